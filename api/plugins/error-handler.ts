@@ -1,0 +1,44 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from '@fastify/type-provider-zod';
+import { ApiError, type ErrorBody } from '../errors.ts';
+
+const body = (code: string, message: string, details?: unknown): ErrorBody => ({
+  error: details === undefined ? { code, message } : { code, message, details },
+});
+
+/** Maps every failure to the shared error shape; only real faults become 500, logged with the request id. */
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (err instanceof ApiError) {
+      return reply.code(err.statusCode).send(body(err.code, err.message, err.details));
+    }
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const details = err.validation.map((v) => ({
+        in: err.validationContext ?? 'body',
+        path: v.instancePath.replace(/^\//, '').replace(/\//g, '.') || null,
+        message: v.message ?? 'invalid',
+      }));
+      return reply.code(400).send(body('invalid_request', `the request ${err.validationContext ?? 'body'} is invalid: ${details.map((d) => `${d.path ?? d.in}: ${d.message}`).join('; ')}`, details));
+    }
+    if (isResponseSerializationError(err)) {
+      request.log.error({ err: { message: err.message, issues: err.cause.issues } }, 'response did not match its schema');
+      return reply.code(500).send(body('internal', `internal error (request ${request.id})`));
+    }
+    const status = err.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      const code = err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'payload_too_large'
+        : err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported_media_type'
+        : 'invalid_request';
+      const message = err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'the request body is empty but JSON was declared'
+        : err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError ? 'the request body is not valid JSON'
+        : err.message;
+      return reply.code(status).send(body(code, message));
+    }
+    request.log.error({ err }, 'request failed');
+    return reply.code(500).send(body('internal', `internal error; quote request id ${request.id} when reporting it`));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send(body('not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
+  });
+}

@@ -1,0 +1,109 @@
+import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
+import { z } from 'zod';
+import type { Db } from '../../db/client.ts';
+import { findRun, listRunResults, listRuns } from '../../db/repositories/sync-runs.ts';
+import { companyStatuses, runStatuses } from '../../db/schema.ts';
+import { errorBodySchema, notFound } from '../errors.ts';
+import { requirePartner } from '../plugins/auth.ts';
+import { partnerParams } from '../schemas.ts';
+import { temporalUiLink, type StartedSync } from '../services/sync-starter.ts';
+
+export interface SyncRouteDeps {
+  db: Db;
+  startSync: (partnerId: string, options: { companyIds?: string[] | undefined; dryRun: boolean }) => Promise<StartedSync>;
+  /** Throws a 409 ApiError when the partner's integration may not sync yet. */
+  assertCanSync: (partnerId: string, dryRun: boolean) => Promise<void>;
+  namespace: string;
+  temporalUiUrl: string | undefined;
+}
+
+const runSchema = z
+  .object({
+    id: z.uuid(),
+    workflowId: z.string(),
+    trigger: z.string(),
+    dryRun: z.boolean(),
+    status: z.enum(runStatuses),
+    billingMonth: z.string().nullable(),
+    effectiveDate: z.string().nullable(),
+    total: z.number().int(),
+    done: z.number().int(),
+    failed: z.number().int(),
+    unitsChanged: z.number().int(),
+    adjustments: z.number().int(),
+    detail: z.string().nullable(),
+    startedAt: z.date(),
+    finishedAt: z.date().nullable(),
+    temporalUiUrl: z.string().nullable(),
+  })
+  .meta({ id: 'SyncRun' });
+
+const resultSchema = z
+  .object({
+    pbCompanyId: z.string(),
+    productId: z.string(),
+    autotaskContractId: z.number().int().nullable(),
+    autotaskServiceId: z.number().int().nullable(),
+    action: z.string(),
+    status: z.enum(companyStatuses),
+    unitsBefore: z.number().int().nullable(),
+    unitsAfter: z.number().int().nullable(),
+    adjustmentId: z.number().int().nullable(),
+    errorType: z.string().nullable(),
+    detail: z.string().nullable(),
+    createdAt: z.date(),
+  })
+  .meta({ id: 'SyncResult' });
+
+const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema };
+
+const syncRoutes: FastifyPluginAsyncZod<SyncRouteDeps> = async (app, deps) => {
+  const { db } = deps;
+  const withLink = <T extends { workflowId: string; id: string }>(run: T) => ({ ...run, temporalUiUrl: temporalUiLink(deps, run.workflowId, run.id) });
+
+  app.post('/v1/partners/:pid/sync', {
+    schema: {
+      tags: ['sync'],
+      summary: 'Sync now (optionally some companies, optionally a dry run)',
+      description: 'Starts a run at once and answers 202. A run already going is returned instead of starting another.',
+      params: partnerParams,
+      body: z.object({ companyIds: z.array(z.string().min(1).max(200)).min(1).max(10_000).optional(), dryRun: z.boolean().default(false) }).strict().default({ dryRun: false }),
+      response: { 202: z.object({ runId: z.uuid(), workflowId: z.string(), temporalUiUrl: z.string().nullable(), alreadyRunning: z.boolean() }), ...errors },
+    },
+  }, async (request, reply) => {
+    await requirePartner(db, request, request.params.pid);
+    await deps.assertCanSync(request.params.pid, request.body.dryRun);
+    const started = await deps.startSync(request.params.pid, { companyIds: request.body.companyIds, dryRun: request.body.dryRun });
+    return reply.code(202).send(started);
+  });
+
+  app.get('/v1/partners/:pid/sync-runs', {
+    schema: {
+      tags: ['sync'],
+      summary: 'Run history, newest first',
+      params: partnerParams,
+      querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(20), before: z.iso.datetime({ offset: true }).optional() }).strict(),
+      response: { 200: z.object({ items: z.array(runSchema) }), ...errors },
+    },
+  }, async (request) => {
+    await requirePartner(db, request, request.params.pid);
+    const runs = await listRuns(db, request.params.pid, request.query.limit, request.query.before ? new Date(request.query.before) : undefined);
+    return { items: runs.map(withLink) };
+  });
+
+  app.get('/v1/partners/:pid/sync-runs/:runId', {
+    schema: {
+      tags: ['sync'],
+      summary: 'One run: live progress and per-company results',
+      params: partnerParams.extend({ runId: z.uuid() }),
+      response: { 200: runSchema.extend({ results: z.array(resultSchema) }), ...errors },
+    },
+  }, async (request) => {
+    await requirePartner(db, request, request.params.pid);
+    const run = await findRun(db, request.params.pid, request.params.runId);
+    if (!run) throw notFound(`sync run ${request.params.runId}`);
+    return { ...withLink(run), results: await listRunResults(db, run.id) };
+  });
+};
+
+export default syncRoutes;

@@ -1,0 +1,53 @@
+/**
+ * "Sync now": starts partnerSync at once, or returns the run already going. The fixed workflow
+ * ID with USE_EXISTING makes the button idempotent even when two requests race.
+ */
+import type { Client } from '@temporalio/client';
+import type { Db } from '../../db/client.ts';
+import { ensureRun, findRunningRun } from '../../db/repositories/sync-runs.ts';
+import { partnerWorkflowId } from '../../workflows/inputs.ts';
+import { PartnerIdKey, SyncTriggerKey } from '../../workflows/search-attributes.ts';
+
+export interface SyncStarterDeps {
+  db: Db;
+  client: () => Client;
+  taskQueue: string;
+  namespace: string;
+  temporalUiUrl: string | undefined;
+}
+
+export interface StartedSync {
+  runId: string;
+  workflowId: string;
+  temporalUiUrl: string | null;
+  alreadyRunning: boolean;
+}
+
+export function temporalUiLink(deps: Pick<SyncStarterDeps, 'temporalUiUrl' | 'namespace'>, workflowId: string, runId: string): string | null {
+  if (!deps.temporalUiUrl) return null;
+  return `${deps.temporalUiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${encodeURIComponent(workflowId)}/${runId}/history`;
+}
+
+export function createSyncStarter(deps: SyncStarterDeps) {
+  return async function startSync(partnerId: string, options: { companyIds?: string[] | undefined; dryRun: boolean }): Promise<StartedSync> {
+    const running = await findRunningRun(deps.db, partnerId, options.dryRun);
+    if (running) {
+      return { runId: running.id, workflowId: running.workflowId, temporalUiUrl: temporalUiLink(deps, running.workflowId, running.id), alreadyRunning: true };
+    }
+    const workflowId = partnerWorkflowId(partnerId, options.dryRun ? 'dry-run' : 'now');
+    const handle = await deps.client().workflow.start('partnerSync', {
+      taskQueue: deps.taskQueue,
+      workflowId,
+      args: [{ partnerId, trigger: 'manual', dryRun: options.dryRun, ...(options.companyIds ? { companyIds: options.companyIds } : {}) }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      typedSearchAttributes: [
+        { key: PartnerIdKey, value: partnerId },
+        { key: SyncTriggerKey, value: 'manual' },
+      ],
+      staticSummary: `${options.dryRun ? 'Dry run' : 'Sync now'} for partner ${partnerId}`,
+    });
+    const runId = handle.firstExecutionRunId;
+    await ensureRun(deps.db, { id: runId, partnerId, workflowId, trigger: 'manual', dryRun: options.dryRun });
+    return { runId, workflowId, temporalUiUrl: temporalUiLink(deps, workflowId, runId), alreadyRunning: false };
+  };
+}

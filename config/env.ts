@@ -1,0 +1,88 @@
+/**
+ * The one place that reads process.env. Every variable is optional: an unset one takes the
+ * embedded default (DESIGN.md "Environment"). A bad value stops the process with one line that
+ * names the variable and what it expects, never a stack trace.
+ */
+import { z } from 'zod';
+
+const url = (what: string) => z.string().url({ message: `expected ${what}` });
+const port = z.coerce.number().int().min(0).max(65535);
+
+/** 32 bytes, given as 64 hex characters or base64. */
+const secretsKey = z.string().refine((v) => decodeKey(v) !== null, {
+  message: 'expected 32 bytes as 64 hex characters or base64 (e.g. `openssl rand -hex 32`)',
+});
+
+export const envSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[\w.-]+:\d+$/, 'expected host:port, e.g. localhost:7233')
+    .optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_UI_URL: url('an http(s) URL of the Temporal Web UI').optional(),
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  TEMPORAL_TLS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  TEMPORAL_CLI_PATH: z.string().min(1).optional(),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('pb-autotask-sync'),
+  AUTOTASK_ZONE_LOOKUP_URL: url('the Autotask zoneInformation URL').optional(),
+  AUTOTASK_INTEGRATION_CODE: z.string().min(1).default('PBAUTOTASKSYNC0000000000000'),
+  PASSWORDBOSS_API_URL: url('the Password Boss API base URL').optional(),
+  PASSWORDBOSS_API_TOKEN: z.string().min(1).optional(),
+  SECRETS_KEY: secretsKey.optional(),
+  ADMIN_API_KEY: z.string().min(16, 'expected at least 16 characters').optional(),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port.default(3000),
+  SIM_PORT_AUTOTASK: port.default(0),
+  SIM_PORT_PASSWORDBOSS: port.default(0),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Autotask's global zone lookup, used when AUTOTASK_ZONE_LOOKUP_URL is unset outside `npm start`. */
+export const AUTOTASK_GLOBAL_ZONE_LOOKUP_URL =
+  'https://webservices.autotask.net/atservicesrest/v1.0/zoneInformation';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses an environment; throws ConfigError with one line per bad variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const cleaned: Record<string, string> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = source[key];
+    if (value !== undefined && value !== '') cleaned[key] = value;
+  }
+  const result = envSchema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) => {
+    const name = String(i.path[0] ?? '?');
+    return `invalid environment variable ${name}: ${i.message}`;
+  });
+  throw new ConfigError(lines.join('\n'));
+}
+
+/** Reads process.env once, or prints the problem and exits (start-up only). */
+export function loadEnv(): Env {
+  try {
+    return parseEnv(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+}
+
+export function decodeKey(value: string): Buffer | null {
+  if (/^[0-9a-fA-F]{64}$/.test(value)) return Buffer.from(value, 'hex');
+  const b = Buffer.from(value, 'base64');
+  return b.length === 32 ? b : null;
+}

@@ -1,0 +1,100 @@
+/**
+ * One `createDb` for both drivers: a postgres:// URL goes through postgres.js; no URL means
+ * embedded PGlite stored under the data directory (one process owns it).
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { schema } from './schema.ts';
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface DbHandle {
+  db: Db;
+  kind: 'postgres' | 'pglite';
+  /** Applies the committed migrations under an advisory lock. */
+  migrate(): Promise<void>;
+  /** Resolves when a trivial query succeeds; rejects with the driver's reason otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DbOptions {
+  databaseUrl?: string | undefined;
+  /** PGlite data directory; `memory://` keeps it in memory (tests). */
+  dataDir: string;
+  /** postgres.js pool size. */
+  maxConnections?: number;
+}
+
+const migrationsFolder = path.join(path.dirname(new URL(import.meta.url).pathname), 'migrations');
+/** An arbitrary constant that names "pb-autotask-sync migrations" for pg_advisory_lock. */
+const MIGRATION_LOCK_KEY = 7_244_150_511;
+
+export async function createDb(options: DbOptions): Promise<DbHandle> {
+  if (options.databaseUrl) return createPostgresDb(options.databaseUrl, options.maxConnections ?? 10);
+  return createPgliteDb(options.dataDir);
+}
+
+async function createPostgresDb(url: string, max: number): Promise<DbHandle> {
+  const { default: postgres } = await import('postgres');
+  const { drizzle } = await import('drizzle-orm/postgres-js');
+  const { migrate } = await import('drizzle-orm/postgres-js/migrator');
+  const client = postgres(url, { max, onnotice: () => {}, connect_timeout: 5 });
+  const db = drizzle({ client, schema }) as unknown as Db;
+  return {
+    db,
+    kind: 'postgres',
+    async migrate() {
+      // A dedicated single connection holds the lock for the whole migration (drizzle#874).
+      const lockClient = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 5 });
+      try {
+        await lockClient`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
+        await migrate(drizzle({ client: lockClient }), { migrationsFolder });
+        await lockClient`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`;
+      } finally {
+        await lockClient.end({ timeout: 5 });
+      }
+    },
+    async ping() {
+      await db.execute(sql`select 1`);
+    },
+    async close() {
+      await client.end({ timeout: 5 });
+    },
+  };
+}
+
+async function createPgliteDb(dataDir: string): Promise<DbHandle> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { drizzle } = await import('drizzle-orm/pglite');
+  const { migrate } = await import('drizzle-orm/pglite/migrator');
+  let location = dataDir;
+  if (!dataDir.startsWith('memory://')) {
+    location = path.resolve(dataDir, 'pglite');
+    mkdirSync(location, { recursive: true });
+  }
+  const client = new PGlite(location);
+  await client.waitReady;
+  const db = drizzle({ client, schema }) as unknown as Db;
+  return {
+    db,
+    kind: 'pglite',
+    async migrate() {
+      // PGlite is single-connection; the lock still guards against a second in-process caller.
+      await client.query(`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`);
+      try {
+        await migrate(drizzle({ client }), { migrationsFolder });
+      } finally {
+        await client.query(`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`);
+      }
+    },
+    async ping() {
+      await client.query('select 1');
+    },
+    async close() {
+      await client.close();
+    },
+  };
+}

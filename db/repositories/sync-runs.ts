@@ -1,0 +1,87 @@
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import type { Db } from '../client.ts';
+import { syncResults, syncRuns, type RunStatus } from '../schema.ts';
+
+export type SyncRun = typeof syncRuns.$inferSelect;
+export type SyncResult = typeof syncResults.$inferSelect;
+
+export interface NewRun {
+  id: string;
+  partnerId: string;
+  workflowId: string;
+  trigger: string;
+  dryRun: boolean;
+}
+
+/** Idempotent: the API and the workflow may both record the same run. */
+export async function ensureRun(db: Db, run: NewRun): Promise<SyncRun> {
+  await db.insert(syncRuns).values(run).onConflictDoNothing({ target: syncRuns.id });
+  const [row] = await db.select().from(syncRuns).where(eq(syncRuns.id, run.id)).limit(1);
+  return row!;
+}
+
+export async function findRun(db: Db, partnerId: string, runId: string): Promise<SyncRun | undefined> {
+  const [row] = await db
+    .select()
+    .from(syncRuns)
+    .where(and(eq(syncRuns.partnerId, partnerId), eq(syncRuns.id, runId)))
+    .limit(1);
+  return row;
+}
+
+export async function findRunningRun(db: Db, partnerId: string, dryRun: boolean): Promise<SyncRun | undefined> {
+  const [row] = await db
+    .select()
+    .from(syncRuns)
+    .where(and(eq(syncRuns.partnerId, partnerId), eq(syncRuns.status, 'running'), eq(syncRuns.dryRun, dryRun)))
+    .orderBy(desc(syncRuns.startedAt))
+    .limit(1);
+  return row;
+}
+
+export async function listRuns(db: Db, partnerId: string, limit: number, before?: Date): Promise<SyncRun[]> {
+  return db
+    .select()
+    .from(syncRuns)
+    .where(and(eq(syncRuns.partnerId, partnerId), before ? lt(syncRuns.startedAt, before) : undefined))
+    .orderBy(desc(syncRuns.startedAt))
+    .limit(limit);
+}
+
+export async function updateRun(
+  db: Db,
+  runId: string,
+  values: Partial<Pick<SyncRun, 'status' | 'billingMonth' | 'effectiveDate' | 'total' | 'detail' | 'finishedAt'>>
+): Promise<void> {
+  await db.update(syncRuns).set(values).where(eq(syncRuns.id, runId));
+}
+
+/** Counters move by deltas in SQL so concurrent children never lose an update. */
+export async function addRunProgress(
+  db: Db,
+  runId: string,
+  delta: { done: number; failed: number; unitsChanged: number; adjustments: number }
+): Promise<void> {
+  await db
+    .update(syncRuns)
+    .set({
+      done: sql`${syncRuns.done} + ${delta.done}`,
+      failed: sql`${syncRuns.failed} + ${delta.failed}`,
+      unitsChanged: sql`${syncRuns.unitsChanged} + ${delta.unitsChanged}`,
+      adjustments: sql`${syncRuns.adjustments} + ${delta.adjustments}`,
+    })
+    .where(eq(syncRuns.id, runId));
+}
+
+export async function finishRun(db: Db, runId: string, status: RunStatus, detail: string | null): Promise<SyncRun | undefined> {
+  const [row] = await db
+    .update(syncRuns)
+    .set({ status, detail, finishedAt: new Date() })
+    .where(eq(syncRuns.id, runId))
+    .returning();
+  return row;
+}
+
+export async function listRunResults(db: Db, runId: string): Promise<SyncResult[]> {
+  return db.select().from(syncResults).where(eq(syncResults.runId, runId)).orderBy(syncResults.pbCompanyId, syncResults.productId);
+}

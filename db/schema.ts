@@ -1,0 +1,195 @@
+/**
+ * The service's tables. Everything is scoped by partner (DESIGN.md domain rule 1). One schema
+ * and one migration folder serve PostgreSQL (postgres.js) and embedded PGlite.
+ */
+import {
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const createdAt = timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+
+export const partners = pgTable('partners', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  timezone: text('timezone').notNull().default('UTC'),
+  createdAt,
+});
+
+/** Partner API keys; only a SHA-256 hash is kept, the key itself is shown once. */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    partnerId: text('partner_id')
+      .notNull()
+      .references(() => partners.id, { onDelete: 'cascade' }),
+    keyHash: text('key_hash').notNull(),
+    prefix: text('prefix').notNull(),
+    label: text('label'),
+    createdAt,
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('api_keys_hash_idx').on(t.keyHash), index('api_keys_partner_idx').on(t.partnerId)]
+);
+
+/** Autotask credentials and switches. `secretCiphertext` is AES-256-GCM under SECRETS_KEY. */
+export const autotaskSettings = pgTable('autotask_settings', {
+  partnerId: text('partner_id')
+    .primaryKey()
+    .references(() => partners.id, { onDelete: 'cascade' }),
+  username: text('username').notNull(),
+  secretCiphertext: text('secret_ciphertext'),
+  trackingIdentifier: text('tracking_identifier'),
+  enabled: boolean('enabled').notNull().default(false),
+  countBasis: text('count_basis', { enum: ['users', 'licenses'] }).notNull().default('users'),
+  zoneName: text('zone_name'),
+  zoneUrl: text('zone_url'),
+  lastAuthenticatedAt: timestamp('last_authenticated_at', { withTimezone: true }),
+  lastAuthenticationOk: boolean('last_authentication_ok'),
+  lastAuthenticationDetail: text('last_authentication_detail'),
+  createdAt,
+  updatedAt,
+});
+
+export const productMappings = pgTable(
+  'product_mappings',
+  {
+    partnerId: text('partner_id')
+      .notNull()
+      .references(() => partners.id, { onDelete: 'cascade' }),
+    productId: text('product_id').notNull(),
+    productName: text('product_name').notNull(),
+    autotaskServiceId: integer('autotask_service_id'),
+    autotaskServiceName: text('autotask_service_name'),
+    updatedAt,
+  },
+  (t) => [primaryKey({ columns: [t.partnerId, t.productId] })]
+);
+
+export const syncSchedules = pgTable('sync_schedules', {
+  partnerId: text('partner_id')
+    .primaryKey()
+    .references(() => partners.id, { onDelete: 'cascade' }),
+  frequency: text('frequency', { enum: ['daily', 'weekly'] }).notNull(),
+  dayOfWeek: text('day_of_week'),
+  time: text('time').notNull(),
+  timezone: text('timezone').notNull(),
+  updatedAt,
+});
+
+export const companyStatuses = ['never_synced', 'syncing', 'ok', 'warning', 'error', 'skipped'] as const;
+export type CompanyStatus = (typeof companyStatuses)[number];
+
+/**
+ * Every Password Boss company of a partner (refreshed from Password Boss), with its mapping to an
+ * Autotask company and contract, and the outcome of its last sync. Unmapping clears the Autotask
+ * columns but keeps the row, so history and status survive.
+ */
+export const companyMappings = pgTable(
+  'company_mappings',
+  {
+    partnerId: text('partner_id')
+      .notNull()
+      .references(() => partners.id, { onDelete: 'cascade' }),
+    pbCompanyId: text('pb_company_id').notNull(),
+    pbCompanyName: text('pb_company_name').notNull(),
+    pbCompanyActive: boolean('pb_company_active').notNull().default(true),
+    autotaskCompanyId: integer('autotask_company_id'),
+    autotaskCompanyName: text('autotask_company_name'),
+    autotaskContractId: integer('autotask_contract_id'),
+    autotaskContractName: text('autotask_contract_name'),
+    status: text('status', { enum: companyStatuses }).notNull().default('never_synced'),
+    detail: text('detail'),
+    lastSyncAt: timestamp('last_sync_at', { withTimezone: true }),
+    lastRunId: uuid('last_run_id'),
+    updatedAt,
+  },
+  (t) => [
+    primaryKey({ columns: [t.partnerId, t.pbCompanyId] }),
+    index('company_mappings_partner_name_idx').on(t.partnerId, t.pbCompanyName),
+    index('company_mappings_partner_status_idx').on(t.partnerId, t.status),
+  ]
+);
+
+export const runStatuses = ['running', 'ok', 'warning', 'error', 'skipped', 'failed'] as const;
+export type RunStatus = (typeof runStatuses)[number];
+
+export const syncRuns = pgTable(
+  'sync_runs',
+  {
+    id: uuid('id').primaryKey(),
+    partnerId: text('partner_id')
+      .notNull()
+      .references(() => partners.id, { onDelete: 'cascade' }),
+    workflowId: text('workflow_id').notNull(),
+    trigger: text('trigger').notNull().default('manual'),
+    dryRun: boolean('dry_run').notNull().default(false),
+    status: text('status', { enum: runStatuses }).notNull().default('running'),
+    billingMonth: text('billing_month'),
+    effectiveDate: text('effective_date'),
+    total: integer('total').notNull().default(0),
+    done: integer('done').notNull().default(0),
+    failed: integer('failed').notNull().default(0),
+    unitsChanged: integer('units_changed').notNull().default(0),
+    adjustments: integer('adjustments').notNull().default(0),
+    detail: text('detail'),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('sync_runs_partner_started_idx').on(t.partnerId, t.startedAt),
+    index('sync_runs_workflow_idx').on(t.workflowId),
+  ]
+);
+
+/** One row per company (and product) of a run: units before → after, adjustment, or error. */
+export const syncResults = pgTable(
+  'sync_results',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => syncRuns.id, { onDelete: 'cascade' }),
+    partnerId: text('partner_id').notNull(),
+    pbCompanyId: text('pb_company_id').notNull(),
+    productId: text('product_id').notNull().default(''),
+    autotaskContractId: integer('autotask_contract_id'),
+    autotaskServiceId: integer('autotask_service_id'),
+    action: text('action').notNull(),
+    status: text('status', { enum: companyStatuses }).notNull(),
+    unitsBefore: integer('units_before'),
+    unitsAfter: integer('units_after'),
+    adjustmentId: integer('adjustment_id'),
+    errorType: text('error_type'),
+    detail: text('detail'),
+    extra: jsonb('extra'),
+    createdAt,
+  },
+  (t) => [
+    uniqueIndex('sync_results_run_company_product_idx').on(t.runId, t.pbCompanyId, t.productId),
+    index('sync_results_partner_company_idx').on(t.partnerId, t.pbCompanyId, t.createdAt),
+  ]
+);
+
+export const schema = {
+  partners,
+  apiKeys,
+  autotaskSettings,
+  productMappings,
+  syncSchedules,
+  companyMappings,
+  syncRuns,
+  syncResults,
+};
+

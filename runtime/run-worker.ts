@@ -1,0 +1,41 @@
+import type { Worker } from '@temporalio/worker';
+import type { Env } from '../config/env.ts';
+import type { ActivityDeps } from '../activities/index.ts';
+import { createSyncWorker } from '../worker/create-worker.ts';
+import type { Logger } from './logger.ts';
+import { connectWorkerWithRetry, type TemporalTarget } from './temporal-connection.ts';
+
+export interface RunningWorker {
+  worker: Worker;
+  /** Resolves when the worker has stopped (after shutdown()). */
+  done: Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export async function runWorker(options: {
+  env: Env;
+  temporal: TemporalTarget;
+  deps: ActivityDeps;
+  logger: Logger;
+  workflowBundlePath?: string;
+}): Promise<RunningWorker> {
+  const log = options.logger.child({ component: 'worker' });
+  const connection = await connectWorkerWithRetry(options.temporal, (line) => log.warn(line));
+  const worker = await createSyncWorker({
+    connection,
+    namespace: options.temporal.namespace,
+    taskQueue: options.env.TEMPORAL_TASK_QUEUE,
+    deps: options.deps,
+    workflowBundlePath: options.workflowBundlePath,
+  });
+  const done = worker.run().finally(() => connection.close());
+  log.info({ taskQueue: options.env.TEMPORAL_TASK_QUEUE }, 'worker polling');
+  return {
+    worker,
+    done,
+    async shutdown() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * One owner for SIGINT/SIGTERM per process: the Temporal Runtime is told to leave signals alone
+ * and every component registers an ordered close step here instead.
+ */
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+
+let installed = false;
+
+export function takeOverSignals(): void {
+  if (installed) return;
+  installed = true;
+  // The SDK's own INFO lines (bundle sizes, state changes) drown the service's; keep warnings.
+  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('WARN') });
+}
+
+export function onShutdown(steps: Array<() => Promise<void>>, log: (line: string) => void): void {
+  let closingSince = 0;
+  const handler = (signal: NodeJS.Signals) => {
+    // tsx and npm relay the same signal, so a repeat within 2 s is one request, not two.
+    if (closingSince && Date.now() - closingSince < 2_000) return;
+    if (closingSince) {
+      log(`${signal} again: exiting now`);
+      process.exit(130);
+    }
+    closingSince = Date.now();
+    log(`${signal}: shutting down`);
+    const force = setTimeout(() => {
+      log('shutdown took longer than 45 s; exiting');
+      process.exit(1);
+    }, 45_000);
+    force.unref();
+    (async () => {
+      for (const step of steps) {
+        try {
+          await step();
+        } catch (err) {
+          log(`shutdown step failed: ${(err as Error).message}`);
+        }
+      }
+      process.exit(0);
+    })().catch(() => process.exit(1));
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}

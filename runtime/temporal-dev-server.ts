@@ -1,0 +1,69 @@
+/**
+ * Runs `temporal server start-dev` as a child process: SQLite file (or memory), Web UI on, the
+ * search attributes the workflows use registered. Used by `npm start` and by the test setup.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.ts';
+import { freePort, waitForPort } from './free-port.ts';
+
+export interface DevServerOptions {
+  binary: string;
+  /** SQLite file for persistence; omitted = in memory. */
+  dbFilename?: string;
+  host?: string;
+  port?: number;
+  uiPort?: number;
+  ui?: boolean;
+  namespace?: string;
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl: string | undefined;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function startTemporalDevServer(options: DevServerOptions): Promise<DevServer> {
+  const host = options.host ?? '127.0.0.1';
+  const port = await freePort(host, options.port ?? 7233);
+  const uiPort = options.ui === false ? undefined : await freePort(host, options.uiPort ?? 8233);
+  const args = ['server', 'start-dev', '--ip', host, '--port', String(port),
+    '--namespace', options.namespace ?? 'default', '--log-level', options.logLevel ?? 'error',
+    '--log-format', 'json'];
+  if (options.dbFilename) args.push('--db-filename', options.dbFilename);
+  if (uiPort) args.push('--ui-port', String(uiPort), '--ui-ip', host);
+  else args.push('--headless');
+  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
+
+  const child = spawn(options.binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  const failed = exited.then(() => {
+    throw new Error(`temporal server start-dev exited early: ${stderr.trim().slice(-1000)}`);
+  });
+  await Promise.race([waitForPort(host, port, 60_000), failed]);
+  if (uiPort) await Promise.race([waitForPort(host, uiPort, 30_000), failed]);
+  failed.catch(() => {});
+
+  return {
+    address: `${host}:${port}`,
+    uiUrl: uiPort ? `http://${host}:${uiPort}` : undefined,
+    process: child,
+    async stop() {
+      process.removeListener('exit', killOnExit);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

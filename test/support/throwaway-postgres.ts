@@ -1,0 +1,59 @@
+/**
+ * A real PostgreSQL for the tests: a throw-away cluster in a temp folder on a free port, from
+ * Debian's packages (installed with apt-get when absent and we are root). The server refuses to
+ * run as root, so it runs as the `postgres` user then.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort } from '../../runtime/free-port.ts';
+
+export interface ThrowawayPostgres {
+  url: string;
+  stop(): void;
+}
+
+function findBinDir(): string | undefined {
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return undefined;
+  const versions = readdirSync(root).filter((v) => existsSync(path.join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
+  return versions[0] ? path.join(root, versions[0], 'bin') : undefined;
+}
+
+function ensureInstalled(): string {
+  let bin = findBinDir();
+  if (bin) return bin;
+  if (process.getuid?.() !== 0) throw new Error('PostgreSQL server binaries are missing: `apt-get install -y postgresql`, or set TEST_DATABASE_URL');
+  process.stderr.write('Installing PostgreSQL from Debian packages…\n');
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'postgresql'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  bin = findBinDir();
+  if (!bin) throw new Error('apt-get installed postgresql but no initdb was found under /usr/lib/postgresql');
+  return bin;
+}
+
+export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
+  const bin = ensureInstalled();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'pbas-pg-'));
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) chownSync(dir, Number(execFileSync('id', ['-u', 'postgres']).toString()), Number(execFileSync('id', ['-g', 'postgres']).toString()));
+  const run = (cmd: string, args: string[]) => {
+    const full = asRoot ? ['runuser', ['-u', 'postgres', '--', path.join(bin, cmd), ...args]] as const : [path.join(bin, cmd), args] as const;
+    const res = spawnSync(full[0], [...full[1]], { encoding: 'utf8' });
+    if (res.status !== 0) throw new Error(`${cmd} failed: ${res.stderr || res.stdout}`);
+  };
+  const port = await freePort();
+  run('initdb', ['-D', path.join(dir, 'pg'), '-A', 'trust', '-U', 'postgres', '--no-sync']);
+  run('pg_ctl', ['-D', path.join(dir, 'pg'), '-w', '-l', path.join(dir, 'log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300`, 'start']);
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    stop() {
+      try {
+        run('pg_ctl', ['-D', path.join(dir, 'pg'), '-m', 'immediate', 'stop']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}

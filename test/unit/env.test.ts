@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseEnv } from '../../config/env.ts';
+
+describe('parseEnv', () => {
+  it('gives every variable its embedded default', () => {
+    const env = parseEnv({});
+    expect(env).toMatchObject({ DATA_DIR: './.data', TEMPORAL_NAMESPACE: 'default', PORT: 3000, HOST: '127.0.0.1', LOG_LEVEL: 'info', TEMPORAL_TASK_QUEUE: 'pb-autotask-sync' });
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.TEMPORAL_ADDRESS).toBeUndefined();
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(parseEnv({ DATABASE_URL: '', PORT: '' }).PORT).toBe(3000);
+  });
+
+  it.each([
+    ['DATABASE_URL', 'mysql://x', /DATABASE_URL: expected a postgres/],
+    ['PORT', 'eighty', /PORT/],
+    ['PORT', '70000', /PORT/],
+    ['TEMPORAL_ADDRESS', 'http://localhost:7233', /TEMPORAL_ADDRESS: expected host:port/],
+    ['SECRETS_KEY', 'short', /SECRETS_KEY: expected 32 bytes/],
+    ['ADMIN_API_KEY', 'abc', /ADMIN_API_KEY: expected at least 16/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL/],
+    ['AUTOTASK_ZONE_LOOKUP_URL', 'not a url', /AUTOTASK_ZONE_LOOKUP_URL: expected the Autotask/],
+  ])('names %s when it is %s', (name, value, message) => {
+    const attempt = () => parseEnv({ [name]: value });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(message);
+  });
+
+  it('reports every bad variable, one line each', () => {
+    try {
+      parseEnv({ PORT: 'x', DATABASE_URL: 'nope' });
+      expect.fail('should throw');
+    } catch (err) {
+      expect((err as Error).message.split('\n')).toHaveLength(2);
+    }
+  });
+
+  it('accepts a 32-byte key as hex or base64', () => {
+    expect(parseEnv({ SECRETS_KEY: 'a'.repeat(64) }).SECRETS_KEY).toBe('a'.repeat(64));
+    expect(parseEnv({ SECRETS_KEY: Buffer.alloc(32, 7).toString('base64') }).SECRETS_KEY).toBeDefined();
+  });
+});

@@ -1,0 +1,34 @@
+/**
+ * The worker on task queue `pb-autotask-sync` (configurable for tests). Its shutdown grace time
+ * lets an in-flight Autotask write finish and report instead of being cut off (default is 0).
+ */
+import path from 'node:path';
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../activities/index.ts';
+
+export const workflowsPath = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'workflows', 'index.ts');
+
+export interface SyncWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  deps: ActivityDeps;
+  /** A prebuilt bundle (tests, production); else workflows are bundled at start. */
+  workflowBundlePath?: string | undefined;
+  shutdownGraceTime?: string;
+}
+
+export async function createSyncWorker(options: SyncWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath }),
+    activities: createActivities(options.deps),
+    shutdownGraceTime: options.shutdownGraceTime ?? '20 seconds',
+    shutdownForceTime: '40 seconds',
+    maxConcurrentActivityTaskExecutions: 200,
+    maxConcurrentWorkflowTaskExecutions: 100,
+    maxCachedWorkflows: 2_000,
+  });
+}

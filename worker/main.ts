@@ -1,0 +1,23 @@
+/** `npm run worker`: the Temporal worker alone, configured by the environment. */
+import { loadEnv } from '../config/env.ts';
+import { openDatabase } from '../runtime/database.ts';
+import { lockDataDir } from '../runtime/data-dir-lock.ts';
+import { createLogger } from '../runtime/logger.ts';
+import { runWorker } from '../runtime/run-worker.ts';
+import { onShutdown, takeOverSignals } from '../runtime/shutdown.ts';
+import { temporalTarget } from '../runtime/targets.ts';
+
+const env = loadEnv();
+const logger = createLogger(env.LOG_LEVEL, 'pb-autotask-sync');
+takeOverSignals();
+try {
+  if (!env.DATABASE_URL) lockDataDir(env.DATA_DIR);
+  const db = await openDatabase(env, (line) => logger.warn(line));
+  await db.ready;
+  const worker = await runWorker({ env, temporal: temporalTarget(env), deps: { db: db.handle.db }, logger });
+  onShutdown([() => worker.shutdown(), () => db.handle.close()], (l) => logger.info(l));
+  await worker.done;
+} catch (err) {
+  logger.fatal((err as Error).message);
+  process.exit(1);
+}
