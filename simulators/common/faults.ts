@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
 export const faultSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('status'), status: z.number().int().min(400).max(599), body: z.unknown().optional(), headers: z.record(z.string(), z.string()).optional() }),
+  z.object({ kind: z.literal('status'), status: z.number().int().min(200).max(599), body: z.unknown().optional(), headers: z.record(z.string(), z.string()).optional() }),
   z.object({ kind: z.literal('reset') }),
   z.object({ kind: z.literal('slow'), ms: z.number().int().min(0).max(120_000) }),
   z.object({ kind: z.literal('html'), status: z.number().int().min(400).max(599) }),
@@ -32,6 +32,7 @@ export interface LoggedRequest {
   status: number;
   fault?: Fault['kind'];
   body?: unknown;
+  query?: string;
 }
 
 export class FaultInjector {
@@ -40,6 +41,8 @@ export class FaultInjector {
   log: LoggedRequest[] = [];
   /** Keeps memory bounded under benchmarks. */
   maxLog = 200_000;
+  /** Log every request body (conformance tests). */
+  logBodies = false;
 
   add(rule: z.input<typeof faultRuleSchema>): void {
     this.rules.push(faultRuleSchema.parse(rule));

@@ -1,0 +1,36 @@
+/**
+ * Authenticate = zone discovery + one cheap authenticated call (ThresholdInformation). The answer
+ * says which part failed and what to do: unknown user, wrong secret, tracking identifier
+ * rejected, or Autotask unreachable.
+ */
+import { IntegrationError } from '../errors.ts';
+import { AutotaskClient, type AutotaskClientOptions } from './client.ts';
+import { forgetZone } from './zone.ts';
+
+export type AuthenticationFailure = 'unknown_user' | 'wrong_secret' | 'tracking_identifier' | 'unreachable' | 'permission' | 'unexpected';
+
+export type AuthenticationResult =
+  | { ok: true; zone: { name: string; url: string; webUrl: string | null }; usage: { used: number; threshold: number; timeframeMinutes: number } }
+  | { ok: false; failure: AuthenticationFailure; message: string };
+
+export async function authenticate(options: AutotaskClientOptions, signal?: AbortSignal): Promise<AuthenticationResult> {
+  // Always look the zone up afresh: the user may just have fixed a typo.
+  forgetZone(options.zoneLookupUrl, options.username);
+  const client = new AutotaskClient(options);
+  try {
+    const zone = await client.zone(signal);
+    const usage = await client.threshold(signal);
+    return {
+      ok: true,
+      zone: { name: zone.zoneName, url: zone.url, webUrl: zone.webUrl ?? null },
+      usage: { used: usage.currentTimeframeRequestCount, threshold: usage.externalRequestThreshold, timeframeMinutes: usage.requestThresholdTimeframe },
+    };
+  } catch (err) {
+    if (!(err instanceof IntegrationError)) throw err;
+    const failure: AuthenticationFailure =
+      err.kind === 'authentication' ? (err.extra.authPart === 'unknown' ? 'permission' : (err.extra.authPart as AuthenticationFailure | undefined) ?? 'unexpected')
+        : err.kind === 'unavailable' || err.kind === 'rate_limit' || err.kind === 'thread_limit' ? 'unreachable'
+          : 'unexpected';
+    return { ok: false, failure, message: err.message };
+  }
+}

@@ -1,0 +1,235 @@
+/**
+ * Autotask REST client on undici for one API user. Zone discovered and cached; the three auth
+ * headers on every call; at most 3 requests in flight per tracking identifier and endpoint;
+ * every answer parsed with zod and every failure classified. No retries of its own: Temporal's
+ * activity retries are the one retry layer (a zone move is followed once, immediately).
+ */
+import { Agent, request } from 'undici';
+import type { z } from 'zod';
+import { IntegrationError, excerpt, isNetworkError } from '../errors.ts';
+import { classifyAnswer, readErrors } from './classify.ts';
+import { limited } from './limiter.ts';
+import { PAGE_LIMIT, chunk, query, q, autotaskDate, type Condition, type QueryBody } from './query.ts';
+import {
+  companySchema, contractSchema, contractServiceSchema, contractServiceUnitSchema, countSchema, createdSchema,
+  fieldsSchema, itemSchema, pageSchema, serviceSchema, thresholdSchema,
+  type AtCompany, type AtContract, type AtContractServiceUnit, type AtService, type AtThreshold,
+} from './schemas.ts';
+import { discoverZone, forgetZone, type Zone } from './zone.ts';
+
+export interface AutotaskCredentials {
+  username: string;
+  secret: string;
+  trackingIdentifier: string;
+}
+
+export interface AutotaskClientOptions extends AutotaskCredentials {
+  zoneLookupUrl: string;
+  timeoutMs?: number;
+}
+
+export const RECURRING_SERVICE_CONTRACT = 7;
+
+const sharedAgent = new Agent({ connections: 32, keepAliveTimeout: 30_000 });
+
+export class AutotaskClient {
+  /** Requests sent (zone lookups excluded), for benchmarks and tests. */
+  requests = 0;
+  private readonly agent: Agent;
+  constructor(private readonly options: AutotaskClientOptions) {
+    const timeout = options.timeoutMs ?? 30_000;
+    this.agent = timeout === 30_000 ? sharedAgent : new Agent({ connections: 32, headersTimeout: timeout, bodyTimeout: timeout });
+  }
+
+  zone(signal?: AbortSignal): Promise<Zone> {
+    return discoverZone(this.options.zoneLookupUrl, this.options.username, this.agent, signal);
+  }
+
+  // --- generic calls -------------------------------------------------------------------------
+
+  /** Every record matching a query, following nextPageUrl until it is null. */
+  async queryAll<S extends z.ZodType>(entity: string, body: QueryBody, schema: S, signal?: AbortSignal): Promise<Array<z.infer<S>>> {
+    const out: Array<z.infer<S>> = [];
+    let next: string | null = null;
+    let first = true;
+    while (first || next) {
+      const page: z.infer<typeof pageSchema> = first
+        ? await this.call('POST', `/${entity}/query`, body, pageSchema, `querying ${entity}`, false, signal)
+        : await this.call('GET', next!, undefined, pageSchema, `querying ${entity} (next page)`, false, signal);
+      first = false;
+      for (const item of page.items) out.push(this.parse(schema, item, `a ${entity} record`));
+      next = page.pageDetails?.nextPageUrl ?? null;
+    }
+    return out;
+  }
+
+  async count(entity: string, filter: Condition[], signal?: AbortSignal): Promise<number> {
+    return (await this.call('POST', `/${entity}/query/count`, { filter }, countSchema, `counting ${entity}`, false, signal)).queryCount;
+  }
+
+  async getById<S extends z.ZodType>(entity: string, id: number, schema: S, signal?: AbortSignal): Promise<z.infer<S> | null> {
+    try {
+      const res = await this.call('GET', `/${entity}/${id}`, undefined, itemSchema, `reading ${entity} ${id}`, false, signal);
+      return res.item === null ? null : this.parse(schema, res.item, `${entity} ${id}`);
+    } catch (err) {
+      if (err instanceof IntegrationError && err.kind === 'not_found') return null;
+      throw err;
+    }
+  }
+
+  /** Creates a child record through its parent's URL, e.g. Contracts/{id}/Services. */
+  async createChild(parent: string, parentId: number, child: string, body: Record<string, unknown>, signal?: AbortSignal): Promise<number> {
+    return (await this.call('POST', `/${parent}/${parentId}/${child}`, body, createdSchema, `creating ${child} on ${parent} ${parentId}`, true, signal)).itemId;
+  }
+
+  async threshold(signal?: AbortSignal): Promise<AtThreshold> {
+    return this.call('GET', '/ThresholdInformation', undefined, thresholdSchema, 'reading the API usage', false, signal);
+  }
+
+  /** Picklist labels of one field, e.g. Contracts.contractType → {"7": "Recurring Service"}. */
+  async picklist(entity: string, field: string, signal?: AbortSignal): Promise<Record<string, string>> {
+    const res = await this.call('GET', `/${entity}/entityInformation/fields`, undefined, fieldsSchema, `reading ${entity} fields`, false, signal);
+    const found = res.fields.find((f) => f.name.toLowerCase() === field.toLowerCase());
+    return Object.fromEntries((found?.picklistValues ?? []).map((v) => [v.value, v.label]));
+  }
+
+  // --- the operations the sync and the screens need -----------------------------------------
+
+  async activeServices(signal?: AbortSignal): Promise<AtService[]> {
+    return this.queryAll('Services', query([q.eq('isActive', true)], { includeFields: ['id', 'name', 'description', 'isActive', 'unitPrice', 'periodType'] }), serviceSchema, signal);
+  }
+
+  async servicesByIds(ids: number[], signal?: AbortSignal): Promise<AtService[]> {
+    const pages = await Promise.all(chunk([...new Set(ids)]).map((part) => this.queryAll('Services', query([q.in('id', part)]), serviceSchema, signal)));
+    return pages.flat();
+  }
+
+  /** Active companies whose name contains the term (or all active ones, first 500, without a term). */
+  async searchCompanies(term: string, signal?: AbortSignal): Promise<AtCompany[]> {
+    const filter = [q.eq('isActive', true), ...(term.trim() ? [q.contains('companyName', term.trim())] : [])];
+    const body = query(filter, { includeFields: ['id', 'companyName', 'companyNumber', 'companyType', 'isActive'], maxRecords: PAGE_LIMIT });
+    const page = await this.call('POST', '/Companies/query', body, pageSchema, 'searching companies', false, signal);
+    return page.items.map((i) => this.parse(companySchema, i, 'a company'));
+  }
+
+  async company(id: number, signal?: AbortSignal): Promise<AtCompany | null> {
+    return this.getById('Companies', id, companySchema, signal);
+  }
+
+  async companyContracts(companyId: number, signal?: AbortSignal): Promise<AtContract[]> {
+    return this.queryAll('Contracts', query([q.eq('companyID', companyId)], { includeFields: contractFields }), contractSchema, signal);
+  }
+
+  async contractsByIds(ids: number[], signal?: AbortSignal): Promise<AtContract[]> {
+    const pages = await Promise.all(chunk([...new Set(ids)]).map((part) => this.queryAll('Contracts', query([q.in('id', part)], { includeFields: contractFields }), contractSchema, signal)));
+    return pages.flat();
+  }
+
+  /**
+   * Units in force on `date` for every service of the given contracts, batched with `in` filters
+   * (500 contracts a query, 500 records a page). Key: `${contractId}:${serviceId}`.
+   */
+  async unitsAt(contractIds: number[], date: string, signal?: AbortSignal): Promise<Map<string, AtContractServiceUnit>> {
+    const d = autotaskDate(date);
+    const pages = await Promise.all(
+      chunk([...new Set(contractIds)]).map((part) =>
+        this.queryAll('ContractServiceUnits', query([q.in('contractID', part), q.lte('startDate', d), q.gte('endDate', d)], { includeFields: unitFields }), contractServiceUnitSchema, signal)
+      )
+    );
+    return latestPerService(pages.flat(), date);
+  }
+
+  /** Units of one contract service on `date` (0 when the contract has no such service yet). */
+  async unitsOf(contractId: number, serviceId: number, date: string, signal?: AbortSignal): Promise<number> {
+    const d = autotaskDate(date);
+    const rows = await this.queryAll('ContractServiceUnits', query([q.eq('contractID', contractId), q.eq('serviceID', serviceId), q.lte('startDate', d), q.gte('endDate', d)], { includeFields: unitFields }), contractServiceUnitSchema, signal);
+    return latestPerService(rows, date).get(`${contractId}:${serviceId}`)?.units ?? 0;
+  }
+
+  /** Posts a ContractServiceAdjustment (a signed delta). Autotask creates the contract service if missing. */
+  async createAdjustment(input: { contractId: number; serviceId: number; effectiveDate: string; unitChange: number }, signal?: AbortSignal): Promise<number> {
+    const body = { contractID: input.contractId, serviceID: input.serviceId, effectiveDate: autotaskDate(input.effectiveDate), unitChange: input.unitChange };
+    return (await this.call('POST', '/ContractServiceAdjustments', body, createdSchema, `adjusting contract ${input.contractId} service ${input.serviceId} by ${input.unitChange}`, true, signal)).itemId;
+  }
+
+  async contractServices(contractIds: number[], signal?: AbortSignal) {
+    const pages = await Promise.all(chunk([...new Set(contractIds)]).map((part) => this.queryAll('ContractServices', query([q.in('contractID', part)]), contractServiceSchema, signal)));
+    return pages.flat();
+  }
+
+  // --- transport -----------------------------------------------------------------------------
+
+  private parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+    const parsed = schema.safeParse(value);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0];
+    throw new IntegrationError('autotask', 'malformed', `Autotask sent ${what} without the expected fields (${issue?.path.join('.') || 'record'}: ${issue?.message})`, { excerpt: excerpt(JSON.stringify(value)) });
+  }
+
+  private async call<S extends z.ZodType>(method: 'GET' | 'POST', pathOrUrl: string, body: unknown, schema: S, doing: string, write: boolean, signal?: AbortSignal, retriedZone = false): Promise<z.infer<S>> {
+    const zone = await this.zone(signal);
+    const url = /^https?:\/\//.test(pathOrUrl) ? pathOrUrl : `${zone.apiBase}${pathOrUrl}`;
+    const endpoint = /\/v1\.0\/([^/?]+)/i.exec(url)?.[1] ?? 'unknown';
+    const { username, secret, trackingIdentifier } = this.options;
+    let res;
+    let text: string;
+    try {
+      ({ res, text } = await limited(trackingIdentifier, endpoint, async () => {
+        this.requests++;
+        const r = await request(url, {
+          method,
+          dispatcher: this.agent,
+          headers: { ApiIntegrationCode: trackingIdentifier, UserName: username, Secret: secret, 'content-type': 'application/json', accept: 'application/json' },
+          ...(body !== undefined ? { body: JSON.stringify(body) } : method === 'POST' ? { body: '' } : {}),
+          ...(signal ? { signal } : {}),
+        });
+        return { res: r, text: await r.body.text() };
+      }));
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      const code = (err as { code?: string }).code ?? '';
+      // A refused connection may mean the zone moved; nothing was sent, so one retry is safe.
+      if (!retriedZone && /ECONNREFUSED|ENOTFOUND/.test(code) && !/^https?:\/\//.test(pathOrUrl)) {
+        forgetZone(this.options.zoneLookupUrl, username);
+        const fresh = await this.zone(signal);
+        if (fresh.apiBase !== zone.apiBase) return this.call(method, pathOrUrl, body, schema, doing, write, signal, true);
+      }
+      const sent = !/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|UND_ERR_CONNECT_TIMEOUT/.test(code);
+      throw new IntegrationError('autotask', 'unavailable', `Autotask did not answer while ${doing} (${isNetworkError(err) ? code : (err as Error).message}); the sync retries automatically`, { ambiguous: write && sent });
+    }
+    if (res.statusCode === 404 && !readErrors(text) && !retriedZone && !/^https?:\/\//.test(pathOrUrl)) {
+      // An HTML 404 from the zone host: the tenant moved zones. Nothing was applied.
+      forgetZone(this.options.zoneLookupUrl, username);
+      const fresh = await this.zone(signal);
+      if (fresh.apiBase !== zone.apiBase) return this.call(method, pathOrUrl, body, schema, doing, write, signal, true);
+    }
+    if (res.statusCode !== 200) {
+      throw classifyAnswer({ status: res.statusCode, text, retryAfter: res.headers['retry-after'], doing, username, write });
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new IntegrationError('autotask', 'malformed', `Autotask sent a body that is not JSON while ${doing}: ${excerpt(text, 120)}`, { status: 200, excerpt: excerpt(text), ambiguous: write });
+    }
+    if (readErrors(text) && (json as { errors?: unknown[] }).errors?.length) {
+      throw classifyAnswer({ status: 200, text, doing, username, write });
+    }
+    return this.parse(schema, json, `an answer while ${doing}`);
+  }
+}
+
+const contractFields = ['id', 'companyID', 'contractName', 'contractType', 'status', 'startDate', 'endDate', 'renewedContractID'];
+const unitFields = ['id', 'contractID', 'contractServiceID', 'serviceID', 'startDate', 'endDate', 'units'];
+
+/** Where an adjustment split a period, two rows touch the date: the later start wins. */
+export function latestPerService(rows: AtContractServiceUnit[], date: string): Map<string, AtContractServiceUnit> {
+  const out = new Map<string, AtContractServiceUnit>();
+  for (const row of rows) {
+    if (!row.startDate || !row.endDate || row.startDate > date || row.endDate < date) continue;
+    const key = `${row.contractID}:${row.serviceID}`;
+    const seen = out.get(key);
+    if (!seen || (seen.startDate ?? '') < row.startDate || ((seen.startDate ?? '') === row.startDate && seen.id < row.id)) out.set(key, row);
+  }
+  return out;
+}

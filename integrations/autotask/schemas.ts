@@ -1,0 +1,72 @@
+/** zod schemas for the Autotask fields this service reads (extra fields are ignored). */
+import { z } from 'zod';
+
+const id = z.union([z.number(), z.string().regex(/^\d+$/)]).transform(Number);
+const date = z.string().nullish().transform((v) => (v ? v.slice(0, 10) : null));
+
+export const companySchema = z.object({
+  id,
+  companyName: z.string().nullish().transform((v) => v ?? ''),
+  companyNumber: z.string().nullish(),
+  companyType: z.number().int().nullish(),
+  isActive: z.boolean().nullish(),
+});
+
+export const contractSchema = z.object({
+  id,
+  companyID: id,
+  contractName: z.string().nullish().transform((v) => v ?? ''),
+  contractType: z.number().int(),
+  status: z.number().int().nullish(),
+  startDate: date,
+  endDate: date,
+  renewedContractID: id.nullish(),
+});
+
+export const serviceSchema = z.object({
+  id,
+  name: z.string(),
+  description: z.string().nullish(),
+  isActive: z.boolean().nullish(),
+  unitPrice: z.number().nullish(),
+  periodType: z.number().int().nullish(),
+});
+
+export const contractServiceSchema = z.object({ id, contractID: id, serviceID: id });
+
+export const contractServiceUnitSchema = z.object({
+  id,
+  contractID: id,
+  contractServiceID: id,
+  serviceID: id,
+  startDate: date,
+  endDate: date,
+  units: z.number().int(),
+});
+
+export const pageSchema = z.object({
+  items: z.array(z.unknown()),
+  pageDetails: z.object({ count: z.number().optional(), nextPageUrl: z.string().nullish() }).partial().nullish(),
+});
+export const itemSchema = z.object({ item: z.unknown().nullable() });
+export const countSchema = z.object({ queryCount: z.number().int() });
+export const createdSchema = z.object({ itemId: id });
+export const thresholdSchema = z.object({
+  externalRequestThreshold: z.number().int(),
+  requestThresholdTimeframe: z.number().int(),
+  currentTimeframeRequestCount: z.number().int(),
+});
+export const fieldsSchema = z.object({
+  fields: z.array(z.object({
+    name: z.string(),
+    isPickList: z.boolean().nullish(),
+    picklistValues: z.array(z.object({ value: z.union([z.string(), z.number()]).transform(String), label: z.string(), isActive: z.boolean().nullish() })).nullish(),
+  })),
+});
+
+export type AtCompany = z.infer<typeof companySchema>;
+export type AtContract = z.infer<typeof contractSchema>;
+export type AtService = z.infer<typeof serviceSchema>;
+export type AtContractService = z.infer<typeof contractServiceSchema>;
+export type AtContractServiceUnit = z.infer<typeof contractServiceUnitSchema>;
+export type AtThreshold = z.infer<typeof thresholdSchema>;

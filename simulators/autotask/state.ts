@@ -1,0 +1,166 @@
+/** The simulated Autotask tenant: its records, the adjustments written, and derived units. */
+import { atFixtureSchema, RECURRING_SERVICE, type AtFixture, type AtFixtureParsed } from './fixture.ts';
+import { datePart } from './dates.ts';
+import { deriveUnits, type UnitRow } from './units.ts';
+
+export class BusinessRuleError extends Error {}
+
+export interface StoredAdjustment {
+  id: number;
+  contractID: number;
+  contractServiceID: number;
+  serviceID: number;
+  effectiveDate: string;
+  unitChange: number;
+  at: number;
+}
+
+export interface AutotaskRules {
+  /** Refuse adjustments that would leave negative units (an unverified Autotask rule). */
+  rejectNegativeUnits: boolean;
+  /** Shift effective dates sent with a non-midnight time to the previous day (documented quirk). */
+  shiftNonMidnightDates: boolean;
+}
+
+export class AutotaskState {
+  data!: AtFixtureParsed;
+  adjustments: StoredAdjustment[] = [];
+  rules: AutotaskRules = { rejectNegativeUnits: true, shiftNonMidnightDates: false };
+  private nextAdjustmentId = 70_000_001;
+  private nextContractServiceId = 8_000_001;
+  private unitCache = new Map<number, UnitRow[]>();
+  private csByContract = new Map<number, AtFixtureParsed['contractServices']>();
+  private contractsById = new Map<number, AtFixtureParsed['contracts'][number]>();
+  private servicesById = new Map<number, AtFixtureParsed['services'][number]>();
+
+  constructor(fixture: AtFixture) {
+    this.load(fixture);
+  }
+
+  load(fixture: AtFixture): void {
+    this.data = atFixtureSchema.parse(fixture);
+    this.adjustments = [];
+    this.unitCache.clear();
+    this.contractsById = new Map(this.data.contracts.map((c) => [c.id, c]));
+    this.servicesById = new Map(this.data.services.map((s) => [s.id, s]));
+    this.csByContract = new Map();
+    for (const cs of this.data.contractServices) this.indexContractService(cs);
+    for (const a of this.data.adjustments) {
+      const cs = this.findContractService(a.contractID, a.serviceID) ?? this.addContractService(a.contractID, a.serviceID);
+      this.adjustments.push({ id: this.nextAdjustmentId++, contractID: a.contractID, contractServiceID: cs.id, serviceID: a.serviceID, effectiveDate: a.effectiveDate, unitChange: a.unitChange, at: 0 });
+    }
+  }
+
+  contract(id: number) {
+    return this.contractsById.get(id);
+  }
+
+  service(id: number) {
+    return this.servicesById.get(id);
+  }
+
+  contractServicesOf(contractId: number) {
+    return this.csByContract.get(contractId) ?? [];
+  }
+
+  findContractService(contractId: number, serviceId: number) {
+    return this.contractServicesOf(contractId).find((cs) => cs.serviceID === serviceId);
+  }
+
+  private indexContractService(cs: AtFixtureParsed['contractServices'][number]) {
+    const list = this.csByContract.get(cs.contractID) ?? [];
+    list.push(cs);
+    this.csByContract.set(cs.contractID, list);
+  }
+
+  addContractService(contractId: number, serviceId: number, unitPrice?: number) {
+    const contract = this.contract(contractId);
+    if (!contract) throw new BusinessRuleError(`Value ${contractId} does not reference an existing entity for contractID.`);
+    if (contract.contractType !== RECURRING_SERVICE) throw new BusinessRuleError('ContractID must reference a Recurring Service type Contract.');
+    const service = this.service(serviceId);
+    if (!service) throw new BusinessRuleError(`Value ${serviceId} does not reference an existing entity for serviceID.`);
+    const cs = { id: this.nextContractServiceId++, contractID: contractId, serviceID: serviceId, unitPrice: unitPrice ?? service.unitPrice };
+    this.data.contractServices.push(cs);
+    this.indexContractService(cs);
+    return cs;
+  }
+
+  postedThrough(contractId: number): string | null {
+    const dates = this.data.postedThrough.filter((p) => p.contractID === contractId).map((p) => p.through).sort();
+    return dates.at(-1) ?? null;
+  }
+
+  unitsOf(contractServiceId: number): UnitRow[] {
+    const cached = this.unitCache.get(contractServiceId);
+    if (cached) return cached;
+    const cs = this.data.contractServices.find((c) => c.id === contractServiceId);
+    if (!cs) return [];
+    const contract = this.contract(cs.contractID)!;
+    const service = this.service(cs.serviceID);
+    const rows = deriveUnits({
+      contract,
+      contractService: { id: cs.id, serviceID: cs.serviceID, unitPrice: cs.unitPrice ?? service?.unitPrice ?? 0, unitCost: service?.unitCost ?? 0 },
+      adjustments: this.adjustments.filter((a) => a.contractServiceID === cs.id),
+      postedThrough: this.postedThrough(contract.id),
+    });
+    this.unitCache.set(contractServiceId, rows);
+    return rows;
+  }
+
+  /** Units rows, narrowed to some contracts or contract services when the query names them. */
+  unitRows(narrow: { contractIds?: Set<number>; contractServiceIds?: Set<number> }): UnitRow[] {
+    let services = this.data.contractServices;
+    if (narrow.contractIds) services = [...narrow.contractIds].flatMap((id) => this.contractServicesOf(id));
+    if (narrow.contractServiceIds) services = services.filter((cs) => narrow.contractServiceIds!.has(cs.id));
+    return services.flatMap((cs) => this.unitsOf(cs.id));
+  }
+
+  unitsAt(contractServiceId: number, date: string): number {
+    const rows = this.unitsOf(contractServiceId).filter((r) => r.startDate <= date && r.endDate >= date);
+    return rows.sort((a, b) => b.startDate.localeCompare(a.startDate))[0]?.units ?? 0;
+  }
+
+  /** Creates an adjustment with Autotask's rules; each broken rule is a BusinessRuleError (HTTP 500). */
+  createAdjustment(body: Record<string, unknown>, contractIdFromUrl?: number): StoredAdjustment {
+    const num = (key: string) => {
+      const entry = Object.entries(body).find(([k]) => k.toLowerCase() === key.toLowerCase());
+      return entry?.[1];
+    };
+    const rawDate = num('effectiveDate');
+    if (typeof rawDate !== 'string') throw new BusinessRuleError('effectiveDate is required.');
+    const effectiveDate = datePart(rawDate, this.rules.shiftNonMidnightDates);
+    if (!effectiveDate) throw new BusinessRuleError(`Value ${rawDate} is not a valid date for effectiveDate.`);
+    const unitChange = num('unitChange');
+    if (typeof unitChange !== 'number' || !Number.isInteger(unitChange)) throw new BusinessRuleError('unitChange is required and must be a whole number.');
+    const contractServiceId = num('contractServiceID');
+    let contractId = (contractIdFromUrl ?? num('contractID')) as number | undefined;
+    let serviceId = num('serviceID') as number | undefined;
+    let cs = typeof contractServiceId === 'number' ? this.data.contractServices.find((c) => c.id === contractServiceId) : undefined;
+    if (typeof contractServiceId === 'number' && !cs) throw new BusinessRuleError(`Value ${contractServiceId} does not reference an existing entity for contractServiceID.`);
+    if (cs) {
+      contractId ??= cs.contractID;
+      serviceId ??= cs.serviceID;
+      if (cs.contractID !== contractId || cs.serviceID !== serviceId) throw new BusinessRuleError('contractServiceID does not belong to the given contractID and serviceID.');
+    }
+    if (typeof contractId !== 'number') throw new BusinessRuleError('contractID is required.');
+    const contract = this.contract(contractId);
+    if (!contract) throw new BusinessRuleError(`Value ${contractId} does not reference an existing entity for contractID.`);
+    if (contract.contractType !== RECURRING_SERVICE) throw new BusinessRuleError('Contract service adjustments can only be made to Recurring Service contracts.');
+    if (effectiveDate < contract.startDate || effectiveDate > contract.endDate) {
+      throw new BusinessRuleError(`The effective date ${effectiveDate} must be within the contract period (${contract.startDate} to ${contract.endDate}).`);
+    }
+    const posted = this.postedThrough(contract.id);
+    if (posted && effectiveDate <= posted) {
+      throw new BusinessRuleError('Unable to make changes as it would result in the deletion/modification of an already approved and posted contract period.');
+    }
+    if (typeof serviceId !== 'number') throw new BusinessRuleError('serviceID is required.');
+    cs ??= this.findContractService(contractId, serviceId) ?? this.addContractService(contractId, serviceId);
+    if (this.rules.rejectNegativeUnits && this.unitsAt(cs.id, effectiveDate) + unitChange < 0) {
+      throw new BusinessRuleError('The adjustment would result in a negative number of units.');
+    }
+    const adjustment = { id: this.nextAdjustmentId++, contractID: contractId, contractServiceID: cs.id, serviceID: serviceId, effectiveDate, unitChange, at: Date.now() };
+    this.adjustments.push(adjustment);
+    this.unitCache.delete(cs.id);
+    return adjustment;
+  }
+}
