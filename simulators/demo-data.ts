@@ -158,7 +158,7 @@ export function generateDemoData(options: DemoOptions = {}): DemoData {
 
   // Prospects that exist only in Autotask, to make the company search realistic.
   for (let j = 1; j <= Math.max(3, Math.floor(n / 9)); j++) {
-    atCompanies.push({ id: 900 + j, companyName: `${FIRST[(j * 3) % FIRST.length]} Prospect ${j}`, companyNumber: null, companyType: 3, isActive: true });
+    atCompanies.push({ id: 500_000 + j, companyName: `${FIRST[(j * 3) % FIRST.length]} Prospect ${j}`, companyNumber: null, companyType: 3, isActive: true });
   }
 
   const credentials = { username: 'sync-api@northwind.example', secret: 'demo-secret-Northwind-2026', trackingIdentifier: 'PBAUTOTASKSYNC0000000000000' };
