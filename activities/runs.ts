@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import { findSettings } from '../db/repositories/autotask-settings.ts';
 import { findPartner } from '../db/repositories/partners.ts';
 import { ensureRun, finishRun } from '../db/repositories/sync-runs.ts';
 import type { RunStatus } from '../db/schema.ts';
@@ -6,20 +7,27 @@ import type { ActivityDeps } from './index.ts';
 
 export function createRunActivities({ db }: ActivityDeps) {
   return {
-    /** Records the run (idempotently: the API may have recorded it already). */
+    /** Records the run (idempotently: the API may have recorded it already) and reads the switches. */
     async startRun(input: { partnerId: string; runId: string; workflowId: string; trigger: string; dryRun: boolean }) {
       const partner = await findPartner(db, input.partnerId);
       if (!partner) {
         throw ApplicationFailure.nonRetryable(`partner '${input.partnerId}' does not exist`, 'PartnerNotFound');
       }
       const run = await ensureRun(db, { id: input.runId, partnerId: input.partnerId, workflowId: input.workflowId, trigger: input.trigger, dryRun: input.dryRun });
-      return { runId: run.id, partnerName: partner.name };
+      const settings = await findSettings(db, input.partnerId);
+      return { runId: run.id, partnerName: partner.name, timezone: partner.timezone, configured: Boolean(settings), enabled: settings?.enabled ?? false };
     },
 
-    async finishRun(input: { runId: string; status: RunStatus; detail: string | null }) {
-      const run = await finishRun(db, input.runId, input.status, input.detail);
-      if (!run) throw ApplicationFailure.nonRetryable(`run ${input.runId} is not recorded`, 'RunNotFound');
-      return { status: run.status, finishedAt: run.finishedAt?.toISOString() ?? null };
+    /**
+     * Closes the run. Without an explicit status it follows the companies: all fine → ok, some
+     * failed → warning, all failed → error.
+     */
+    async finishRun(input: { runId: string; status?: RunStatus; detail: string | null }) {
+      const current = await db.query.syncRuns.findFirst({ where: (t, { eq }) => eq(t.id, input.runId) });
+      if (!current) throw ApplicationFailure.nonRetryable(`run ${input.runId} is not recorded`, 'RunNotFound');
+      const status: RunStatus = input.status ?? (current.failed === 0 ? 'ok' : current.failed >= current.total ? 'error' : 'warning');
+      const finished = await finishRun(db, input.runId, status, input.detail ?? current.detail);
+      return { status: finished!.status, done: finished!.done, failed: finished!.failed, unitsChanged: finished!.unitsChanged, adjustments: finished!.adjustments };
     },
   };
 }

@@ -13,16 +13,26 @@ import {
   type ZodTypeProvider,
 } from '@fastify/type-provider-zod';
 import type { Client } from '@temporalio/client';
-import type { Db } from '../db/client.ts';
+import type { ActivityDeps } from '../activities/index.ts';
+import { findSettings } from '../db/repositories/autotask-settings.ts';
+import { deleteSchedule, describeSchedule, ensureSchedule, setSchedulePaused } from '../runtime/schedules.ts';
+import { conflict } from './errors.ts';
 import auth from './plugins/auth.ts';
 import { installErrorHandlers } from './plugins/error-handler.ts';
+import autotaskSettingsRoutes from './routes/autotask-settings.ts';
+import companyMappingRoutes from './routes/company-mappings.ts';
 import healthRoutes from './routes/health.ts';
+import lookupRoutes from './routes/lookups.ts';
 import partnerRoutes from './routes/partners.ts';
+import productMappingRoutes from './routes/product-mappings.ts';
+import scheduleRoutes from './routes/schedule.ts';
 import syncRoutes from './routes/sync.ts';
+import { createPartnerAutotask, notSavedYet } from './services/partner-autotask.ts';
 import { createSyncStarter } from './services/sync-starter.ts';
 
 export interface AppDeps {
-  db: Db;
+  /** The same dependencies the activities use: database, secret box, API clients, clock. */
+  integrations: ActivityDeps;
   temporal: { client: Client; ping(): Promise<void> };
   dbPing: () => Promise<void>;
   adminApiKey: string;
@@ -31,6 +41,8 @@ export interface AppDeps {
   temporalUiUrl?: string | undefined;
   /** A pino logger; omitted = silent (tests). */
   logger?: FastifyBaseLogger;
+  /** Look-up cache lifetime (ms). */
+  lookupTtlMs?: number;
 }
 
 /** Where secrets could appear in a log line; pino replaces them. */
@@ -44,11 +56,12 @@ export const logRedactPaths = [
 ];
 
 export async function buildApp(deps: AppDeps) {
+  const db = deps.integrations.db;
+  const client = () => deps.temporal.client;
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: 256 * 1024,
     genReqId: () => crypto.randomUUID(),
-    ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -59,7 +72,7 @@ export async function buildApp(deps: AppDeps) {
     openapi: {
       info: {
         title: 'pb-autotask-sync',
-        description: 'Keeps Autotask PSA recurring-service contracts in step with Password Boss user counts.',
+        description: 'Keeps Autotask PSA recurring-service contracts in step with Password Boss user counts. Errors are `{ "error": { "code", "message", "details"? } }`.',
         version: '1.0.0',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
@@ -69,24 +82,32 @@ export async function buildApp(deps: AppDeps) {
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  await app.register(auth, { db: deps.db, adminApiKey: deps.adminApiKey });
+  await app.register(auth, { db, adminApiKey: deps.adminApiKey });
 
-  await app.register(healthRoutes, {
-    checks: { database: deps.dbPing, temporal: () => deps.temporal.ping() },
+  const autotask = createPartnerAutotask(deps.integrations, deps.lookupTtlMs);
+  await app.register(healthRoutes, { checks: { database: deps.dbPing, temporal: () => deps.temporal.ping() } });
+  await app.register(partnerRoutes, { db, onPartnerDeleted: (pid) => deleteSchedule(client(), pid) });
+  await app.register(autotaskSettingsRoutes, { integrations: deps.integrations, autotask, setSchedulePaused: (pid, paused) => setSchedulePaused(client(), pid, paused) });
+  await app.register(lookupRoutes, { db, autotask, now: deps.integrations.now });
+  await app.register(productMappingRoutes, { integrations: deps.integrations, autotask });
+  await app.register(scheduleRoutes, {
+    db,
+    autotask,
+    now: deps.integrations.now,
+    ensureSchedule: (pid, schedule, paused) => ensureSchedule(client(), pid, schedule, paused, deps.taskQueue),
+    describeSchedule: (pid) => describeSchedule(client(), pid),
   });
-  await app.register(partnerRoutes, { db: deps.db, onPartnerDeleted: async () => {} });
+  await app.register(companyMappingRoutes, { integrations: deps.integrations, autotask });
   await app.register(syncRoutes, {
-    db: deps.db,
+    db,
     namespace: deps.namespace,
     temporalUiUrl: deps.temporalUiUrl,
-    assertCanSync: async () => {},
-    startSync: createSyncStarter({
-      db: deps.db,
-      client: () => deps.temporal.client,
-      taskQueue: deps.taskQueue,
-      namespace: deps.namespace,
-      temporalUiUrl: deps.temporalUiUrl,
-    }),
+    async assertCanSync(pid, dryRun) {
+      const settings = await findSettings(db, pid);
+      if (!settings) throw notSavedYet();
+      if (!settings.enabled && !dryRun) throw conflict('integration_disabled', 'The Autotask integration is disabled, so nothing may be sent to Autotask; enable it, or ask for a dry run');
+    },
+    startSync: createSyncStarter({ db, client, taskQueue: deps.taskQueue, namespace: deps.namespace, temporalUiUrl: deps.temporalUiUrl }),
   });
   return app;
 }

@@ -153,6 +153,23 @@ export const syncRuns = pgTable(
   ]
 );
 
+/**
+ * The plan of a run, one row per company, in a stable order the workflow pages through (so
+ * workflow inputs and history stay small however many companies a partner has).
+ */
+export const runCompanies = pgTable(
+  'run_companies',
+  {
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => syncRuns.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    pbCompanyId: text('pb_company_id').notNull(),
+    plan: jsonb('plan').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.position] })]
+);
+
 /** One row per company (and product) of a run: units before → after, adjustment, or error. */
 export const syncResults = pgTable(
   'sync_results',
@@ -190,6 +207,7 @@ export const schema = {
   syncSchedules,
   companyMappings,
   syncRuns,
+  runCompanies,
   syncResults,
 };
 

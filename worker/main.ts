@@ -1,7 +1,9 @@
 /** `npm run worker`: the Temporal worker alone, configured by the environment. */
 import { loadEnv } from '../config/env.ts';
+import { createActivityDeps, endpointsFromEnv } from '../runtime/activity-deps.ts';
 import { openDatabase } from '../runtime/database.ts';
 import { lockDataDir } from '../runtime/data-dir-lock.ts';
+import { resolveLocalSecrets } from '../runtime/local-secrets.ts';
 import { createLogger } from '../runtime/logger.ts';
 import { runWorker } from '../runtime/run-worker.ts';
 import { onShutdown, takeOverSignals } from '../runtime/shutdown.ts';
@@ -12,9 +14,11 @@ const logger = createLogger(env.LOG_LEVEL, 'pb-autotask-sync');
 takeOverSignals();
 try {
   if (!env.DATABASE_URL) lockDataDir(env.DATA_DIR);
+  const secrets = resolveLocalSecrets(env);
   const db = await openDatabase(env, (line) => logger.warn(line));
+  const deps = createActivityDeps({ db: db.handle.db, env, secrets, endpoints: endpointsFromEnv(env, secrets) });
   await db.ready;
-  const worker = await runWorker({ env, temporal: temporalTarget(env), deps: { db: db.handle.db }, logger });
+  const worker = await runWorker({ env, temporal: temporalTarget(env), deps, logger });
   onShutdown([() => worker.shutdown(), () => db.handle.close()], (l) => logger.info(l));
   await worker.done;
 } catch (err) {

@@ -6,16 +6,57 @@ import { z } from 'zod';
 
 export const syncTriggers = ['manual', 'schedule', 'temporal-ui', 'api'] as const;
 
+const totalsSchema = z.object({
+  done: z.number().int(),
+  failed: z.number().int(),
+  unitsChanged: z.number().int(),
+  adjustments: z.number().int(),
+});
+
 export const partnerSyncInputSchema = z
   .object({
     partnerId: z.string().min(1),
     companyIds: z.array(z.string().min(1)).max(10_000).optional(),
     dryRun: z.boolean().optional(),
     trigger: z.enum(syncTriggers).optional(),
+    /** Fan-out knobs; the defaults suit production, tests shrink them. */
+    tuning: z
+      .object({
+        childConcurrency: z.number().int().min(1).max(500).optional(),
+        continueAsNewAfter: z.number().int().min(1).max(1_000).optional(),
+        pageSize: z.number().int().min(1).max(1_000).optional(),
+      })
+      .strict()
+      .optional(),
+    /** Set by the workflow itself when it continues as new. */
+    continuation: z
+      .object({
+        afterPosition: z.number().int().min(0),
+        billingMonth: z.string(),
+        effectiveDate: z.string(),
+        total: z.number().int(),
+        totals: totalsSchema,
+        detail: z.string().nullable(),
+        generation: z.number().int(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
-export type PartnerSyncInput = z.infer<typeof partnerSyncInputSchema>;
+export type PartnerSyncInput = z.input<typeof partnerSyncInputSchema>;
+export type Totals = z.infer<typeof totalsSchema>;
+
+export const companySyncInputSchema = z
+  .object({
+    partnerId: z.string().min(1),
+    runId: z.string().min(1),
+    position: z.number().int().min(1),
+    effectiveDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    dryRun: z.boolean(),
+  })
+  .strict();
+export type CompanySyncInput = z.infer<typeof companySyncInputSchema>;
 
 export const partnerWorkflowId = (partnerId: string, kind: 'now' | 'dry-run' | 'scheduled') =>
   `partner-sync/${partnerId}/${kind}`;

@@ -1,29 +1,162 @@
-import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { createActivities } from '../activities/index.ts';
-import { partnerSyncInputSchema, type PartnerSyncInput } from './inputs.ts';
+/**
+ * partnerSync: one run for one partner. Records the run, skips when the integration is
+ * disabled, plans with batched reads (an activity), then fans out one companySync child per
+ * mapped company with bounded concurrency, continuing as new before the history grows large.
+ * Startable from the Temporal UI with just `{"partnerId": "…"}`.
+ */
+import {
+  ApplicationFailure,
+  ParentClosePolicy,
+  WorkflowIdReusePolicy,
+  condition,
+  continueAsNew,
+  defineQuery,
+  setHandler,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { bookkeeping, planning } from './activity-options.ts';
+import type { CompanySyncResult } from './company-sync.ts';
+import { companyWorkflowId, partnerSyncInputSchema, type PartnerSyncInput, type Totals } from './inputs.ts';
+import { PartnerIdKey } from './search-attributes.ts';
 
-type Activities = ReturnType<typeof createActivities>;
-
-const db = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { maximumAttempts: 10, initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['PartnerNotFound'] },
-});
+export interface SyncProgress extends Totals {
+  total: number;
+  running: number;
+  phase: 'starting' | 'planning' | 'syncing' | 'finishing' | 'done';
+  billingMonth: string | null;
+}
 
 export interface PartnerSyncSummary {
   runId: string;
   status: string;
+  billingMonth: string | null;
+  effectiveDate: string | null;
+  total: number;
+  done: number;
+  failed: number;
+  unitsChanged: number;
+  adjustments: number;
+  detail: string | null;
 }
 
-/** Syncs one partner's mapped companies. Startable from the Temporal UI with `{"partnerId": "…"}`. */
+export const progressQuery = defineQuery<SyncProgress>('progress');
+
+const DEFAULTS = { childConcurrency: 50, continueAsNewAfter: 500, pageSize: 200 };
+
 export async function partnerSync(raw: PartnerSyncInput): Promise<PartnerSyncSummary> {
   const parsed = partnerSyncInputSchema.safeParse(raw);
   if (!parsed.success) {
     throw ApplicationFailure.nonRetryable(`invalid partnerSync input: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')}`, 'InvalidInput');
   }
   const input = parsed.data;
+  const tuning = { ...DEFAULTS, ...input.tuning };
   const info = workflowInfo();
   const runId = info.firstExecutionRunId;
-  await db.startRun({ partnerId: input.partnerId, runId, workflowId: info.workflowId, trigger: input.trigger ?? 'temporal-ui', dryRun: input.dryRun ?? false });
-  const finished = await db.finishRun({ runId, status: 'ok', detail: null });
-  return { runId, status: finished.status };
+  const dryRun = input.dryRun ?? false;
+  const progress: SyncProgress = { total: 0, done: 0, failed: 0, unitsChanged: 0, adjustments: 0, running: 0, phase: 'starting', billingMonth: null };
+  setHandler(progressQuery, () => progress);
+
+  let plan = input.continuation;
+  if (!plan) {
+    const started = await bookkeeping.startRun({ partnerId: input.partnerId, runId, workflowId: info.workflowId, trigger: input.trigger ?? 'temporal-ui', dryRun });
+    if (!started.configured && !dryRun) return finish(runId, progress, 'skipped', 'The Autotask integration has not been saved yet; nothing was sent to Autotask');
+    if (!started.enabled && !dryRun) return finish(runId, progress, 'skipped', 'The Autotask integration is disabled; nothing was sent to Autotask');
+    progress.phase = 'planning';
+    const planned = await planning.planRun({ partnerId: input.partnerId, runId, dryRun, companyIds: input.companyIds, timezone: started.timezone });
+    if (planned.state === 'nothing_to_do') return finish(runId, progress, 'skipped', planned.detail);
+    plan = { afterPosition: 0, billingMonth: planned.billingMonth, effectiveDate: planned.effectiveDate, total: planned.total, totals: { done: 0, failed: 0, unitsChanged: 0, adjustments: 0 }, detail: planned.detail, generation: 0 };
+  }
+  Object.assign(progress, plan.totals, { total: plan.total, billingMonth: plan.billingMonth, phase: 'syncing' });
+
+  // --- fan-out: a sliding window of children, paged through the stored plan -----------------
+  let afterPosition = plan.afterPosition;
+  let startedHere = 0;
+  const inFlight = new Set<Promise<void>>();
+  const track = (promise: Promise<void>) => {
+    inFlight.add(promise);
+    void promise.finally(() => inFlight.delete(promise));
+  };
+
+  for (;;) {
+    const page = await bookkeeping.listRunCompanies({ runId, afterPosition, limit: tuning.pageSize });
+    if (page.length === 0) break;
+    for (const company of page) {
+      await condition(() => inFlight.size < tuning.childConcurrency);
+      track(runChild(input.partnerId, runId, company, plan, dryRun, progress));
+      progress.running = inFlight.size;
+      afterPosition = company.position;
+      startedHere++;
+    }
+    if (startedHere >= tuning.continueAsNewAfter || workflowInfo().continueAsNewSuggested) {
+      await condition(() => inFlight.size === 0);
+      // Children do not carry over a continue-as-new, so the window is drained first.
+      await continueAsNew<typeof partnerSync>({
+        ...input,
+        continuation: { ...plan, afterPosition, totals: { done: progress.done, failed: progress.failed, unitsChanged: progress.unitsChanged, adjustments: progress.adjustments }, generation: plan.generation + 1 },
+      });
+    }
+  }
+  await condition(() => inFlight.size === 0);
+  return finish(runId, progress, undefined, plan.detail, plan);
+}
+
+async function runChild(
+  partnerId: string,
+  runId: string,
+  company: { position: number; pbCompanyId: string; name: string; contractId: number },
+  plan: { effectiveDate: string },
+  dryRun: boolean,
+  progress: SyncProgress
+): Promise<void> {
+  let result: CompanySyncResult | undefined;
+  try {
+    const child = await startChild('companySync', {
+      workflowId: companyWorkflowId(partnerId, company.pbCompanyId),
+      args: [{ partnerId, runId, position: company.position, effectiveDate: plan.effectiveDate, dryRun }],
+      parentClosePolicy: ParentClosePolicy.TERMINATE,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      typedSearchAttributes: [{ key: PartnerIdKey, value: partnerId }],
+      staticSummary: `${dryRun ? 'Dry run: ' : ''}${company.name} → contract #${company.contractId}`,
+    });
+    result = (await child.result()) as CompanySyncResult;
+  } catch (err) {
+    // Another run is syncing this company right now, or the child failed outright.
+    const busy = (err as Error).name === 'WorkflowExecutionAlreadyStartedError';
+    await bookkeeping.recordCompanyResult({
+      runId, partnerId, pbCompanyId: company.pbCompanyId, contractId: company.contractId, dryRun,
+      status: busy ? 'skipped' : 'error',
+      detail: busy ? 'Another sync of this company was already running; it was left to finish' : `The company sync failed: ${(err as Error).message}`,
+      results: [], unitsChanged: 0, adjustments: 0,
+    });
+    result = { pbCompanyId: company.pbCompanyId, status: busy ? 'skipped' : 'error', unitsChanged: 0, adjustments: 0 };
+  }
+  progress.done += 1;
+  if (result.status === 'error') progress.failed += 1;
+  progress.unitsChanged += result.unitsChanged;
+  progress.adjustments += result.adjustments;
+}
+
+async function finish(
+  runId: string,
+  progress: SyncProgress,
+  status: 'skipped' | undefined,
+  detail: string | null,
+  plan?: { billingMonth: string; effectiveDate: string; total: number }
+): Promise<PartnerSyncSummary> {
+  progress.phase = 'finishing';
+  const closed = await bookkeeping.finishRun({ runId, ...(status ? { status } : {}), detail });
+  progress.phase = 'done';
+  return {
+    runId,
+    status: closed.status,
+    billingMonth: plan?.billingMonth ?? null,
+    effectiveDate: plan?.effectiveDate ?? null,
+    total: plan?.total ?? 0,
+    done: closed.done,
+    failed: closed.failed,
+    unitsChanged: closed.unitsChanged,
+    adjustments: closed.adjustments,
+    detail,
+  };
 }

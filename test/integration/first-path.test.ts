@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, startStack, type Stack } from '../support/stack.ts';
 import { drivers } from '../support/databases.ts';
+import { setUpPartner } from '../support/partner-setup.ts';
 
 describe.each(drivers)('first path on %s', (driver) => {
   let stack: Stack;
@@ -15,24 +16,24 @@ describe.each(drivers)('first path on %s', (driver) => {
   afterAll(async () => stack?.close());
 
   it('starts partnerSync from the API and serves the recorded run', async () => {
-    const created = await stack.app.inject({ method: 'POST', url: '/v1/partners', headers: bearer(stack.adminKey), payload: { id: 'acme', name: 'Acme MSP', timezone: 'Europe/Berlin' } });
-    expect(created.statusCode).toBe(201);
+    await setUpPartner(stack, { companies: (id) => id === 'c-0002' });
 
-    const started = await stack.app.inject({ method: 'POST', url: '/v1/partners/acme/sync', headers: bearer(stack.adminKey), payload: {} });
+    const started = await stack.app.inject({ method: 'POST', url: '/v1/partners/demo/sync', headers: bearer(stack.adminKey), payload: {} });
     expect(started.statusCode).toBe(202);
     const { runId, workflowId, temporalUiUrl } = started.json();
-    expect(workflowId).toBe('partner-sync/acme/now');
+    expect(workflowId).toBe('partner-sync/demo/now');
     expect(temporalUiUrl).toContain(encodeURIComponent(workflowId));
 
     const result = await stack.client.workflow.getHandle(workflowId, runId).result();
-    expect(result).toMatchObject({ runId, status: 'ok' });
+    expect(result).toMatchObject({ runId, status: 'ok', total: 1, done: 1 });
 
-    const run = await stack.app.inject({ method: 'GET', url: `/v1/partners/acme/sync-runs/${runId}`, headers: bearer(stack.adminKey) });
+    const run = await stack.app.inject({ method: 'GET', url: `/v1/partners/demo/sync-runs/${runId}`, headers: bearer(stack.adminKey) });
     expect(run.statusCode).toBe(200);
-    expect(run.json()).toMatchObject({ id: runId, workflowId, trigger: 'manual', status: 'ok', results: [] });
+    expect(run.json()).toMatchObject({ id: runId, workflowId, trigger: 'manual', status: 'ok', total: 1, done: 1 });
+    expect(run.json().results.map((r: { pbCompanyId: string }) => r.pbCompanyId)).toContain('c-0002');
     expect(run.json().finishedAt).not.toBeNull();
 
-    const history = await stack.app.inject({ method: 'GET', url: '/v1/partners/acme/sync-runs', headers: bearer(stack.adminKey) });
+    const history = await stack.app.inject({ method: 'GET', url: '/v1/partners/demo/sync-runs', headers: bearer(stack.adminKey) });
     expect(history.json().items.map((r: { id: string }) => r.id)).toEqual([runId]);
   });
 

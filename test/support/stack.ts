@@ -1,6 +1,7 @@
 /**
  * The service wired for a test: a fresh database on the chosen driver, a worker on its own task
- * queue against the shared dev server, and the API app (used through `inject` or a listener).
+ * queue against the shared dev server, both simulators over HTTP, and the API app (used through
+ * `inject` or a listener).
  */
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
@@ -9,39 +10,69 @@ import { inject } from 'vitest';
 import { buildApp, type App } from '../../api/app.ts';
 import { createSyncWorker } from '../../worker/create-worker.ts';
 import type { ActivityDeps } from '../../activities/index.ts';
+import { createSecretBox } from '../../db/secret-box.ts';
+import { PasswordBossClient } from '../../integrations/passwordboss/client.ts';
 import { createTestDb, type Driver } from './databases.ts';
+import { FIXED_NOW, startSimulators, type Simulators } from './simulators.ts';
 import type { DbHandle } from '../../db/client.ts';
+import type { DemoOptions } from '../../simulators/demo-data.ts';
+import type { AutotaskSimulatorOptions } from '../../simulators/autotask/server.ts';
 
 export interface Stack {
   db: DbHandle;
   app: App;
   client: Client;
-  worker: Worker;
+  worker: Worker | undefined;
+  sims: Simulators;
+  deps: ActivityDeps;
   taskQueue: string;
   adminKey: string;
+  /** Starts a (new) worker, e.g. after killing one. */
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
   close(): Promise<void>;
 }
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 
-export async function startStack(driver: Driver, extraDeps: Partial<ActivityDeps> = {}): Promise<Stack> {
-  const db = await createTestDb(driver);
+export interface StackOptions {
+  demo?: DemoOptions;
+  autotask?: Omit<AutotaskSimulatorOptions, 'fixture'>;
+  /** Start without a worker (a test that starts its own). */
+  worker?: boolean;
+  now?: () => Date;
+}
+
+export async function startStack(driver: Driver, options: StackOptions = {}): Promise<Stack> {
+  const [db, sims] = await Promise.all([createTestDb(driver), startSimulators({ ...options.demo, ...(options.autotask ? { autotask: options.autotask } : {}) })]);
   const taskQueue = `test-${randomBytes(5).toString('hex')}`;
   const address = inject('temporalAddress');
-  const nativeConnection = await NativeConnection.connect({ address });
-  const worker = await createSyncWorker({
-    connection: nativeConnection,
-    namespace: 'default',
-    taskQueue,
-    deps: { db: db.db, ...extraDeps },
-    workflowBundlePath: inject('workflowBundlePath'),
-    shutdownGraceTime: '1 second',
-  });
-  const running = worker.run();
+  const deps: ActivityDeps = {
+    db: db.db,
+    secretBox: createSecretBox(randomBytes(32)),
+    autotask: { zoneLookupUrl: sims.zoneLookupUrl, defaultTrackingIdentifier: sims.demo.credentials.trackingIdentifier },
+    passwordboss: new PasswordBossClient({ baseUrl: sims.passwordbossUrl, token: sims.passwordbossToken }),
+    now: options.now ?? (() => FIXED_NOW),
+  };
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  let nativeConnection: NativeConnection | undefined;
+  const startWorker = async () => {
+    nativeConnection = await NativeConnection.connect({ address });
+    worker = await createSyncWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps, workflowBundlePath: inject('workflowBundlePath'), shutdownGraceTime: '1 second' });
+    running = worker.run();
+  };
+  const stopWorker = async () => {
+    if (worker && worker.getState() === 'RUNNING') worker.shutdown();
+    await running;
+    await nativeConnection?.close();
+    worker = undefined;
+  };
+  if (options.worker !== false) await startWorker();
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: 'default' });
   const app = await buildApp({
-    db: db.db,
+    integrations: deps,
     dbPing: () => db.ping(),
     temporal: { client, ping: async () => void (await connection.workflowService.getSystemInfo({})) },
     adminApiKey: ADMIN_KEY,
@@ -53,16 +84,22 @@ export async function startStack(driver: Driver, extraDeps: Partial<ActivityDeps
     db,
     app,
     client,
-    worker,
+    get worker() {
+      return worker;
+    },
+    sims,
+    deps,
     taskQueue,
     adminKey: ADMIN_KEY,
+    startWorker,
+    stopWorker,
     async close() {
       await app.close();
-      worker.shutdown();
-      await running;
-      await nativeConnection.close();
+      await stopWorker();
       await connection.close();
       await db.close();
+      await sims.close();
+      await deps.passwordboss.close();
     },
   };
 }

@@ -1,0 +1,40 @@
+/**
+ * Integration failures become ApplicationFailures whose type names the cause (`AutotaskValidation`,
+ * `PasswordBossUnavailable`, …): permanent ones are non-retryable, rate limits carry the server's
+ * Retry-After as the next retry delay. Messages never contain credentials.
+ */
+import { ApplicationFailure } from '@temporalio/activity';
+import { IntegrationError } from '../integrations/errors.ts';
+
+export interface FailureDetails {
+  kind: string;
+  status?: number;
+  authPart?: string;
+  errors?: string[];
+  ambiguous?: boolean;
+}
+
+export function toApplicationFailure(err: unknown): unknown {
+  if (!(err instanceof IntegrationError)) return err;
+  const details: FailureDetails = { kind: err.kind };
+  if (err.extra.status !== undefined) details.status = err.extra.status;
+  if (err.extra.authPart) details.authPart = err.extra.authPart;
+  if (err.extra.errors) details.errors = err.extra.errors.slice(0, 5);
+  if (err.extra.ambiguous) details.ambiguous = true;
+  return ApplicationFailure.create({
+    type: err.failureType,
+    message: err.message,
+    nonRetryable: !err.retryable,
+    details: [details],
+    ...(err.retryable && err.extra.retryAfterMs !== undefined ? { nextRetryDelay: Math.max(250, err.extra.retryAfterMs) } : {}),
+  });
+}
+
+/** Runs an activity body, translating integration failures on the way out. */
+export async function classified<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw toApplicationFailure(err);
+  }
+}

@@ -1,0 +1,83 @@
+/** The sync schedule: daily or weekly at a time of day in an IANA timezone, kept as a Temporal Schedule. */
+import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
+import { z } from 'zod';
+import type { Db } from '../../db/client.ts';
+import { findSchedule, upsertSchedule } from '../../db/repositories/sync-schedules.ts';
+import { daysOfWeek, dstNote, dstProblem, type SyncSchedule } from '../../sync/schedule-spec.ts';
+import { errorBodySchema, unprocessable } from '../errors.ts';
+import { requirePartner } from '../plugins/auth.ts';
+import { ianaTimezone, partnerParams } from '../schemas.ts';
+import type { PartnerAutotask } from '../services/partner-autotask.ts';
+import type { ScheduleState } from '../../runtime/schedules.ts';
+
+export interface ScheduleRouteDeps {
+  db: Db;
+  autotask: PartnerAutotask;
+  ensureSchedule: (partnerId: string, schedule: SyncSchedule, paused: boolean) => Promise<void>;
+  describeSchedule: (partnerId: string) => Promise<ScheduleState | null>;
+  now: () => Date;
+}
+
+const scheduleBody = z
+  .object({
+    frequency: z.enum(['daily', 'weekly']),
+    dayOfWeek: z.enum(daysOfWeek).optional(),
+    time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24-hour)'),
+    timezone: ianaTimezone,
+  })
+  .strict()
+  .refine((s) => s.frequency === 'daily' || s.dayOfWeek, { message: 'a weekly schedule needs dayOfWeek', path: ['dayOfWeek'] });
+
+const scheduleView = z
+  .object({
+    schedule: z.object({ frequency: z.enum(['daily', 'weekly']), dayOfWeek: z.enum(daysOfWeek).nullable(), time: z.string(), timezone: z.string(), updatedAt: z.date() }).nullable(),
+    paused: z.boolean().nullable().describe('null: no schedule in Temporal yet'),
+    nextRuns: z.array(z.date()),
+    note: z.string().nullable(),
+  })
+  .meta({ id: 'SyncSchedule' });
+const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema, 422: errorBodySchema };
+
+const scheduleRoutes: FastifyPluginAsyncZod<ScheduleRouteDeps> = async (app, deps) => {
+  const { db } = deps;
+  async function view(pid: string) {
+    const row = await findSchedule(db, pid);
+    const state = row ? await deps.describeSchedule(pid) : null;
+    const schedule = row ? { frequency: row.frequency, dayOfWeek: (row.dayOfWeek as (typeof daysOfWeek)[number] | null) ?? null, time: row.time, timezone: row.timezone, updatedAt: row.updatedAt } : null;
+    const note = schedule ? dstNote(schedule, deps.now().getUTCFullYear()) : null;
+    return { schedule, paused: state?.paused ?? null, nextRuns: state?.nextRuns ?? [], note };
+  }
+
+  app.get('/v1/partners/:pid/schedule', {
+    schema: { tags: ['schedule'], summary: 'The sync schedule and its next run times', params: partnerParams, response: { 200: scheduleView, ...errors } },
+  }, async (request) => {
+    await requirePartner(db, request, request.params.pid);
+    await deps.autotask.settingsOrConflict(request.params.pid);
+    return view(request.params.pid);
+  });
+
+  app.put('/v1/partners/:pid/schedule', {
+    schema: {
+      tags: ['schedule'],
+      summary: 'Set the sync schedule (creates or updates the Temporal schedule)',
+      description: 'Times that do not exist on daylight-saving days in the chosen timezone are refused (422): Temporal would silently skip that run.',
+      params: partnerParams,
+      body: scheduleBody,
+      response: { 200: scheduleView, ...errors },
+    },
+  }, async (request) => {
+    const { pid } = request.params;
+    await requirePartner(db, request, pid);
+    const settings = await deps.autotask.settingsOrConflict(pid);
+    const body = request.body;
+    const schedule: SyncSchedule = { frequency: body.frequency, dayOfWeek: body.frequency === 'weekly' ? body.dayOfWeek! : null, time: body.time, timezone: body.timezone };
+    const year = deps.now().getUTCFullYear();
+    const problem = dstProblem(schedule, year) ?? dstProblem(schedule, year + 1);
+    if (problem) throw unprocessable('time_skipped_by_dst', problem);
+    await deps.ensureSchedule(pid, schedule, !settings.enabled);
+    await upsertSchedule(db, pid, { frequency: schedule.frequency, dayOfWeek: schedule.dayOfWeek ?? null, time: schedule.time, timezone: schedule.timezone });
+    return view(pid);
+  });
+};
+
+export default scheduleRoutes;

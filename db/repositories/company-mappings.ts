@@ -1,0 +1,107 @@
+import { and, asc, count, eq, ilike, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../client.ts';
+import { companyMappings, type CompanyStatus } from '../schema.ts';
+
+export type CompanyMappingRow = typeof companyMappings.$inferSelect;
+
+/**
+ * Brings the partner's Password Boss companies in (names, active flag) without touching
+ * mappings or statuses; companies Password Boss no longer lists are kept (their history stays).
+ */
+export async function refreshCompanies(db: Db, partnerId: string, companies: Array<{ id: string; name: string; active: boolean }>): Promise<void> {
+  for (let i = 0; i < companies.length; i += 1000) {
+    const part = companies.slice(i, i + 1000);
+    await db
+      .insert(companyMappings)
+      .values(part.map((c) => ({ partnerId, pbCompanyId: c.id, pbCompanyName: c.name, pbCompanyActive: c.active })))
+      .onConflictDoUpdate({
+        target: [companyMappings.partnerId, companyMappings.pbCompanyId],
+        set: { pbCompanyName: sql.raw('excluded.pb_company_name'), pbCompanyActive: sql.raw('excluded.pb_company_active') },
+      });
+  }
+}
+
+export interface CompanyListQuery {
+  search?: string | undefined;
+  status?: CompanyStatus | undefined;
+  mapped?: boolean | undefined;
+  limit: number;
+  offset: number;
+}
+
+export async function listCompanyMappings(db: Db, partnerId: string, query: CompanyListQuery): Promise<{ items: CompanyMappingRow[]; total: number }> {
+  const conditions: SQL[] = [eq(companyMappings.partnerId, partnerId)];
+  if (query.search) {
+    const like = `%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    conditions.push(or(ilike(companyMappings.pbCompanyName, like), ilike(companyMappings.pbCompanyId, like), ilike(companyMappings.autotaskCompanyName, like))!);
+  }
+  if (query.status) conditions.push(eq(companyMappings.status, query.status));
+  if (query.mapped !== undefined) conditions.push(query.mapped ? isNotNull(companyMappings.autotaskContractId) : sql`${companyMappings.autotaskContractId} is null`);
+  const where = and(...conditions);
+  const [items, [totalRow]] = await Promise.all([
+    db.select().from(companyMappings).where(where).orderBy(asc(companyMappings.pbCompanyName), asc(companyMappings.pbCompanyId)).limit(query.limit).offset(query.offset),
+    db.select({ n: count() }).from(companyMappings).where(where),
+  ]);
+  return { items, total: totalRow?.n ?? 0 };
+}
+
+export async function findCompanyMapping(db: Db, partnerId: string, pbCompanyId: string): Promise<CompanyMappingRow | undefined> {
+  const [row] = await db.select().from(companyMappings).where(and(eq(companyMappings.partnerId, partnerId), eq(companyMappings.pbCompanyId, pbCompanyId))).limit(1);
+  return row;
+}
+
+/** The mapped companies a run syncs, optionally only some. */
+export async function listMappedCompanies(db: Db, partnerId: string, companyIds?: string[]): Promise<CompanyMappingRow[]> {
+  return db
+    .select()
+    .from(companyMappings)
+    .where(and(eq(companyMappings.partnerId, partnerId), isNotNull(companyMappings.autotaskContractId), companyIds ? inArray(companyMappings.pbCompanyId, companyIds) : undefined))
+    .orderBy(asc(companyMappings.pbCompanyId));
+}
+
+export async function saveCompanyMapping(
+  db: Db,
+  partnerId: string,
+  pbCompanyId: string,
+  values: { autotaskCompanyId: number; autotaskCompanyName: string; autotaskContractId: number; autotaskContractName: string }
+): Promise<CompanyMappingRow | undefined> {
+  const [row] = await db
+    .update(companyMappings)
+    .set({ ...values, updatedAt: new Date() })
+    .where(and(eq(companyMappings.partnerId, partnerId), eq(companyMappings.pbCompanyId, pbCompanyId)))
+    .returning();
+  return row;
+}
+
+/** Unmaps but keeps the row: the company's last status and its history stay visible. */
+export async function clearCompanyMapping(db: Db, partnerId: string, pbCompanyId: string): Promise<CompanyMappingRow | undefined> {
+  const [row] = await db
+    .update(companyMappings)
+    .set({ autotaskCompanyId: null, autotaskCompanyName: null, autotaskContractId: null, autotaskContractName: null, updatedAt: new Date() })
+    .where(and(eq(companyMappings.partnerId, partnerId), eq(companyMappings.pbCompanyId, pbCompanyId)))
+    .returning();
+  return row;
+}
+
+export async function markCompaniesSyncing(db: Db, partnerId: string, pbCompanyIds: string[]): Promise<void> {
+  for (let i = 0; i < pbCompanyIds.length; i += 1000) {
+    await db
+      .update(companyMappings)
+      .set({ status: 'syncing' })
+      .where(and(eq(companyMappings.partnerId, partnerId), inArray(companyMappings.pbCompanyId, pbCompanyIds.slice(i, i + 1000))));
+  }
+}
+
+export async function setCompanyOutcome(
+  db: Db,
+  partnerId: string,
+  pbCompanyId: string,
+  outcome: { status: CompanyStatus; detail: string | null; lastSyncAt: Date; lastRunId: string }
+): Promise<void> {
+  await db.update(companyMappings).set(outcome).where(and(eq(companyMappings.partnerId, partnerId), eq(companyMappings.pbCompanyId, pbCompanyId)));
+}
+
+export async function countCompanies(db: Db, partnerId: string): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(companyMappings).where(eq(companyMappings.partnerId, partnerId));
+  return row?.n ?? 0;
+}

@@ -1,0 +1,159 @@
+/**
+ * The sync plan: from month-end counts, product mappings, a company mapping and the contract's
+ * state in Autotask, what to do per company and service — set units from → to, set an old
+ * service to 0 after a product switch, nothing, or a problem with a reason an MSP can act on.
+ * Pure: the workflow and the API's dry run use the same function.
+ */
+
+export type CountBasis = 'users' | 'licenses';
+
+export interface PlanCount {
+  productId: string;
+  users: number;
+  licenses: number;
+}
+
+export interface PlanContract {
+  id: number;
+  companyID: number;
+  contractName: string;
+  contractType: number;
+  startDate: string | null;
+  endDate: string | null;
+  renewedContractID?: number | null;
+}
+
+export interface ProductService {
+  productId: string;
+  productName: string;
+  serviceId: number;
+  serviceName: string;
+}
+
+export interface CompanyPlanInput {
+  pbCompanyId: string;
+  pbCompanyName: string;
+  autotaskCompanyId: number;
+  autotaskContractId: number;
+  /** This company's month-end counts for the billing month (empty: no users). */
+  counts: PlanCount[];
+  /** The contract as Autotask has it now; undefined when it no longer exists. */
+  contract: PlanContract | undefined;
+  /** Units in force on the effective date, by service id (absent: the contract has no such service). */
+  currentUnits: ReadonlyMap<number, number>;
+}
+
+export interface PartnerPlanInput {
+  effectiveDate: string;
+  countBasis: CountBasis;
+  productServices: ProductService[];
+  productNames: ReadonlyMap<string, string>;
+}
+
+export interface UnitAction {
+  serviceId: number;
+  serviceName: string;
+  /** The products whose counts make up the target (several may share a service). */
+  productIds: string[];
+  from: number;
+  to: number;
+  reason: 'count' | 'product_removed';
+}
+
+export type ProblemCode =
+  | 'contract_not_found'
+  | 'contract_wrong_company'
+  | 'contract_not_recurring'
+  | 'contract_ended'
+  | 'contract_not_started'
+  | 'product_not_mapped'
+  | 'no_product_mappings';
+
+export interface Problem {
+  severity: 'error' | 'warning';
+  code: ProblemCode;
+  detail: string;
+}
+
+export interface CompanyPlan {
+  pbCompanyId: string;
+  pbCompanyName: string;
+  contractId: number;
+  contractName: string | null;
+  actions: UnitAction[];
+  problems: Problem[];
+}
+
+export const RECURRING_SERVICE = 7;
+
+export function planCompany(partner: PartnerPlanInput, company: CompanyPlanInput): CompanyPlan {
+  const plan: CompanyPlan = {
+    pbCompanyId: company.pbCompanyId,
+    pbCompanyName: company.pbCompanyName,
+    contractId: company.autotaskContractId,
+    contractName: company.contract?.contractName ?? null,
+    actions: [],
+    problems: [],
+  };
+  const contractProblem = checkContract(partner.effectiveDate, company);
+  if (contractProblem) {
+    plan.problems.push(contractProblem);
+    return plan;
+  }
+  if (partner.productServices.length === 0) {
+    plan.problems.push({ severity: 'error', code: 'no_product_mappings', detail: 'No Password Boss product is mapped to an Autotask service yet — map them under Product mappings' });
+    return plan;
+  }
+
+  const countOf = (c: PlanCount) => (partner.countBasis === 'licenses' ? c.licenses : c.users);
+  const byService = new Map<number, { serviceName: string; productIds: string[]; target: number }>();
+  for (const ps of partner.productServices) {
+    const entry = byService.get(ps.serviceId) ?? { serviceName: ps.serviceName, productIds: [], target: 0 };
+    entry.productIds.push(ps.productId);
+    entry.target += company.counts.filter((c) => c.productId === ps.productId).reduce((sum, c) => sum + countOf(c), 0);
+    byService.set(ps.serviceId, entry);
+  }
+  for (const [serviceId, entry] of [...byService].sort(([a], [b]) => a - b)) {
+    const from = company.currentUnits.get(serviceId) ?? 0;
+    if (entry.target === 0 && from === 0) continue; // nothing billed, nothing to bill
+    plan.actions.push({ serviceId, serviceName: entry.serviceName, productIds: entry.productIds, from, to: entry.target, reason: entry.target === 0 ? 'product_removed' : 'count' });
+  }
+
+  const mapped = new Set(partner.productServices.map((p) => p.productId));
+  for (const count of company.counts) {
+    if (mapped.has(count.productId) || countOf(count) === 0) continue;
+    const name = partner.productNames.get(count.productId) ?? count.productId;
+    plan.problems.push({ severity: 'warning', code: 'product_not_mapped', detail: `${name} has ${countOf(count)} ${partner.countBasis} but is not mapped to an Autotask service — map it under Product mappings` });
+  }
+  return plan;
+}
+
+function checkContract(effectiveDate: string, company: CompanyPlanInput): Problem | undefined {
+  const c = company.contract;
+  if (!c) {
+    return { severity: 'error', code: 'contract_not_found', detail: `Contract #${company.autotaskContractId} no longer exists in Autotask — pick another contract for this company` };
+  }
+  const name = `Contract '${c.contractName}'`;
+  if (c.companyID !== company.autotaskCompanyId) {
+    return { severity: 'error', code: 'contract_wrong_company', detail: `${name} now belongs to another Autotask company (#${c.companyID}) — map the company again` };
+  }
+  if (c.contractType !== RECURRING_SERVICE) {
+    return { severity: 'error', code: 'contract_not_recurring', detail: `${name} is not a Recurring Service contract — pick the company's Recurring Service contract` };
+  }
+  if (c.endDate && c.endDate < effectiveDate) {
+    const renewed = c.renewedContractID ? ` (#${c.renewedContractID})` : '';
+    return { severity: 'error', code: 'contract_ended', detail: `${name} ended on ${c.endDate} — pick the renewed contract${renewed}` };
+  }
+  if (c.startDate && c.startDate > effectiveDate) {
+    return { severity: 'error', code: 'contract_not_started', detail: `${name} starts on ${c.startDate}, after the billing date ${effectiveDate} — pick the contract in force on ${effectiveDate}` };
+  }
+  return undefined;
+}
+
+/** What the company's status will be if every action succeeds. */
+export function plannedStatus(plan: CompanyPlan): 'ok' | 'warning' | 'error' {
+  if (plan.problems.some((p) => p.severity === 'error')) return 'error';
+  return plan.problems.length ? 'warning' : 'ok';
+}
+
+export const changedActions = (plan: CompanyPlan) => plan.actions.filter((a) => a.from !== a.to);

@@ -1,0 +1,28 @@
+/**
+ * Activity proxies with explicit timeouts and bounded retries. Permanent integration failures
+ * are thrown as non-retryable by the activities themselves; the types listed here are the
+ * service's own permanent conditions.
+ */
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.ts';
+
+const permanent = ['PartnerNotFound', 'RunNotFound', 'AutotaskNotConfigured', 'AutotaskSecretUnreadable', 'InvalidInput'];
+
+/** Database bookkeeping: quick, retried patiently (the database may be restarting). */
+export const bookkeeping = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 30, nonRetryableErrorTypes: permanent },
+});
+
+/** Planning reads every company's counts and contracts: long, so it heartbeats. */
+export const planning = proxyActivities<Activities>({
+  startToCloseTimeout: '15 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 8, nonRetryableErrorTypes: permanent },
+});
+
+/** One Autotask write and its confirming read. Retries re-read first (see setContractServiceUnits). */
+export const autotaskWrites = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8, nonRetryableErrorTypes: permanent },
+});
