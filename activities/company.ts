@@ -1,8 +1,8 @@
 /** The per-company steps: read its plan, set units on Autotask, record the outcome. */
-import { activityInfo, cancellationSignal } from '@temporalio/activity';
-import { setCompanyOutcome } from '../db/repositories/company-mappings.ts';
+import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
+import { listMappedCompanies, setCompanyOutcome } from '../db/repositories/company-mappings.ts';
 import { findRunCompanyPlan, listRunCompanyPage } from '../db/repositories/run-companies.ts';
-import { addRunProgress } from '../db/repositories/sync-runs.ts';
+import { addRunProgress, updateRun } from '../db/repositories/sync-runs.ts';
 import { syncResults, type CompanyStatus } from '../db/schema.ts';
 import { setUnits } from '../integrations/autotask/set-units.ts';
 import { autotaskForPartner } from './autotask-for-partner.ts';
@@ -64,15 +64,41 @@ export function createCompanyActivities(deps: ActivityDeps) {
      */
     async setContractServiceUnits(input: SetContractServiceUnitsInput) {
       return classified(async () => {
-        const client = await autotaskForPartner(deps, input.partnerId);
-        const firstAttempt = activityInfo().attempt === 1;
-        const result = await setUnits(
-          client,
-          { contractId: input.contractId, serviceId: input.serviceId, effectiveDate: input.effectiveDate, target: input.target, ...(firstAttempt ? { knownCurrent: input.knownCurrent } : {}) },
-          cancellationSignal()
-        );
-        return { before: result.before, after: result.after, adjustmentId: result.adjustmentId };
+        // Heartbeats let a crashed worker's attempt be retried within seconds, not at the timeout.
+        heartbeat('starting');
+        const beat = setInterval(() => heartbeat('waiting for Autotask'), 3_000);
+        try {
+          const client = await autotaskForPartner(deps, input.partnerId);
+          const firstAttempt = activityInfo().attempt === 1;
+          const result = await setUnits(
+            client,
+            { contractId: input.contractId, serviceId: input.serviceId, effectiveDate: input.effectiveDate, target: input.target, ...(firstAttempt ? { knownCurrent: input.knownCurrent } : {}) },
+            cancellationSignal()
+          );
+          // A retry that finds the target already in place: an earlier attempt's write landed
+          // but its answer was lost. Report the change as the run's own, from the planned value.
+          const appliedEarlier = !firstAttempt && result.adjustmentId === null && input.knownCurrent !== input.target && result.before === input.target;
+          return { before: appliedEarlier ? input.knownCurrent : result.before, after: result.after, adjustmentId: result.adjustmentId, appliedEarlier };
+        } finally {
+          clearInterval(beat);
+        }
       });
+    },
+
+    /**
+     * When the run cannot even plan (credentials rejected, Password Boss refusing the service),
+     * every company it would have synced gets the reason, so the status column says what to fix.
+     */
+    async failCompanies(input: { runId: string; partnerId: string; companyIds?: string[] | undefined; errorType: string; detail: string }) {
+      const companies = await listMappedCompanies(deps.db, input.partnerId, input.companyIds);
+      await deps.db.transaction(async (tx) => {
+        for (const c of companies) {
+          await tx.insert(syncResults).values({ runId: input.runId, partnerId: input.partnerId, pbCompanyId: c.pbCompanyId, productId: '', autotaskContractId: c.autotaskContractId, action: 'none', status: 'error', errorType: input.errorType, detail: input.detail }).onConflictDoNothing();
+          await setCompanyOutcome(tx, input.partnerId, c.pbCompanyId, { status: 'error', detail: input.detail, lastSyncAt: deps.now(), lastRunId: input.runId });
+        }
+        await updateRun(tx, input.runId, { total: companies.length });
+      });
+      return { companies: companies.length };
     },
 
     /**

@@ -24,5 +24,6 @@ export const planning = proxyActivities<Activities>({
 /** One Autotask write and its confirming read. Retries re-read first (see setContractServiceUnits). */
 export const autotaskWrites = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8, nonRetryableErrorTypes: permanent },
 });

@@ -43,12 +43,12 @@ export async function companySync(raw: CompanySyncInput): Promise<CompanySyncRes
     }
     try {
       const done = await autotaskWrites.setContractServiceUnits({ partnerId: input.partnerId, contractId: plan.contractId, serviceId: action.serviceId, effectiveDate: input.effectiveDate, target: action.to, knownCurrent: action.from });
-      const changed = done.adjustmentId !== null;
+      const changed = done.adjustmentId !== null || done.appliedEarlier;
       if (changed) {
         adjustments += 1;
         unitsChanged += Math.abs(done.after - done.before);
       }
-      results.push({ ...base, unitsBefore: done.before, unitsAfter: done.after, adjustmentId: done.adjustmentId, action: changed ? 'set' : 'unchanged', status: 'ok', detail: `${action.serviceName}: ${done.before} → ${done.after}${action.reason === 'product_removed' ? ' (product no longer used)' : ''}` });
+      results.push({ ...base, unitsBefore: done.before, unitsAfter: done.after, adjustmentId: done.adjustmentId, action: changed ? 'set' : 'unchanged', status: 'ok', detail: `${action.serviceName}: ${done.before} → ${done.after}${action.reason === 'product_removed' ? ' (product no longer used)' : ''}${done.appliedEarlier ? ' (confirmed after a retry; Autotask did not return the adjustment id)' : ''}` });
     } catch (err) {
       const failure = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : undefined;
       const detail = failure?.message ?? (err as Error).message;

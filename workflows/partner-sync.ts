@@ -5,6 +5,7 @@
  * Startable from the Temporal UI with just `{"partnerId": "…"}`.
  */
 import {
+  ActivityFailure,
   ApplicationFailure,
   ParentClosePolicy,
   WorkflowIdReusePolicy,
@@ -63,7 +64,16 @@ export async function partnerSync(raw: PartnerSyncInput): Promise<PartnerSyncSum
     if (!started.configured && !dryRun) return finish(runId, progress, 'skipped', 'The Autotask integration has not been saved yet; nothing was sent to Autotask');
     if (!started.enabled && !dryRun) return finish(runId, progress, 'skipped', 'The Autotask integration is disabled; nothing was sent to Autotask');
     progress.phase = 'planning';
-    const planned = await planning.planRun({ partnerId: input.partnerId, runId, dryRun, companyIds: input.companyIds, timezone: started.timezone });
+    let planned;
+    try {
+      planned = await planning.planRun({ partnerId: input.partnerId, runId, dryRun, companyIds: input.companyIds, timezone: started.timezone });
+    } catch (err) {
+      // Planning failed for good (credentials, Password Boss): every company gets the reason.
+      const cause = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : undefined;
+      const detail = cause?.message ?? (err as Error).message;
+      if (!dryRun) await bookkeeping.failCompanies({ runId, partnerId: input.partnerId, companyIds: input.companyIds, errorType: cause?.type ?? 'PlanningFailed', detail });
+      return finish(runId, progress, 'error', detail);
+    }
     if (planned.state === 'nothing_to_do') return finish(runId, progress, 'skipped', planned.detail);
     plan = { afterPosition: 0, billingMonth: planned.billingMonth, effectiveDate: planned.effectiveDate, total: planned.total, totals: { done: 0, failed: 0, unitsChanged: 0, adjustments: 0 }, detail: planned.detail, generation: 0 };
   }
@@ -140,7 +150,7 @@ async function runChild(
 async function finish(
   runId: string,
   progress: SyncProgress,
-  status: 'skipped' | undefined,
+  status: 'skipped' | 'error' | undefined,
   detail: string | null,
   plan?: { billingMonth: string; effectiveDate: string; total: number }
 ): Promise<PartnerSyncSummary> {

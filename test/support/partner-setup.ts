@@ -87,9 +87,9 @@ export function actualUnits(stack: Stack, pbCompanyId: string, effectiveDate: st
 }
 
 /** Adjustments the sync wrote (seeded ones have at = 0), grouped by contract, service and date. */
-export function writtenAdjustments(stack: Stack) {
+export function writtenAdjustments(stack: Stack, since = 0) {
   const groups = new Map<string, number>();
-  for (const a of stack.sims.autotask.state.adjustments.filter((x) => x.at > 0)) {
+  for (const a of stack.sims.autotask.state.adjustments.slice(since).filter((x) => x.at > 0)) {
     const key = `${a.contractID}:${a.serviceID}:${a.effectiveDate}`;
     groups.set(key, (groups.get(key) ?? 0) + 1);
   }

@@ -25,6 +25,8 @@ export interface Stack {
   worker: Worker | undefined;
   sims: Simulators;
   deps: ActivityDeps;
+  /** The key the stack's secret box uses, for a worker in another process. */
+  secretsKeyHex: string;
   taskQueue: string;
   adminKey: string;
   /** Starts a (new) worker, e.g. after killing one. */
@@ -47,9 +49,10 @@ export async function startStack(driver: Driver, options: StackOptions = {}): Pr
   const [db, sims] = await Promise.all([createTestDb(driver), startSimulators({ ...options.demo, ...(options.autotask ? { autotask: options.autotask } : {}) })]);
   const taskQueue = `test-${randomBytes(5).toString('hex')}`;
   const address = inject('temporalAddress');
+  const secretsKey = randomBytes(32);
   const deps: ActivityDeps = {
     db: db.db,
-    secretBox: createSecretBox(randomBytes(32)),
+    secretBox: createSecretBox(secretsKey),
     autotask: { zoneLookupUrl: sims.zoneLookupUrl, defaultTrackingIdentifier: sims.demo.credentials.trackingIdentifier },
     passwordboss: new PasswordBossClient({ baseUrl: sims.passwordbossUrl, token: sims.passwordbossToken }),
     now: options.now ?? (() => FIXED_NOW),
@@ -89,6 +92,7 @@ export async function startStack(driver: Driver, options: StackOptions = {}): Pr
     },
     sims,
     deps,
+    secretsKeyHex: secretsKey.toString('hex'),
     taskQueue,
     adminKey: ADMIN_KEY,
     startWorker,

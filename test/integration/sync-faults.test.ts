@@ -1,0 +1,107 @@
+/**
+ * The sync under faults and refusals: retryable failures end in exact units with no second
+ * adjustment for any (contract, service, effective date); permanent ones fail that company fast
+ * with a detail an MSP can act on; a disabled integration sends nothing.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { bearer, startStack, type Stack } from '../support/stack.ts';
+import { actualUnits, expectedUnits, setUpPartner, syncNow, writtenAdjustments } from '../support/partner-setup.ts';
+
+const EFFECTIVE = '2026-11-01';
+const mappingOf = (stack: Stack, id: string) => stack.sims.demo.mappings.find((m) => m.pbCompanyId === id)!;
+
+describe('retryable faults', () => {
+  let stack: Stack;
+  let mapped: string[];
+  beforeAll(async () => {
+    stack = await startStack('pglite', { demo: { companies: 24 } });
+    ({ mapped } = await setUpPartner(stack));
+  });
+  afterAll(async () => stack?.close());
+
+  it('ends exact, with one adjustment per contract service, through 429s, 500s, resets and lost answers', async () => {
+    const f = stack.sims.autotask.faults;
+    f.add({ method: 'POST', path: 'Contracts/query', fault: { kind: 'status', status: 429, headers: { 'Retry-After': '1' }, body: { errors: ['Request Threshold Exceeded'] } } });
+    f.add({ method: 'POST', path: 'ContractServiceAdjustments', times: 2, fault: { kind: 'status', status: 429, headers: { 'Retry-After': '1' }, body: { errors: ['slow down'] } } });
+    f.add({ method: 'POST', path: 'ContractServiceAdjustments', times: 2, fault: { kind: 'status', status: 500, body: { errors: ['An unexpected error has occurred.  If the problem persists, please contact Autotask Support and reference Error ID: 1234'] } } });
+    f.add({ method: 'POST', path: 'ContractServiceAdjustments', times: 3, fault: { kind: 'lost' } });
+    f.add({ method: 'POST', path: 'ContractServiceUnits/query', times: 2, fault: { kind: 'reset' } });
+    f.add({ method: 'POST', path: 'ContractServiceAdjustments', times: 1, fault: { kind: 'reset' } });
+    const { run } = await syncNow(stack, 'demo');
+    expect(f.rules).toEqual([]); // every injected fault fired
+    expect(run).toMatchObject({ status: 'ok', failed: 0, done: mapped.length });
+    for (const id of mapped) expect(Object.fromEntries(actualUnits(stack, id, EFFECTIVE)), id).toEqual(Object.fromEntries(expectedUnits(stack, id)));
+    const written = writtenAdjustments(stack);
+    for (const [key, n] of written) expect(n, key).toBe(1);
+    // The lost answers were adjustments that did happen: the run still counts them as its own.
+    expect(written.size).toBe(run.adjustments);
+    expect(run.results.filter((r) => r.detail?.includes('confirmed after a retry'))).toHaveLength(3);
+  });
+});
+
+describe('permanent refusals', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack('pglite', { demo: { companies: 16 } });
+    await setUpPartner(stack, { includeBroken: true });
+  });
+  afterAll(async () => stack?.close());
+  beforeEach(() => stack.sims.autotask.faults.clear());
+
+  it('fails a company whose period is posted, fast, and still syncs the others', async () => {
+    const posted = mappingOf(stack, 'c-0003');
+    stack.sims.autotask.state.data.postedThrough.push({ contractID: posted.autotaskContractId, through: '2026-11-30' });
+    stack.sims.passwordboss.partner('demo')!.months.at(-1)!.counts.forEach((c) => (c.users += 2));
+    const { run } = await syncNow(stack, 'demo');
+    const result = run.results.find((r) => r.pbCompanyId === 'c-0003' && r.status === 'error')!;
+    expect(result).toMatchObject({ errorType: 'AutotaskValidation', detail: expect.stringContaining('approved and posted') });
+    const attempts = stack.sims.autotask.faults.log.filter((r) => r.method === 'POST' && /adjustments/i.test(r.path) && (r.body as { contractID?: number })?.contractID === posted.autotaskContractId);
+    expect(attempts).toHaveLength(1); // non-retryable: no second try
+    expect(run.failed).toBe(3); // posted + ended + not recurring
+    expect(Object.fromEntries(actualUnits(stack, 'c-0002', EFFECTIVE))).toEqual(Object.fromEntries(expectedUnits(stack, 'c-0002')));
+    const list = (await stack.app.inject({ url: '/v1/partners/demo/company-mappings?status=error', headers: bearer(stack.adminKey) })).json();
+    expect(list.items.map((i: { pbCompanyId: string }) => i.pbCompanyId).sort()).toEqual(['c-0003', stack.sims.demo.notable.endedContract, stack.sims.demo.notable.otherTypeOnly].sort());
+  });
+
+  it('says to fix the credentials when Autotask rejects the secret, for every company', async () => {
+    stack.sims.autotask.state.data.users[0]!.secret = 'rotated-by-the-msp';
+    const { run } = await syncNow(stack, 'demo');
+    expect(run.status).toBe('error');
+    expect(run.detail).toMatch(/rejected the secret .* re-enter it/);
+    const list = (await stack.app.inject({ url: '/v1/partners/demo/company-mappings?limit=100&mapped=true', headers: bearer(stack.adminKey) })).json();
+    for (const item of list.items) expect(item).toMatchObject({ status: 'error', detail: expect.stringMatching(/re-enter it in the integration settings/) });
+    expect(JSON.stringify(run)).not.toContain('rotated-by-the-msp');
+  });
+});
+
+describe('a disabled integration', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack('pglite', { demo: { companies: 12 } });
+    await setUpPartner(stack, { enabled: false });
+    const put = await stack.app.inject({ method: 'PUT', url: '/v1/partners/demo/schedule', headers: bearer(stack.adminKey), payload: { frequency: 'daily', time: '06:00', timezone: 'America/New_York' } });
+    expect(put.statusCode).toBe(200);
+  });
+  afterAll(async () => stack?.close());
+
+  it('sends nothing to Autotask, records the run as skipped, and keeps the schedule paused', async () => {
+    stack.sims.autotask.faults.log = [];
+    const handle = await stack.client.workflow.start('partnerSync', { taskQueue: stack.taskQueue, workflowId: 'partner-sync/demo/from-ui', args: [{ partnerId: 'demo' }] });
+    const summary = await handle.result();
+    expect(summary).toMatchObject({ status: 'skipped', detail: expect.stringContaining('disabled') });
+    expect(stack.sims.autotask.faults.log).toEqual([]);
+    const schedule = await stack.client.schedule.getHandle('partner-sync/demo').describe();
+    expect(schedule.state.paused).toBe(true);
+    const run = (await stack.app.inject({ url: `/v1/partners/demo/sync-runs/${handle.firstExecutionRunId}`, headers: bearer(stack.adminKey) })).json();
+    expect(run.status).toBe('skipped');
+  });
+
+  it('refuses "sync now" with 409 but allows a dry run, which writes nothing', async () => {
+    const refused = await stack.app.inject({ method: 'POST', url: '/v1/partners/demo/sync', headers: bearer(stack.adminKey), payload: {} });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error.code).toBe('integration_disabled');
+    const { run } = await syncNow(stack, 'demo', { dryRun: true });
+    expect(run.results.length).toBeGreaterThan(0);
+    expect(stack.sims.autotask.state.adjustments.filter((a) => a.at > 0)).toEqual([]);
+  });
+});

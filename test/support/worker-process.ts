@@ -1,0 +1,41 @@
+/**
+ * A worker in its own process, so a test can SIGKILL it mid-run. Configured by one JSON
+ * argument (tests pass what the in-process stack uses).
+ */
+import { NativeConnection } from '@temporalio/worker';
+import { z } from 'zod';
+import { createDb } from '../../db/client.ts';
+import { createSecretBox } from '../../db/secret-box.ts';
+import { PasswordBossClient } from '../../integrations/passwordboss/client.ts';
+import { createSyncWorker } from '../../worker/create-worker.ts';
+
+const config = z.object({
+  databaseUrl: z.string(),
+  temporalAddress: z.string(),
+  taskQueue: z.string(),
+  workflowBundlePath: z.string(),
+  zoneLookupUrl: z.string(),
+  passwordbossUrl: z.string(),
+  passwordbossToken: z.string(),
+  secretsKeyHex: z.string(),
+  trackingIdentifier: z.string(),
+  now: z.string(),
+}).parse(JSON.parse(process.argv[2] ?? '{}'));
+
+const db = await createDb({ databaseUrl: config.databaseUrl, dataDir: 'unused' });
+const connection = await NativeConnection.connect({ address: config.temporalAddress });
+const worker = await createSyncWorker({
+  connection,
+  namespace: 'default',
+  taskQueue: config.taskQueue,
+  workflowBundlePath: config.workflowBundlePath,
+  deps: {
+    db: db.db,
+    secretBox: createSecretBox(Buffer.from(config.secretsKeyHex, 'hex')),
+    autotask: { zoneLookupUrl: config.zoneLookupUrl, defaultTrackingIdentifier: config.trackingIdentifier },
+    passwordboss: new PasswordBossClient({ baseUrl: config.passwordbossUrl, token: config.passwordbossToken }),
+    now: () => new Date(config.now),
+  },
+});
+process.stdout.write('worker ready\n');
+await worker.run();
