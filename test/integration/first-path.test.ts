@@ -18,22 +18,22 @@ describe.each(drivers)('first path on %s', (driver) => {
   it('starts partnerSync from the API and serves the recorded run', async () => {
     await setUpPartner(stack, { companies: (id) => id === 'c-0002' });
 
-    const started = await stack.app.inject({ method: 'POST', url: '/v1/partners/demo/sync', headers: bearer(stack.adminKey), payload: {} });
+    const started = await stack.app.inject({ method: 'POST', url: `/v1/partners/${stack.partnerId}/sync`, headers: bearer(stack.adminKey), payload: {} });
     expect(started.statusCode).toBe(202);
     const { runId, workflowId, temporalUiUrl } = started.json();
-    expect(workflowId).toBe('partner-sync/demo/now');
+    expect(workflowId).toBe(`partner-sync/${stack.partnerId}/now`);
     expect(temporalUiUrl).toContain(encodeURIComponent(workflowId));
 
     const result = await stack.client.workflow.getHandle(workflowId, runId).result();
     expect(result).toMatchObject({ runId, status: 'ok', total: 1, done: 1 });
 
-    const run = await stack.app.inject({ method: 'GET', url: `/v1/partners/demo/sync-runs/${runId}`, headers: bearer(stack.adminKey) });
+    const run = await stack.app.inject({ method: 'GET', url: `/v1/partners/${stack.partnerId}/sync-runs/${runId}`, headers: bearer(stack.adminKey) });
     expect(run.statusCode).toBe(200);
     expect(run.json()).toMatchObject({ id: runId, workflowId, trigger: 'manual', status: 'ok', total: 1, done: 1 });
     expect(run.json().results.map((r: { pbCompanyId: string }) => r.pbCompanyId)).toContain('c-0002');
     expect(run.json().finishedAt).not.toBeNull();
 
-    const history = await stack.app.inject({ method: 'GET', url: '/v1/partners/demo/sync-runs', headers: bearer(stack.adminKey) });
+    const history = await stack.app.inject({ method: 'GET', url: `/v1/partners/${stack.partnerId}/sync-runs`, headers: bearer(stack.adminKey) });
     expect(history.json().items.map((r: { id: string }) => r.id)).toEqual([runId]);
   });
 

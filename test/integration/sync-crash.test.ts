@@ -50,7 +50,7 @@ describe('a worker killed mid-run', () => {
   it('finishes after a restart with exact units and no duplicate adjustment', async () => {
     children.push(await startWorkerProcess(stack));
     stack.sims.autotask.faults.latencyMs = 250;
-    const res = await stack.app.inject({ method: 'POST', url: '/v1/partners/demo/sync', headers: { authorization: `Bearer ${stack.adminKey}` }, payload: {} });
+    const res = await stack.app.inject({ method: 'POST', url: `/v1/partners/${stack.partnerId}/sync`, headers: { authorization: `Bearer ${stack.adminKey}` }, payload: {} });
     const { runId, workflowId } = res.json() as { runId: string; workflowId: string };
 
     // Kill it once some, but not all, adjustments have gone out.
@@ -68,7 +68,7 @@ describe('a worker killed mid-run', () => {
     for (const [key, n] of writtenAdjustments(stack)) expect(n, key).toBe(1);
 
     stack.sims.autotask.faults.latencyMs = 0;
-    const again = await syncNow(stack, 'demo');
+    const again = await syncNow(stack, stack.partnerId);
     expect(again.run.adjustments).toBe(0);
   }, 120_000);
 });

@@ -19,7 +19,7 @@ describe('a partner with several companies and both products', () => {
   afterAll(async () => stack?.close());
 
   it('sets every mapped company to its month-end counts, exactly', async () => {
-    const { run, summary } = await syncNow(stack, 'demo');
+    const { run, summary } = await syncNow(stack, stack.partnerId);
     expect(run).toMatchObject({ billingMonth: '2026-10', effectiveDate: EFFECTIVE, total: mapped.length, done: mapped.length, failed: 2, status: 'warning' });
     expect(summary).toMatchObject({ status: 'warning', total: mapped.length, failed: 2 });
     const { endedContract, otherTypeOnly } = stack.sims.demo.notable;
@@ -40,7 +40,7 @@ describe('a partner with several companies and both products', () => {
   });
 
   it('shows each company its last sync, status and a detail that says what to fix', async () => {
-    const res = await stack.app.inject({ url: '/v1/partners/demo/company-mappings?limit=500', headers: bearer(stack.adminKey) });
+    const res = await stack.app.inject({ url: `/v1/partners/${stack.partnerId}/company-mappings?limit=500`, headers: bearer(stack.adminKey) });
     const items = res.json().items as Array<{ pbCompanyId: string; status: string; detail: string | null; lastSyncAt: string | null }>;
     const byId = new Map(items.map((i) => [i.pbCompanyId, i]));
     expect(byId.get(stack.sims.demo.notable.endedContract)).toMatchObject({ status: 'error', detail: expect.stringMatching(/ended on 2026-09-30 — pick the renewed contract \(#\d+\)/) });
@@ -52,7 +52,7 @@ describe('a partner with several companies and both products', () => {
   it('writes zero adjustments on a second run', async () => {
     const before = stack.sims.autotask.state.adjustments.length;
     stack.sims.autotask.faults.log = [];
-    const { run } = await syncNow(stack, 'demo');
+    const { run } = await syncNow(stack, stack.partnerId);
     expect(run).toMatchObject({ adjustments: 0, unitsChanged: 0, done: mapped.length });
     expect(stack.sims.autotask.state.adjustments.length).toBe(before);
     // Planning reads in batches; unchanged companies cost no further request.
@@ -61,21 +61,21 @@ describe('a partner with several companies and both products', () => {
   });
 
   it('records a dry run per company without writing to Autotask or touching statuses', async () => {
-    stack.sims.passwordboss.partner('demo')!.months.at(-1)!.counts.forEach((c) => (c.users += 1));
+    stack.sims.passwordboss.partner(stack.partnerId)!.months.at(-1)!.counts.forEach((c) => (c.users += 1));
     const before = stack.sims.autotask.state.adjustments.length;
-    const { run } = await syncNow(stack, 'demo', { dryRun: true });
+    const { run } = await syncNow(stack, stack.partnerId, { dryRun: true });
     expect(stack.sims.autotask.state.adjustments.length).toBe(before);
     const wouldSet = run.results.filter((r) => r.action === 'would_set');
     expect(wouldSet.length).toBeGreaterThan(10);
     for (const r of wouldSet) expect(r.unitsAfter).toBe(r.unitsBefore! + 1);
-    const list = await stack.app.inject({ url: '/v1/partners/demo/company-mappings?search=c-0002', headers: bearer(stack.adminKey) });
+    const list = await stack.app.inject({ url: `/v1/partners/${stack.partnerId}/company-mappings?search=c-0002`, headers: bearer(stack.adminKey) });
     expect(list.json().items[0].lastRunId).not.toBe(run.id);
   });
 
   it('returns the run already going instead of starting another', async () => {
     stack.sims.autotask.faults.latencyMs = 150;
     try {
-      const post = () => stack.app.inject({ method: 'POST', url: '/v1/partners/demo/sync', headers: bearer(stack.adminKey), payload: {} });
+      const post = () => stack.app.inject({ method: 'POST', url: `/v1/partners/${stack.partnerId}/sync`, headers: bearer(stack.adminKey), payload: {} });
       const first = (await post()).json();
       const second = (await post()).json();
       expect(second).toMatchObject({ runId: first.runId, workflowId: first.workflowId, alreadyRunning: true });
@@ -86,7 +86,7 @@ describe('a partner with several companies and both products', () => {
         await new Promise((r) => setTimeout(r, 50));
       }
       expect(progress).toMatchObject({ phase: 'syncing', total: mapped.length });
-      const live = (await stack.app.inject({ url: `/v1/partners/demo/sync-runs/${first.runId}`, headers: bearer(stack.adminKey) })).json();
+      const live = (await stack.app.inject({ url: `/v1/partners/${stack.partnerId}/sync-runs/${first.runId}`, headers: bearer(stack.adminKey) })).json();
       expect(live.status).toBe('running');
       await handle.result();
     } finally {
@@ -95,18 +95,18 @@ describe('a partner with several companies and both products', () => {
   });
 
   it('continues as new with a small threshold and still syncs every company once', async () => {
-    stack.sims.passwordboss.partner('demo')!.months.at(-1)!.counts.forEach((c) => (c.users += 1));
+    stack.sims.passwordboss.partner(stack.partnerId)!.months.at(-1)!.counts.forEach((c) => (c.users += 1));
     const since = stack.sims.autotask.state.adjustments.length;
     const handle = await stack.client.workflow.start('partnerSync', {
       taskQueue: stack.taskQueue,
-      workflowId: 'partner-sync/demo/can-test',
-      args: [{ partnerId: 'demo', tuning: { continueAsNewAfter: 5, childConcurrency: 3, pageSize: 4 } }],
+      workflowId: `partner-sync/${stack.partnerId}/can-test`,
+      args: [{ partnerId: stack.partnerId, tuning: { continueAsNewAfter: 5, childConcurrency: 3, pageSize: 4 } }],
     });
     const summary = (await handle.result()) as { runId: string; done: number; total: number; adjustments: number };
     expect(summary.done).toBe(mapped.length);
-    const history = await stack.client.workflow.getHandle('partner-sync/demo/can-test', handle.firstExecutionRunId).fetchHistory();
+    const history = await stack.client.workflow.getHandle(`partner-sync/${stack.partnerId}/can-test`, handle.firstExecutionRunId).fetchHistory();
     expect(history.events!.at(-1)!.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
-    const run = (await stack.app.inject({ url: `/v1/partners/demo/sync-runs/${handle.firstExecutionRunId}`, headers: bearer(stack.adminKey) })).json();
+    const run = (await stack.app.inject({ url: `/v1/partners/${stack.partnerId}/sync-runs/${handle.firstExecutionRunId}`, headers: bearer(stack.adminKey) })).json();
     expect(run).toMatchObject({ done: mapped.length, total: mapped.length, trigger: 'temporal-ui' });
     expect(new Set(run.results.map((r: { pbCompanyId: string }) => r.pbCompanyId)).size).toBe(mapped.length);
     const written = writtenAdjustments(stack, since);

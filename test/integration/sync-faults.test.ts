@@ -27,7 +27,7 @@ describe('retryable faults', () => {
     f.add({ method: 'POST', path: 'ContractServiceAdjustments', times: 3, fault: { kind: 'lost' } });
     f.add({ method: 'POST', path: 'ContractServiceUnits/query', times: 2, fault: { kind: 'reset' } });
     f.add({ method: 'POST', path: 'ContractServiceAdjustments', times: 1, fault: { kind: 'reset' } });
-    const { run } = await syncNow(stack, 'demo');
+    const { run } = await syncNow(stack, stack.partnerId);
     expect(f.rules).toEqual([]); // every injected fault fired
     expect(run).toMatchObject({ status: 'ok', failed: 0, done: mapped.length });
     for (const id of mapped) expect(Object.fromEntries(actualUnits(stack, id, EFFECTIVE)), id).toEqual(Object.fromEntries(expectedUnits(stack, id)));
@@ -51,24 +51,24 @@ describe('permanent refusals', () => {
   it('fails a company whose period is posted, fast, and still syncs the others', async () => {
     const posted = mappingOf(stack, 'c-0003');
     stack.sims.autotask.state.data.postedThrough.push({ contractID: posted.autotaskContractId, through: '2026-11-30' });
-    stack.sims.passwordboss.partner('demo')!.months.at(-1)!.counts.forEach((c) => (c.users += 2));
-    const { run } = await syncNow(stack, 'demo');
+    stack.sims.passwordboss.partner(stack.partnerId)!.months.at(-1)!.counts.forEach((c) => (c.users += 2));
+    const { run } = await syncNow(stack, stack.partnerId);
     const result = run.results.find((r) => r.pbCompanyId === 'c-0003' && r.status === 'error')!;
     expect(result).toMatchObject({ errorType: 'AutotaskValidation', detail: expect.stringContaining('approved and posted') });
     const attempts = stack.sims.autotask.faults.log.filter((r) => r.method === 'POST' && /adjustments/i.test(r.path) && (r.body as { contractID?: number })?.contractID === posted.autotaskContractId);
     expect(attempts).toHaveLength(1); // non-retryable: no second try
     expect(run.failed).toBe(3); // posted + ended + not recurring
     expect(Object.fromEntries(actualUnits(stack, 'c-0002', EFFECTIVE))).toEqual(Object.fromEntries(expectedUnits(stack, 'c-0002')));
-    const list = (await stack.app.inject({ url: '/v1/partners/demo/company-mappings?status=error', headers: bearer(stack.adminKey) })).json();
+    const list = (await stack.app.inject({ url: `/v1/partners/${stack.partnerId}/company-mappings?status=error`, headers: bearer(stack.adminKey) })).json();
     expect(list.items.map((i: { pbCompanyId: string }) => i.pbCompanyId).sort()).toEqual(['c-0003', stack.sims.demo.notable.endedContract, stack.sims.demo.notable.otherTypeOnly].sort());
   });
 
   it('says to fix the credentials when Autotask rejects the secret, for every company', async () => {
     stack.sims.autotask.state.data.users[0]!.secret = 'rotated-by-the-msp';
-    const { run } = await syncNow(stack, 'demo');
+    const { run } = await syncNow(stack, stack.partnerId);
     expect(run.status).toBe('error');
     expect(run.detail).toMatch(/rejected the secret .* re-enter it/);
-    const list = (await stack.app.inject({ url: '/v1/partners/demo/company-mappings?limit=100&mapped=true', headers: bearer(stack.adminKey) })).json();
+    const list = (await stack.app.inject({ url: `/v1/partners/${stack.partnerId}/company-mappings?limit=100&mapped=true`, headers: bearer(stack.adminKey) })).json();
     for (const item of list.items) expect(item).toMatchObject({ status: 'error', detail: expect.stringMatching(/re-enter it in the integration settings/) });
     expect(JSON.stringify(run)).not.toContain('rotated-by-the-msp');
   });
@@ -79,28 +79,28 @@ describe('a disabled integration', () => {
   beforeAll(async () => {
     stack = await startStack('pglite', { demo: { companies: 12 } });
     await setUpPartner(stack, { enabled: false });
-    const put = await stack.app.inject({ method: 'PUT', url: '/v1/partners/demo/schedule', headers: bearer(stack.adminKey), payload: { frequency: 'daily', time: '06:00', timezone: 'America/New_York' } });
+    const put = await stack.app.inject({ method: 'PUT', url: `/v1/partners/${stack.partnerId}/schedule`, headers: bearer(stack.adminKey), payload: { frequency: 'daily', time: '06:00', timezone: 'America/New_York' } });
     expect(put.statusCode).toBe(200);
   });
   afterAll(async () => stack?.close());
 
   it('sends nothing to Autotask, records the run as skipped, and keeps the schedule paused', async () => {
     stack.sims.autotask.faults.log = [];
-    const handle = await stack.client.workflow.start('partnerSync', { taskQueue: stack.taskQueue, workflowId: 'partner-sync/demo/from-ui', args: [{ partnerId: 'demo' }] });
+    const handle = await stack.client.workflow.start('partnerSync', { taskQueue: stack.taskQueue, workflowId: `partner-sync/${stack.partnerId}/from-ui`, args: [{ partnerId: stack.partnerId }] });
     const summary = await handle.result();
     expect(summary).toMatchObject({ status: 'skipped', detail: expect.stringContaining('disabled') });
     expect(stack.sims.autotask.faults.log).toEqual([]);
-    const schedule = await stack.client.schedule.getHandle('partner-sync/demo').describe();
+    const schedule = await stack.client.schedule.getHandle(`partner-sync/${stack.partnerId}`).describe();
     expect(schedule.state.paused).toBe(true);
-    const run = (await stack.app.inject({ url: `/v1/partners/demo/sync-runs/${handle.firstExecutionRunId}`, headers: bearer(stack.adminKey) })).json();
+    const run = (await stack.app.inject({ url: `/v1/partners/${stack.partnerId}/sync-runs/${handle.firstExecutionRunId}`, headers: bearer(stack.adminKey) })).json();
     expect(run.status).toBe('skipped');
   });
 
   it('refuses "sync now" with 409 but allows a dry run, which writes nothing', async () => {
-    const refused = await stack.app.inject({ method: 'POST', url: '/v1/partners/demo/sync', headers: bearer(stack.adminKey), payload: {} });
+    const refused = await stack.app.inject({ method: 'POST', url: `/v1/partners/${stack.partnerId}/sync`, headers: bearer(stack.adminKey), payload: {} });
     expect(refused.statusCode).toBe(409);
     expect(refused.json().error.code).toBe('integration_disabled');
-    const { run } = await syncNow(stack, 'demo', { dryRun: true });
+    const { run } = await syncNow(stack, stack.partnerId, { dryRun: true });
     expect(run.results.length).toBeGreaterThan(0);
     expect(stack.sims.autotask.state.adjustments.filter((a) => a.at > 0)).toEqual([]);
   });

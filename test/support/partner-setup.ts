@@ -13,7 +13,7 @@ export interface SetupOptions {
 }
 
 export async function setUpPartner(stack: Stack, options: SetupOptions = {}): Promise<{ partnerId: string; mapped: string[] }> {
-  const partnerId = options.partnerId ?? 'demo';
+  const partnerId = options.partnerId ?? stack.partnerId;
   const admin = bearer(stack.adminKey);
   const inject = async (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: unknown, status = 200) => {
     const res = await stack.app.inject({ method, url, headers: admin, ...(payload !== undefined ? { payload: payload as object } : {}) });
@@ -67,7 +67,7 @@ export interface RunView {
 
 /** What Autotask should hold for a company after a correct sync: the latest month's counts. */
 export function expectedUnits(stack: Stack, pbCompanyId: string): Map<number, number> {
-  const pb = stack.sims.passwordboss.partner('demo')!;
+  const pb = stack.sims.passwordboss.partner(stack.partnerId)!;
   const latest = pb.months.filter((m) => m.final).sort((a, b) => a.month.localeCompare(b.month)).at(-1)!;
   const out = new Map<number, number>([[301, 0], [302, 0]]);
   for (const c of latest.counts.filter((x) => x.companyId === pbCompanyId)) {

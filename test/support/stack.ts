@@ -19,6 +19,8 @@ import type { DemoOptions } from '../../simulators/demo-data.ts';
 import type { AutotaskSimulatorOptions } from '../../simulators/autotask/server.ts';
 
 export interface Stack {
+  /** Unique per stack: test files share one Temporal server, and workflow IDs carry the partner. */
+  partnerId: string;
   db: DbHandle;
   app: App;
   client: Client;
@@ -46,7 +48,8 @@ export interface StackOptions {
 }
 
 export async function startStack(driver: Driver, options: StackOptions = {}): Promise<Stack> {
-  const [db, sims] = await Promise.all([createTestDb(driver), startSimulators({ ...options.demo, ...(options.autotask ? { autotask: options.autotask } : {}) })]);
+  const partnerId = options.demo?.partnerId ?? `demo-${randomBytes(3).toString('hex')}`;
+  const [db, sims] = await Promise.all([createTestDb(driver), startSimulators({ ...options.demo, partnerId, ...(options.autotask ? { autotask: options.autotask } : {}) })]);
   const taskQueue = `test-${randomBytes(5).toString('hex')}`;
   const address = inject('temporalAddress');
   const secretsKey = randomBytes(32);
@@ -84,6 +87,7 @@ export async function startStack(driver: Driver, options: StackOptions = {}): Pr
     temporalUiUrl: 'http://127.0.0.1:8233',
   });
   return {
+    partnerId,
     db,
     app,
     client,
