@@ -1,7 +1,7 @@
 /** The per-company steps: read its plan, set units on Autotask, record the outcome. */
 import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
 import { listMappedCompanies, setCompanyOutcome } from '../db/repositories/company-mappings.ts';
-import { findRunCompanyPlan, listRunCompanyPage } from '../db/repositories/run-companies.ts';
+import { listRunCompanyPage } from '../db/repositories/run-companies.ts';
 import { addRunProgress, updateRun } from '../db/repositories/sync-runs.ts';
 import { syncResults, type CompanyStatus } from '../db/schema.ts';
 import { setUnits } from '../integrations/autotask/set-units.ts';
@@ -49,13 +49,7 @@ export function createCompanyActivities(deps: ActivityDeps) {
     /** A page of the run's companies, in plan order, for the parent to fan out. */
     async listRunCompanies(input: { runId: string; afterPosition: number; limit: number }) {
       const rows = await listRunCompanyPage(deps.db, input.runId, input.afterPosition, input.limit);
-      return rows.map((r) => ({ position: r.position, pbCompanyId: r.pbCompanyId, name: r.plan.pbCompanyName, contractId: r.plan.contractId }));
-    },
-
-    async loadCompanyPlan(input: { runId: string; position: number }) {
-      const plan = await findRunCompanyPlan(deps.db, input.runId, input.position);
-      if (!plan) throw new Error(`run ${input.runId} has no plan at position ${input.position}`);
-      return plan;
+      return rows.map((r) => ({ position: r.position, plan: r.plan }));
     },
 
     /**

@@ -1,8 +1,20 @@
 /** `npm run bench [-- autotask|sync|api]`: benchmarks that print tables (no assertions). */
 import { benchAutotask } from './autotask.ts';
+import { benchSync, defaultSyncBenchOptions } from './sync.ts';
+
+/** `--name=value` from the command line (`npm run bench -- sync --sizes=100,1000`). */
+function flag(name: string): string | undefined {
+  return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+}
 
 const suites: Record<string, () => Promise<void>> = {
   autotask: benchAutotask,
+  sync: () =>
+    benchSync({
+      sizes: flag('sizes')?.split(',').map(Number) ?? defaultSyncBenchOptions.sizes,
+      nodeFlags: flag('node-flags')?.split(' ').filter(Boolean) ?? defaultSyncBenchOptions.nodeFlags,
+      memoryTrace: process.argv.includes('--memory-trace'),
+    }),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

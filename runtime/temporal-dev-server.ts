@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.ts';
+import { Connection } from '@temporalio/client';
 import { freePort, waitForPort } from './free-port.ts';
 
 export interface DevServerOptions {
@@ -50,6 +51,8 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
     throw new Error(`temporal server start-dev exited early: ${stderr.trim().slice(-1000)}`);
   });
   await Promise.race([waitForPort(host, port, 60_000), failed]);
+  // The port opens before the frontend is healthy; wait until it answers.
+  await Promise.race([waitForFrontend(`${host}:${port}`, 60_000), failed]);
   if (uiPort) await Promise.race([waitForPort(host, uiPort, 30_000), failed]);
   failed.catch(() => {});
 
@@ -66,4 +69,18 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
       clearTimeout(timer);
     },
   };
+}
+
+async function waitForFrontend(address: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 2_000 });
+      await connection.close();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`Temporal at ${address} did not become healthy: ${(err as Error).message}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }

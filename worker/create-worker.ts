@@ -29,6 +29,6 @@ export async function createSyncWorker(options: SyncWorkerOptions): Promise<Work
     shutdownForceTime: '40 seconds',
     maxConcurrentActivityTaskExecutions: 200,
     maxConcurrentWorkflowTaskExecutions: 100,
-    maxCachedWorkflows: 2_000,
+    maxCachedWorkflows: 100,
   });
 }

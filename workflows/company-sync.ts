@@ -8,7 +8,7 @@ import { ActivityFailure, ApplicationFailure, log } from '@temporalio/workflow';
 import type { CompanyStatus } from '../db/schema.ts';
 import type { ProductResult } from '../activities/company.ts';
 import { plannedStatus, type CompanyPlan } from '../sync/plan.ts';
-import { autotaskWrites, bookkeeping } from './activity-options.ts';
+import { autotaskWrites, localBookkeeping } from './activity-options.ts';
 import { companySyncInputSchema, type CompanySyncInput } from './inputs.ts';
 
 export interface CompanySyncResult {
@@ -22,7 +22,7 @@ export async function companySync(raw: CompanySyncInput): Promise<CompanySyncRes
   const parsed = companySyncInputSchema.safeParse(raw);
   if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid companySync input: ${parsed.error.message}`, 'InvalidInput');
   const input = parsed.data;
-  const plan: CompanyPlan = await bookkeeping.loadCompanyPlan({ runId: input.runId, position: input.position });
+  const plan = input.plan as CompanyPlan;
 
   const results: ProductResult[] = [];
   let unitsChanged = 0;
@@ -66,7 +66,7 @@ export async function companySync(raw: CompanySyncInput): Promise<CompanySyncRes
   if (errors.length && !results.some((r) => r.status === 'error')) {
     results.push({ productId: '', serviceId: null, action: 'problem', status: 'error', unitsBefore: null, unitsAfter: null, adjustmentId: null, errorType: plan.problems[0]?.code ?? null, detail: errors[0]! });
   }
-  await bookkeeping.recordCompanyResult({ runId: input.runId, partnerId: input.partnerId, pbCompanyId: plan.pbCompanyId, contractId: plan.contractId, dryRun: input.dryRun, status, detail, results, unitsChanged, adjustments });
+  await localBookkeeping.recordCompanyResult({ runId: input.runId, partnerId: input.partnerId, pbCompanyId: plan.pbCompanyId, contractId: plan.contractId, dryRun: input.dryRun, status, detail, results, unitsChanged, adjustments });
   return { pbCompanyId: plan.pbCompanyId, status, unitsChanged, adjustments };
 }
 

@@ -47,13 +47,30 @@ export const partnerSyncInputSchema = z
 export type PartnerSyncInput = z.input<typeof partnerSyncInputSchema>;
 export type Totals = z.infer<typeof totalsSchema>;
 
+/** A company's part of the plan (sync/plan.ts CompanyPlan), carried in the child's input. */
+export const companyPlanSchema = z.object({
+  pbCompanyId: z.string().min(1),
+  pbCompanyName: z.string(),
+  contractId: z.number().int(),
+  contractName: z.string().nullable(),
+  actions: z.array(z.object({
+    serviceId: z.number().int(),
+    serviceName: z.string(),
+    productIds: z.array(z.string()),
+    from: z.number().int().min(0),
+    to: z.number().int().min(0),
+    reason: z.enum(['count', 'product_removed']),
+  })),
+  problems: z.array(z.object({ severity: z.enum(['error', 'warning']), code: z.string(), detail: z.string() })),
+});
+
 export const companySyncInputSchema = z
   .object({
     partnerId: z.string().min(1),
     runId: z.string().min(1),
-    position: z.number().int().min(1),
     effectiveDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
     dryRun: z.boolean(),
+    plan: companyPlanSchema,
   })
   .strict();
 export type CompanySyncInput = z.infer<typeof companySyncInputSchema>;

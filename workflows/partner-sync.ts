@@ -17,6 +17,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { bookkeeping, planning } from './activity-options.ts';
+import type { CompanyPlan } from '../sync/plan.ts';
 import type { CompanySyncResult } from './company-sync.ts';
 import { companyWorkflowId, partnerSyncInputSchema, type PartnerSyncInput, type Totals } from './inputs.ts';
 import { PartnerIdKey } from './search-attributes.ts';
@@ -114,32 +115,33 @@ export async function partnerSync(raw: PartnerSyncInput): Promise<PartnerSyncSum
 async function runChild(
   partnerId: string,
   runId: string,
-  company: { position: number; pbCompanyId: string; name: string; contractId: number },
+  company: { position: number; plan: CompanyPlan },
   plan: { effectiveDate: string },
   dryRun: boolean,
   progress: SyncProgress
 ): Promise<void> {
   let result: CompanySyncResult | undefined;
   try {
+    const { plan: companyPlan } = company;
     const child = await startChild('companySync', {
-      workflowId: companyWorkflowId(partnerId, company.pbCompanyId),
-      args: [{ partnerId, runId, position: company.position, effectiveDate: plan.effectiveDate, dryRun }],
+      workflowId: companyWorkflowId(partnerId, companyPlan.pbCompanyId),
+      args: [{ partnerId, runId, effectiveDate: plan.effectiveDate, dryRun, plan: companyPlan }],
       parentClosePolicy: ParentClosePolicy.TERMINATE,
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
       typedSearchAttributes: [{ key: PartnerIdKey, value: partnerId }],
-      staticSummary: `${dryRun ? 'Dry run: ' : ''}${company.name} → contract #${company.contractId}`,
+      staticSummary: `${dryRun ? 'Dry run: ' : ''}${companyPlan.pbCompanyName} → contract #${companyPlan.contractId}`,
     });
     result = (await child.result()) as CompanySyncResult;
   } catch (err) {
     // Another run is syncing this company right now, or the child failed outright.
     const busy = (err as Error).name === 'WorkflowExecutionAlreadyStartedError';
     await bookkeeping.recordCompanyResult({
-      runId, partnerId, pbCompanyId: company.pbCompanyId, contractId: company.contractId, dryRun,
+      runId, partnerId, pbCompanyId: company.plan.pbCompanyId, contractId: company.plan.contractId, dryRun,
       status: busy ? 'skipped' : 'error',
       detail: busy ? 'Another sync of this company was already running; it was left to finish' : `The company sync failed: ${(err as Error).message}`,
       results: [], unitsChanged: 0, adjustments: 0,
     });
-    result = { pbCompanyId: company.pbCompanyId, status: busy ? 'skipped' : 'error', unitsChanged: 0, adjustments: 0 };
+    result = { pbCompanyId: company.plan.pbCompanyId, status: busy ? 'skipped' : 'error', unitsChanged: 0, adjustments: 0 };
   }
   progress.done += 1;
   if (result.status === 'error') progress.failed += 1;

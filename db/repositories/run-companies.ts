@@ -22,8 +22,3 @@ export async function listRunCompanyPage(db: Db, runId: string, afterPosition: n
     .limit(limit);
   return rows.map((r) => ({ position: r.position, pbCompanyId: r.pbCompanyId, plan: r.plan as CompanyPlan }));
 }
-
-export async function findRunCompanyPlan(db: Db, runId: string, position: number): Promise<CompanyPlan | undefined> {
-  const [row] = await db.select({ plan: runCompanies.plan }).from(runCompanies).where(and(eq(runCompanies.runId, runId), eq(runCompanies.position, position))).limit(1);
-  return row?.plan as CompanyPlan | undefined;
-}

@@ -2,7 +2,7 @@
  * A worker in its own process, so a test can SIGKILL it mid-run. Configured by one JSON
  * argument (tests pass what the in-process stack uses).
  */
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { z } from 'zod';
 import { createDb } from '../../db/client.ts';
 import { createSecretBox } from '../../db/secret-box.ts';
@@ -22,6 +22,7 @@ const config = z.object({
   now: z.string(),
 }).parse(JSON.parse(process.argv[2] ?? '{}'));
 
+Runtime.install({ logger: new DefaultLogger('WARN') });
 const db = await createDb({ databaseUrl: config.databaseUrl, dataDir: 'unused' });
 const connection = await NativeConnection.connect({ address: config.temporalAddress });
 const worker = await createSyncWorker({
@@ -37,5 +38,12 @@ const worker = await createSyncWorker({
     now: () => new Date(config.now),
   },
 });
+process.stderr.write(`[worker-process] rss at ready: ${Math.round(process.memoryUsage().rss / 1e6)} MB, peak ${/VmHWM:\s+(\d+)/.exec((await import('node:fs')).readFileSync('/proc/self/status', 'utf8'))?.[1]} kB\n`);
+if (process.argv.includes('--memory-trace')) {
+  setInterval(() => {
+    const m = process.memoryUsage();
+    process.stderr.write(`[worker-process] rss ${Math.round(m.rss / 1e6)} heapUsed ${Math.round(m.heapUsed / 1e6)} heapTotal ${Math.round(m.heapTotal / 1e6)} external ${Math.round(m.external / 1e6)} MB\n`);
+  }, 5_000).unref();
+}
 process.stdout.write('worker ready\n');
 await worker.run();

@@ -1,0 +1,206 @@
+/**
+ * `npm run bench -- sync`: "sync now" for N mapped companies (one product each, every count
+ * changed, then a second run with nothing changed) against the simulators with 50 ms Autotask
+ * latency and the 3-thread limit; the same run at zero latency (Temporal's own overhead); the
+ * worker's peak memory (a separate process); and a naive sequential loop as the baseline a
+ * hand-written script would be. Prints one table; asserts nothing.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import postgres from 'postgres';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { createDb } from '../db/client.ts';
+import { createSecretBox } from '../db/secret-box.ts';
+import { upsertSettings } from '../db/repositories/autotask-settings.ts';
+import { refreshCompanies, saveCompanyMapping } from '../db/repositories/company-mappings.ts';
+import { insertPartner } from '../db/repositories/partners.ts';
+import { replaceProductMappings } from '../db/repositories/product-mappings.ts';
+import { AutotaskClient } from '../integrations/autotask/client.ts';
+import { q, query } from '../integrations/autotask/query.ts';
+import { contractSchema, contractServiceSchema } from '../integrations/autotask/schemas.ts';
+import { resolveTemporalCli, projectRoot } from '../runtime/temporal-cli.ts';
+import { startTemporalDevServer } from '../runtime/temporal-dev-server.ts';
+import { createAutotaskSimulator } from '../simulators/autotask/server.ts';
+import { generateDemoData, type DemoData } from '../simulators/demo-data.ts';
+import { createPasswordBossSimulator } from '../simulators/passwordboss/server.ts';
+import { startThrowawayPostgres } from '../test/support/throwaway-postgres.ts';
+import { workflowsPath } from '../worker/create-worker.ts';
+import { printTable } from './table.ts';
+
+const NOW = new Date('2026-11-27T12:00:00Z');
+const EFFECTIVE = '2026-11-01';
+const LATENCY_MS = 50;
+
+interface Scenario {
+  demo: DemoData;
+  partnerId: string;
+  mapped: DemoData['mappings'];
+}
+
+/** Demo data where N companies are mapped to a valid contract, each with one product whose count changed. */
+function scenario(n: number): Scenario {
+  const partnerId = `bench-${n}`;
+  const demo = generateDemoData({ companies: Math.ceil(n * 1.25) + 20, now: NOW, partnerId });
+  const pb = demo.passwordboss.partners[0]!;
+  const [previous, latest] = [pb.months.at(-2)!, pb.months.at(-1)!];
+  const seeded = new Set(demo.autotask.adjustments!.map((a) => a.contractID));
+  const mapped = demo.mappings.filter((m) => seeded.has(m.autotaskContractId) && m.pbCompanyId !== demo.notable.switched && m.pbCompanyId !== demo.notable.endedContract).slice(0, n);
+  const prevBy = new Map(previous.counts.map((c) => [c.companyId, c]));
+  latest.counts = mapped.map((m) => {
+    const before = prevBy.get(m.pbCompanyId)!;
+    return { companyId: m.pbCompanyId, productId: before.productId, users: before.users + 1, licenses: before.licenses + 1 };
+  });
+  return { demo, partnerId, mapped };
+}
+
+function bumpCounts(s: Scenario, by: number): void {
+  for (const c of s.demo.passwordboss.partners[0]!.months.at(-1)!.counts) c.users += by;
+}
+
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+}
+
+export interface SyncBenchOptions {
+  sizes: number[];
+  /** Node flags of the worker process: the same heap cap `npm run worker` uses. */
+  nodeFlags: string[];
+  memoryTrace: boolean;
+}
+
+export const defaultSyncBenchOptions: SyncBenchOptions = { sizes: [100, 1_000, 5_000], nodeFlags: ['--max-old-space-size=256'], memoryTrace: false };
+
+export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOptions): Promise<void> {
+  const { sizes } = options;
+  const binary = resolveTemporalCli({});
+  const [temporal, pg, bundle] = await Promise.all([
+    startTemporalDevServer({ binary, ui: false, port: 0 }),
+    startThrowawayPostgres(),
+    bundleWorkflowCode({ workflowsPath, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } }),
+  ]);
+  const bundleDir = path.join(projectRoot, '.data', 'bench');
+  mkdirSync(bundleDir, { recursive: true });
+  const bundlePath = path.join(bundleDir, 'workflow-bundle.js');
+  writeFileSync(bundlePath, bundle.code);
+  const connection = await Connection.connect({ address: temporal.address });
+  const client = new Client({ connection });
+  const rows: Array<Array<string | number>> = [];
+  const secretsKey = randomBytes(32);
+  const children: ChildProcess[] = [];
+
+  try {
+    for (const n of sizes) {
+      const s = scenario(n);
+      const autotask = createAutotaskSimulator({ fixture: s.demo.autotask });
+      const passwordboss = createPasswordBossSimulator({ token: 'bench', fixture: s.demo.passwordboss });
+      const atUrl = await autotask.app.listen({ host: '127.0.0.1', port: 0 });
+      const pbUrl = await passwordboss.app.listen({ host: '127.0.0.1', port: 0 });
+      const zoneLookupUrl = `${atUrl}/atservicesrest/v1.0/zoneInformation`;
+
+      // A database of its own, set up the way the API would leave it.
+      const dbName = `bench_${n}_${randomBytes(3).toString('hex')}`;
+      const admin = postgres(pg.url, { max: 1, onnotice: () => {} });
+      await admin.unsafe(`create database ${dbName}`);
+      await admin.end();
+      const dbUrl = pg.url.replace(/\/[^/]*$/, `/${dbName}`);
+      const db = await createDb({ databaseUrl: dbUrl, dataDir: 'unused' });
+      await db.migrate();
+      await insertPartner(db.db, s.demo.partner);
+      await upsertSettings(db.db, s.partnerId, { username: s.demo.credentials.username, secretCiphertext: createSecretBox(secretsKey).seal(s.demo.credentials.secret), trackingIdentifier: null, enabled: true, countBasis: 'users' });
+      await replaceProductMappings(db.db, s.partnerId, [{ productId: 'pb-standard', productName: 'Password Boss Standard', autotaskServiceId: 301, autotaskServiceName: 'Password Boss Standard' }, { productId: 'pb-advanced', productName: 'Password Boss Advanced', autotaskServiceId: 302, autotaskServiceName: 'Password Boss Advanced' }]);
+      await refreshCompanies(db.db, s.partnerId, s.demo.passwordboss.partners[0]!.companies);
+      for (const m of s.mapped) await saveCompanyMapping(db.db, s.partnerId, m.pbCompanyId, m);
+
+      const taskQueue = `bench-${n}`;
+      const worker = await startWorker({ databaseUrl: dbUrl, temporalAddress: temporal.address, taskQueue, workflowBundlePath: bundlePath, zoneLookupUrl, passwordbossUrl: pbUrl, passwordbossToken: 'bench', secretsKeyHex: secretsKey.toString('hex'), trackingIdentifier: s.demo.credentials.trackingIdentifier, now: NOW.toISOString() }, options);
+      children.push(worker);
+
+      const run = async (label: string) => {
+        autotask.faults.log = [];
+        const started = performance.now();
+        const handle = await client.workflow.start('partnerSync', { taskQueue, workflowId: `partner-sync/${s.partnerId}/${label}`, args: [{ partnerId: s.partnerId, trigger: 'api' }] });
+        const summary = (await handle.result()) as { done: number; failed: number; adjustments: number };
+        const seconds = (performance.now() - started) / 1000;
+        const requests = autotask.faults.log.filter((r) => !/zoneinformation/i.test(r.path)).length;
+        return { seconds, requests, summary };
+      };
+
+      autotask.faults.latencyMs = LATENCY_MS;
+      const changed = await run('changed');
+      const unchanged = await run('unchanged');
+      autotask.faults.latencyMs = 0;
+      bumpCounts(s, 1);
+      const fast = await run('zero-latency');
+      const rss = peakRssMb(worker.pid!);
+      const exact = s.mapped.every((m) => {
+        const cs = autotask.state.contractServicesOf(m.autotaskContractId);
+        const target = s.demo.passwordboss.partners[0]!.months.at(-1)!.counts.find((c) => c.companyId === m.pbCompanyId)!;
+        const service = target.productId === 'pb-standard' ? 301 : 302;
+        return cs.filter((c) => c.serviceID === service).every((c) => autotask.state.unitsAt(c.id, EFFECTIVE) === target.users);
+      });
+
+      // The baseline: what a hand-written script does, one company after another.
+      autotask.faults.latencyMs = LATENCY_MS;
+      const sample = Math.min(n, 200);
+      const naiveSeconds = await naiveLoop(s, zoneLookupUrl, sample);
+      const naiveTotal = (naiveSeconds / sample) * n;
+
+      rows.push([
+        n,
+        `${changed.seconds.toFixed(1)} s`,
+        (changed.requests / n).toFixed(2),
+        `${unchanged.seconds.toFixed(1)} s`,
+        unchanged.requests,
+        Math.floor(n / 100 + 10),
+        (n / fast.seconds).toFixed(0),
+        `${rss} MB`,
+        `${naiveTotal.toFixed(0)} s${sample < n ? ` (from ${sample})` : ''}`,
+        `${(naiveTotal / changed.seconds).toFixed(1)}×`,
+        exact && changed.summary.failed === 0 ? 'yes' : 'NO',
+      ]);
+      worker.kill('SIGTERM');
+      await db.close();
+      await autotask.app.close();
+      await passwordboss.app.close();
+    }
+  } finally {
+    for (const c of children) c.kill('SIGKILL');
+    await connection.close();
+    await temporal.stop();
+    pg.stop();
+  }
+  printTable(`Sync now, ${LATENCY_MS} ms Autotask latency, ≤ 3 requests in flight per endpoint (2 cores)`, [
+    'N', 'changed run', 'AT req/company', 'no-change run', 'no-change AT req', 'budget N/100+10', 'companies/s @0 ms', 'worker peak RSS', 'naive loop', 'speed-up', 'exact',
+  ], rows);
+}
+
+async function naiveLoop(s: Scenario, zoneLookupUrl: string, count: number): Promise<number> {
+  const client = new AutotaskClient({ zoneLookupUrl, ...s.demo.credentials });
+  await client.zone();
+  const counts = new Map(s.demo.passwordboss.partners[0]!.months.at(-1)!.counts.map((c) => [c.companyId, c]));
+  const started = performance.now();
+  for (const m of s.mapped.slice(0, count)) {
+    const target = counts.get(m.pbCompanyId)!;
+    const serviceId = target.productId === 'pb-standard' ? 301 : 302;
+    const [contract] = await client.queryAll('Contracts', query([q.eq('companyID', m.autotaskCompanyId), q.eq('contractType', 7), q.gte('endDate', `${EFFECTIVE}T00:00:00`)]), contractSchema);
+    await client.queryAll('ContractServices', query([q.eq('contractID', contract!.id), q.eq('serviceID', serviceId)]), contractServiceSchema);
+    const current = await client.unitsOf(contract!.id, serviceId, EFFECTIVE);
+    await client.createAdjustment({ contractId: contract!.id, serviceId, effectiveDate: EFFECTIVE, unitChange: target.users + 1 - current });
+  }
+  return (performance.now() - started) / 1000;
+}
+
+function startWorker(config: Record<string, string>, options: SyncBenchOptions): Promise<ChildProcess> {
+  const script = path.join(projectRoot, 'test', 'support', 'worker-process.ts');
+  const child = spawn(process.execPath, [...options.nodeFlags, '--import', 'tsx', script, JSON.stringify(config), ...(options.memoryTrace ? ['--memory-trace'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('worker ready')) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`worker exited (${code})`)));
+  });
+}
