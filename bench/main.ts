@@ -1,4 +1,5 @@
 /** `npm run bench [-- autotask|sync|api]`: benchmarks that print tables (no assertions). */
+import { benchApi } from './api.ts';
 import { benchAutotask } from './autotask.ts';
 import { benchSync, defaultSyncBenchOptions } from './sync.ts';
 
@@ -9,6 +10,7 @@ function flag(name: string): string | undefined {
 
 const suites: Record<string, () => Promise<void>> = {
   autotask: benchAutotask,
+  api: benchApi,
   sync: () =>
     benchSync({
       sizes: flag('sizes')?.split(',').map(Number) ?? defaultSyncBenchOptions.sizes,

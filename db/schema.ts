@@ -117,7 +117,7 @@ export const companyMappings = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.partnerId, t.pbCompanyId] }),
-    index('company_mappings_partner_name_idx').on(t.partnerId, t.pbCompanyName),
+    index('company_mappings_partner_name_idx').on(t.partnerId, t.pbCompanyName, t.pbCompanyId),
     index('company_mappings_partner_status_idx').on(t.partnerId, t.status),
   ]
 );

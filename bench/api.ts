@@ -1,0 +1,99 @@
+/**
+ * `npm run bench -- api`: requests per second and p50/p99 latency of the two reads the portal
+ * makes most — a page of 100 company mappings out of 5,000, and the integration settings —
+ * with autocannon over loopback, on PostgreSQL and on embedded PGlite.
+ */
+import { randomBytes } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import postgres from 'postgres';
+import { sql } from 'drizzle-orm';
+import { Client, Connection } from '@temporalio/client';
+import { buildApp } from '../api/app.ts';
+import { createDb, type DbHandle } from '../db/client.ts';
+import { mintApiKey } from '../db/repositories/api-keys.ts';
+import { upsertSettings } from '../db/repositories/autotask-settings.ts';
+import { refreshCompanies, saveCompanyMapping } from '../db/repositories/company-mappings.ts';
+import { insertPartner } from '../db/repositories/partners.ts';
+import { createSecretBox } from '../db/secret-box.ts';
+import { PasswordBossClient } from '../integrations/passwordboss/client.ts';
+import { generateDemoData } from '../simulators/demo-data.ts';
+import { createPasswordBossSimulator } from '../simulators/passwordboss/server.ts';
+import { startThrowawayPostgres } from '../test/support/throwaway-postgres.ts';
+import { printTable } from './table.ts';
+
+const COMPANIES = 5_000;
+
+async function seed(db: DbHandle, demo: ReturnType<typeof generateDemoData>, secretsKey: Buffer): Promise<string> {
+  await db.migrate();
+  await insertPartner(db.db, demo.partner);
+  await upsertSettings(db.db, demo.partner.id, { username: demo.credentials.username, secretCiphertext: createSecretBox(secretsKey).seal(demo.credentials.secret), trackingIdentifier: null, enabled: true, countBasis: 'users' });
+  await refreshCompanies(db.db, demo.partner.id, demo.passwordboss.partners[0]!.companies);
+  for (const m of demo.mappings) await saveCompanyMapping(db.db, demo.partner.id, m.pbCompanyId, m);
+  // Steady state: autovacuum would have analyzed the table by now.
+  await db.db.execute(sql`analyze`);
+  return (await mintApiKey(db.db, demo.partner.id, 'bench')).key;
+}
+
+const autocannonBin = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'node_modules', '.bin', 'autocannon');
+
+/** The load generator runs in its own process, so it does not share the API's event loop. */
+async function autocannon(url: string, key: string, seconds: number) {
+  const { stdout } = await promisify(execFile)(autocannonBin, ['-c', '10', '-d', String(seconds), '-H', `authorization=Bearer ${key}`, '--json', url], { maxBuffer: 16 * 1024 * 1024 });
+  return JSON.parse(stdout) as { requests: { average: number }; latency: { p50: number; p99: number }; errors: number; non2xx: number };
+}
+
+async function measure(url: string, key: string): Promise<{ rps: number; p50: number; p99: number; errors: number }> {
+  // Warm up (the first call reads Password Boss), then measure.
+  await fetch(url, { headers: { authorization: `Bearer ${key}` } });
+  await autocannon(url, key, 2);
+  const result = await autocannon(url, key, 10);
+  return { rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
+}
+
+export async function benchApi(): Promise<void> {
+  const demo = generateDemoData({ companies: COMPANIES, partnerId: 'bench-api' });
+  const pbSim = createPasswordBossSimulator({ token: 'bench', fixture: demo.passwordboss });
+  const pbUrl = await pbSim.app.listen({ host: '127.0.0.1', port: 0 });
+  const pg = await startThrowawayPostgres();
+  const rows: Array<Array<string | number>> = [];
+  // The routes measured never reach Temporal; a lazy client to nowhere keeps it that way.
+  const connection = Connection.lazy({ address: '127.0.0.1:1' });
+  try {
+    for (const driver of ['postgres', 'pglite'] as const) {
+      let db: DbHandle;
+      if (driver === 'postgres') {
+        const name = `bench_api_${randomBytes(3).toString('hex')}`;
+        const admin = postgres(pg.url, { max: 1, onnotice: () => {} });
+        await admin.unsafe(`create database ${name}`);
+        await admin.end();
+        db = await createDb({ databaseUrl: pg.url.replace(/\/[^/]*$/, `/${name}`), dataDir: 'unused' });
+      } else {
+        db = await createDb({ dataDir: 'memory://' });
+      }
+      const secretsKey = randomBytes(32);
+      const key = await seed(db, demo, secretsKey);
+      const app = await buildApp({
+        integrations: { db: db.db, secretBox: createSecretBox(secretsKey), autotask: { zoneLookupUrl: 'http://127.0.0.1:1/unused', defaultTrackingIdentifier: demo.credentials.trackingIdentifier }, passwordboss: new PasswordBossClient({ baseUrl: pbUrl, token: 'bench' }), now: () => new Date() },
+        dbPing: () => db.ping(),
+        temporal: { client: new Client({ connection }), ping: async () => {} },
+        adminApiKey: randomBytes(24).toString('hex'),
+        taskQueue: 'bench',
+        namespace: 'default',
+      });
+      const base = await app.listen({ host: '127.0.0.1', port: 0 });
+      const list = await measure(`${base}/v1/partners/${demo.partner.id}/company-mappings?limit=100&offset=2000`, key);
+      const settings = await measure(`${base}/v1/partners/${demo.partner.id}/autotask`, key);
+      rows.push([driver, 'company mappings, page of 100 of 5,000', list.rps, `${list.p50} ms`, `${list.p99} ms`, list.errors]);
+      rows.push([driver, 'integration settings', settings.rps, `${settings.p50} ms`, `${settings.p99} ms`, settings.errors]);
+      await app.close();
+      await db.close();
+    }
+  } finally {
+    await connection.close().catch(() => {});
+    await pbSim.app.close();
+    pg.stop();
+  }
+  printTable('API reads over loopback (autocannon, 10 connections, 10 s, 2 cores shared with the load generator)', ['database', 'request', 'req/s', 'p50', 'p99', 'errors'], rows);
+}

@@ -1,0 +1,2 @@
+DROP INDEX "company_mappings_partner_name_idx";--> statement-breakpoint
+CREATE INDEX "company_mappings_partner_name_idx" ON "company_mappings" USING btree ("partner_id","pb_company_name","pb_company_id");
