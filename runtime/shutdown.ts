@@ -42,4 +42,10 @@ export function onShutdown(steps: Array<() => Promise<void>>, log: (line: string
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
+  // `npm start` runs us under `sh -c`, which dies on SIGTERM without passing it on. When the
+  // parent goes away we are re-parented, and treat that as the request to stop.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) handler('SIGTERM');
+  }, 500).unref();
 }
