@@ -70,7 +70,7 @@ describe('npm start', () => {
     const demoKey = /Demo partner\s+'demo', API key (\S+)/.exec(first.output())?.[1];
     expect(demoKey).toBeDefined();
     const companies = await fetch(`http://127.0.0.1:${port}/v1/partners/demo/company-mappings?limit=5`, { headers: { authorization: `Bearer ${demoKey}` } });
-    expect((await companies.json()).total).toBe(40);
+    expect(((await companies.json()) as { total: number }).total).toBe(40);
 
     const second = run('scripts/start.ts', { ...env, PORT: String(await freePort()) });
     expect(await second.exited).not.toBe(0);
@@ -100,7 +100,7 @@ describe('npm run api without its database and Temporal', () => {
     const closed = await freePort();
     const api = run('api/main.ts', { DATA_DIR: dataDir, PORT: String(port), DATABASE_URL: `postgres://nobody@127.0.0.1:${closed}/none`, TEMPORAL_ADDRESS: `127.0.0.1:${closed}`, PASSWORDBOSS_API_URL: 'http://127.0.0.1:9/', PASSWORDBOSS_API_TOKEN: 'token', LOG_LEVEL: 'error' });
     const res = await waitFor(`http://127.0.0.1:${port}/readyz`, 503, 30_000);
-    const body = await res.json();
+    const body = (await res.json()) as { checks: { database: { error: string } } };
     expect(body).toMatchObject({ status: 'not_ready', checks: { database: { ok: false }, temporal: { ok: false } } });
     expect(body.checks.database.error).toMatch(/ECONNREFUSED|connect/i);
     await new Promise((r) => setTimeout(r, 3_000));
