@@ -24,6 +24,7 @@ import companyMappingRoutes from './routes/company-mappings.ts';
 import healthRoutes from './routes/health.ts';
 import lookupRoutes from './routes/lookups.ts';
 import partnerRoutes from './routes/partners.ts';
+import portalRoutes from './routes/portal.ts';
 import productMappingRoutes from './routes/product-mappings.ts';
 import scheduleRoutes from './routes/schedule.ts';
 import syncRoutes from './routes/sync.ts';
@@ -43,6 +44,8 @@ export interface AppDeps {
   logger?: FastifyBaseLogger;
   /** Look-up cache lifetime (ms). */
   lookupTtlMs?: number;
+  /** Serve the portal page at `/` (built in memory at start-up). */
+  portal?: boolean;
 }
 
 /** Where secrets could appear in a log line; pino replaces them. */
@@ -84,6 +87,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(auth, { db, adminApiKey: deps.adminApiKey });
 
+  if (deps.portal) await app.register(portalRoutes);
   const autotask = createPartnerAutotask(deps.integrations, deps.lookupTtlMs);
   await app.register(healthRoutes, { checks: { database: deps.dbPing, temporal: () => deps.temporal.ping() } });
   await app.register(partnerRoutes, { db, onPartnerDeleted: (pid) => deleteSchedule(client(), pid) });

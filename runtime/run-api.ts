@@ -32,6 +32,7 @@ export async function runApi(options: {
     namespace: options.temporal.namespace,
     temporalUiUrl: options.temporalUiUrl,
     logger: log,
+    portal: true,
   });
   const address = await app.listen({ host: options.env.HOST, port: options.env.PORT });
   // Lost or stale schedules are corrected once both sides are reachable; retried in the background.

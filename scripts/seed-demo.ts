@@ -13,7 +13,7 @@ import { refreshCompanies, saveCompanyMapping } from '../db/repositories/company
 import { findPartner, insertPartner } from '../db/repositories/partners.ts';
 import { replaceProductMappings } from '../db/repositories/product-mappings.ts';
 import { upsertSchedule } from '../db/repositories/sync-schedules.ts';
-import type { DemoData } from '../simulators/demo-data.ts';
+import { FRESH_PARTNER, type DemoData } from '../simulators/demo-data.ts';
 
 const demoFileSchema = z.object({ partnerId: z.string(), apiKey: z.string() });
 
@@ -25,6 +25,7 @@ export async function seedDemo(deps: ActivityDeps, demo: DemoData, dataDir: stri
     return { partnerId, apiKey: saved?.success ? saved.data.apiKey : null, created: false };
   }
   await insertPartner(deps.db, demo.partner);
+  await insertPartner(deps.db, { ...FRESH_PARTNER });
   await upsertSettings(deps.db, partnerId, {
     username: demo.credentials.username,
     secretCiphertext: deps.secretBox.seal(demo.credentials.secret),

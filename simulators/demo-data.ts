@@ -41,6 +41,9 @@ export const PRODUCTS = [
 ] as const;
 export const SERVICES = { 'pb-standard': 301, 'pb-advanced': 302 } as const;
 
+/** The partner `npm start` leaves unconfigured, for walking through the setup. */
+export const FRESH_PARTNER = { id: 'contoso', name: 'Contoso IT Services', timezone: 'Europe/London' } as const;
+
 const FIRST = ['Acme', 'Bluebird', 'Cedar', 'Delta', 'Evergreen', 'Foxglove', 'Granite', 'Harbor', 'Ironwood', 'Juniper', 'Keystone', 'Lakeside', 'Maple', 'Northgate', 'Oakridge', 'Pinnacle', 'Quarry', 'Redwood', 'Summit', 'Tidewater', 'Union', 'Valley', 'Westfield', 'Yellowstone', 'Zenith'];
 const SECOND = ['Dental', 'Law Group', 'Accounting', 'Veterinary', 'Realty', 'Engineering', 'Family Practice', 'Logistics', 'Architects', 'Insurance', 'Credit Union', 'Pharmacy', 'Construction', 'Consulting', 'Auto Group', 'Schools'];
 const SUFFIX = [', LLC', ' Inc.', ' Ltd', ', P.C.', ' Co.', ' LLP', ' (HQ)'];

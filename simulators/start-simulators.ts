@@ -1,5 +1,5 @@
 /** Both simulators, listening, loaded with the demo data: used by `npm run sim` and `npm start`. */
-import { generateDemoData, type DemoData } from './demo-data.ts';
+import { FRESH_PARTNER, generateDemoData, type DemoData } from './demo-data.ts';
 import { createAutotaskSimulator, type AutotaskSimulator } from './autotask/server.ts';
 import { createPasswordBossSimulator, type PasswordBossSimulator } from './passwordboss/server.ts';
 
@@ -14,6 +14,8 @@ export interface RunningSimulators {
 
 export async function startSimulators(options: { host: string; autotaskPort: number; passwordbossPort: number; passwordbossToken: string; companies?: number }): Promise<RunningSimulators> {
   const demo = generateDemoData({ companies: options.companies ?? 40 });
+  // A second partner with the same customers, not set up yet: the one to walk through setup with.
+  demo.passwordboss.partners.push({ ...structuredClone(demo.passwordboss.partners[0]!), id: FRESH_PARTNER.id, name: FRESH_PARTNER.name });
   const autotask = createAutotaskSimulator({ fixture: demo.autotask });
   const passwordboss = createPasswordBossSimulator({ token: options.passwordbossToken, fixture: demo.passwordboss });
   const autotaskUrl = await autotask.app.listen({ host: options.host, port: options.autotaskPort });

@@ -10,6 +10,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { resolveTemporalCli, projectRoot } from '../runtime/temporal-cli.ts';
 import { startTemporalDevServer } from '../runtime/temporal-dev-server.ts';
 import { workflowsPath } from '../worker/create-worker.ts';
+import { ensureChromium } from './support/chromium.ts';
 import { startThrowawayPostgres } from './support/throwaway-postgres.ts';
 
 declare module 'vitest' {
@@ -22,6 +23,7 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   const started = Date.now();
+  ensureChromium();
   const binary = resolveTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH });
   const [temporal, postgres, bundle] = await Promise.all([
     startTemporalDevServer({ binary, ui: false, port: 0 }),

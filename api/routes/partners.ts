@@ -24,6 +24,18 @@ const apiKeySchema = z
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema };
 
 const partnerRoutes: FastifyPluginAsyncZod<PartnerRouteDeps> = async (app, { db, onPartnerDeleted }) => {
+  app.get('/v1/me', {
+    schema: {
+      tags: ['partners'],
+      summary: 'Who this key is: the admin, or a partner (so a portal knows which partner to show)',
+      response: { 200: z.object({ role: z.enum(['admin', 'partner']), partner: partnerSchema.nullable() }), ...errors },
+    },
+  }, async (request) => {
+    const p = request.principal!;
+    if (p.kind === 'admin') return { role: 'admin' as const, partner: null };
+    return { role: 'partner' as const, partner: (await findPartner(db, p.partnerId)) ?? null };
+  });
+
   app.post('/v1/partners', {
     schema: {
       tags: ['partners'],

@@ -76,12 +76,15 @@ describe('npm start', () => {
     expect(await second.exited).not.toBe(0);
     expect(second.output()).toMatch(/another instance \(pid \d+\) is using/);
 
-    const temporalPid = Number(/^\s*\S+\s+(\d+)/m.exec((await import('node:child_process')).execFileSync('ps', ['-o', 'comm=,pid=', '--ppid', String(first.child.pid)]).toString())?.[1]);
+    const children = (await import('node:child_process')).execFileSync('ps', ['-o', 'comm=,pid=', '--ppid', String(first.child.pid)]).toString();
+    const temporalPid = Number(/^\s*temporal\s+(\d+)/m.exec(children)?.[1]);
     expect(alive(temporalPid)).toBe(true);
+    const childPids = [...children.matchAll(/^\s*\S+\s+(\d+)/gm)].map((m) => Number(m[1]));
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
-    await new Promise((r) => setTimeout(r, 500));
+    for (let i = 0; i < 30 && childPids.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
     expect(alive(temporalPid)).toBe(false);
+    expect(childPids.filter(alive)).toEqual([]);
   }, 120_000);
 
   it('stops with one line naming a bad variable', async () => {

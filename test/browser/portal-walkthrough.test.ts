@@ -1,0 +1,141 @@
+/**
+ * The whole walkthrough in a real browser (Debian Chromium driven by playwright-core) against
+ * `npm start`'s embedded stack with the simulators: sign in, authenticate (wrong secret first),
+ * enable and save, map both products, set a weekly schedule, map a company (a non-recurring
+ * contract first, refused), sync now and watch it finish, then see an error status with its
+ * detail for a company whose contract ended. Screenshots of the main states go to screenshots/.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../runtime/free-port.ts';
+import { resolveTemporalCli } from '../../runtime/temporal-cli.ts';
+import { generateDemoData } from '../../simulators/demo-data.ts';
+import { launchChromium } from '../support/chromium.ts';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+const shots = path.join(root, 'screenshots');
+const demo = generateDemoData();
+let service: ChildProcess;
+let browser: Browser;
+let page: Page;
+let base: string;
+let adminKey: string;
+let dataDir: string;
+
+const shot = (name: string) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true });
+  dataDir = mkdtempSync(path.join(os.tmpdir(), 'pbas-portal-'));
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  service = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', TEMPORAL_CLI_PATH: resolveTemporalCli({ install: false }) }, stdio: 'ignore' });
+  for (let i = 0; i < 300; i++) {
+    const ok = await fetch(`${base}/readyz`).then((r) => r.ok, () => false);
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  adminKey = (JSON.parse(readFileSync(path.join(dataDir, 'secrets.json'), 'utf8')) as { adminApiKey: string }).adminApiKey;
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  service?.kill('SIGTERM');
+  await new Promise((r) => service?.once('exit', r));
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const status = () => page.getByRole('status').first();
+
+describe('the Autotask PSA integration page', () => {
+  it('walks an MSP through the whole setup and a sync', async () => {
+    await page.goto(base);
+    await page.getByLabel('API key').fill(adminKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Partner').selectOption('contoso');
+    await expect.poll(() => page.getByText('Once you have saved your integration').isVisible()).toBe(true);
+    await expect.poll(() => page.getByRole('heading', { name: 'Product mappings' }).count()).toBe(0);
+    await shot('01-new-partner');
+
+    // Authenticate: the wrong secret first, then the right one.
+    await page.getByLabel('Username').fill(demo.credentials.username);
+    await page.getByLabel('Password (secret)').fill('not-the-secret');
+    await page.getByRole('button', { name: 'Authenticate' }).click();
+    await expect.poll(() => status().textContent()).toMatch(/✗ Autotask rejected the secret .* re-enter it/);
+    await shot('02-authenticate-wrong-secret');
+    await page.getByLabel('Password (secret)').fill(demo.credentials.secret);
+    await page.getByRole('button', { name: 'Authenticate' }).click();
+    await expect.poll(() => status().textContent()).toMatch(/✓ Connected to Autotask zone America East/);
+
+    // Enable and save: the other sections appear.
+    await page.getByRole('switch').check();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('heading', { name: 'Product mappings' }).waitFor();
+    await shot('03-saved');
+
+    // Product mappings: click the box, pick a service for each product, save.
+    await page.getByRole('button', { name: 'Edit product mappings' }).click();
+    await page.getByLabel('Autotask service for Password Boss Standard').selectOption({ label: 'Password Boss Standard' });
+    await page.getByLabel('Autotask service for Password Boss Advanced').selectOption({ label: 'Password Boss Advanced' });
+    await page.locator('section', { has: page.getByRole('heading', { name: 'Product mappings' }) }).getByRole('button', { name: 'Save' }).click();
+    await page.getByText('✓ Product mappings saved.').waitFor();
+
+    // A weekly schedule.
+    await page.getByLabel('Frequency').selectOption('weekly');
+    await page.getByLabel('Day of week').selectOption('WEDNESDAY');
+    await page.getByLabel('Time of day').fill('07:30');
+    await page.getByLabel('Timezone').fill('Europe/London');
+    await page.getByRole('button', { name: 'Save schedule' }).click();
+    await page.getByText('✓ Schedule saved.').waitFor();
+    await expect.poll(() => page.getByText(/Next run: /).textContent()).not.toMatch(/—/);
+    await shot('04-products-and-schedule');
+
+    // Map a company: a non-recurring contract is refused in place, the recurring one is saved.
+    const target = demo.mappings.find((m) => m.pbCompanyId === 'c-0009')!;
+    const other = demo.autotask.contracts.find((c) => c.companyID === target.autotaskCompanyId && c.contractType !== 7)!;
+    await page.locator('tr[data-company="c-0009"]').getByRole('button').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Autotask company').fill(target.autotaskCompanyName);
+    await dialog.getByRole('button', { name: 'Search' }).click();
+    await dialog.locator(`option[value="${target.autotaskCompanyId}"]`).waitFor({ state: 'attached' });
+    await dialog.getByLabel('Matches').selectOption(String(target.autotaskCompanyId));
+    await expect.poll(() => dialog.getByLabel('Recurring Service contract').locator('option').count()).toBeGreaterThan(1);
+    await dialog.getByLabel('Recurring Service contract').selectOption(String(other.id));
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => dialog.getByRole('status').textContent()).toMatch(/not a Recurring Service contract/);
+    await shot('05-company-editor-refused');
+    await dialog.getByLabel('Recurring Service contract').selectOption(String(target.autotaskContractId));
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await expect.poll(() => page.locator('tr[data-company="c-0009"]').textContent()).toContain(target.autotaskContractName);
+
+    // Sync now, watch it finish, see Last Sync and OK.
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await page.locator('[data-run-status]:not([data-run-status="running"])').waitFor({ timeout: 60_000 });
+    expect(await page.locator('[data-run-status]').getAttribute('data-run-status')).toBe('ok');
+    await expect.poll(() => page.locator('tr[data-company="c-0009"] .status').textContent()).toBe('ok');
+    expect(await page.locator('tr[data-company="c-0009"] td').nth(3).textContent()).not.toBe('—');
+    await page.getByRole('button', { name: 'Details' }).first().click();
+    await expect.poll(() => page.locator('.run-details').textContent()).toMatch(/\d+ → \d+/);
+    await shot('06-synced');
+  }, 180_000);
+
+  it('shows an error status with what to fix for a company whose contract ended', async () => {
+    await page.getByLabel('Partner').selectOption('demo');
+    await page.getByRole('button', { name: 'Sync now' }).waitFor();
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await page.locator('[data-run-status]:not([data-run-status="running"])').waitFor({ timeout: 60_000 });
+    await page.getByLabel('Status', { exact: true }).selectOption('error');
+    const row = page.locator(`tr[data-company="${demo.notable.endedContract}"]`);
+    await expect.poll(() => row.locator('.detail').textContent()).toMatch(/ended on \d{4}-\d{2}-\d{2} — pick the renewed contract/);
+    await shot('07-error-status');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot('08-narrow-screen');
+  }, 120_000);
+});

@@ -1,0 +1,113 @@
+/** Company mapping: every Password Boss company, its Autotask company and contract, Last Sync and Status. */
+import { api, type AtCompany, type AtContract, type CompanyRow } from './api.ts';
+import { field, fmtDate, h, replace } from './dom.ts';
+
+const STATUSES = ['never_synced', 'syncing', 'ok', 'warning', 'error', 'skipped'];
+const PAGE = 50;
+
+export function companiesView(pid: string): { element: HTMLElement; refresh: () => void } {
+  const card = h('section', { class: 'card', 'aria-labelledby': 'cm-title' });
+  const search = h('input', { type: 'search', placeholder: 'Search companies' });
+  const status = h('select', {}, h('option', { value: '' }, 'All statuses'), ...STATUSES.map((s) => h('option', { value: s }, s.replace('_', ' '))));
+  const tbody = h('tbody');
+  const pager = h('div', { class: 'pager' });
+  const editor = h('div', { class: 'editor-host' });
+  let offset = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  async function load() {
+    const qs = new URLSearchParams({ limit: String(PAGE), offset: String(offset) });
+    if (search.value.trim()) qs.set('search', search.value.trim());
+    if (status.value) qs.set('status', status.value);
+    try {
+      const page = await api<{ items: CompanyRow[]; total: number }>('GET', `/v1/partners/${pid}/company-mappings?${qs}`);
+      replace(tbody, ...page.items.map(row));
+      replace(pager,
+        h('span', {}, page.total ? `${offset + 1}–${Math.min(offset + PAGE, page.total)} of ${page.total}` : 'No companies'),
+        h('button', { type: 'button', class: 'secondary', disabled: offset === 0, onclick: () => { offset = Math.max(0, offset - PAGE); void load(); } }, 'Previous'),
+        h('button', { type: 'button', class: 'secondary', disabled: offset + PAGE >= page.total, onclick: () => { offset += PAGE; void load(); } }, 'Next'));
+    } catch (err) {
+      replace(tbody, h('tr', {}, h('td', { colspan: 6, class: 'bad' }, (err as Error).message)));
+    }
+  }
+
+  function row(c: CompanyRow): HTMLTableRowElement {
+    return h('tr', { 'data-company': c.pbCompanyId },
+      h('td', {}, c.pbCompanyName, c.active ? null : h('span', { class: 'tag' }, 'inactive')),
+      h('td', { 'data-label': 'Autotask' }, c.autotaskCompany?.name ?? h('span', { class: 'muted' }, 'not mapped')),
+      h('td', { 'data-label': 'Contract' }, c.contract?.name ?? '—'),
+      h('td', { class: 'nowrap', 'data-label': 'Last Sync' }, fmtDate(c.lastSyncAt)),
+      h('td', { 'data-label': 'Status' }, h('span', { class: `status s-${c.status}` }, c.status.replace('_', ' ')), c.detail && c.status !== 'ok' ? h('div', { class: 'detail' }, c.detail) : null),
+      h('td', {}, h('button', { type: 'button', class: 'icon', 'aria-label': `Edit mapping of ${c.pbCompanyName}`, onclick: () => openEditor(c) }, '✎')));
+  }
+
+  function openEditor(c: CompanyRow) {
+    const term = h('input', { type: 'search', placeholder: 'Search Autotask companies', value: c.autotaskCompany?.name ?? c.pbCompanyName.split(' ')[0] ?? '' });
+    const companySelect = h('select', { size: 6 });
+    const contractSelect = h('select', {}, h('option', { value: '' }, 'Pick a company first'));
+    const message = h('p', { class: 'result', role: 'status', 'aria-live': 'polite' });
+    let contracts: AtContract[] = [];
+    let searches = 0;
+    const find = async () => {
+      const mine = ++searches;
+      const found = await api<{ items: AtCompany[] }>('GET', `/v1/partners/${pid}/autotask/companies?search=${encodeURIComponent(term.value)}`);
+      if (mine !== searches) return; // a newer search is under way
+      const keep = Number(companySelect.value) || c.autotaskCompany?.id;
+      replace(companySelect, ...found.items.map((a) => h('option', { value: String(a.id), selected: a.id === keep }, a.name)));
+      if (companySelect.value) await loadContracts();
+    };
+    const loadContracts = async () => {
+      contracts = (await api<{ items: AtContract[] }>('GET', `/v1/partners/${pid}/autotask/companies/${companySelect.value}/contracts`)).items;
+      const usable = contracts.filter((k) => k.recurring);
+      const others = contracts.filter((k) => !k.recurring);
+      const option = (k: AtContract) => h('option', { value: String(k.id), selected: k.id === c.contract?.id }, `${k.name}${k.endDate ? ` (ends ${k.endDate.slice(0, 10)})` : ''}`);
+      // Other contracts are listed apart, so an MSP looking for one learns why it cannot be used.
+      replace(contractSelect,
+        ...(usable.length ? usable.map(option) : [h('option', { value: '' }, 'This company has no Recurring Service contract')]),
+        others.length ? h('optgroup', { label: 'Other contracts — not Recurring Service, cannot be billed per unit' }, ...others.map(option)) : null);
+    };
+    term.addEventListener('change', () => void find());
+    companySelect.addEventListener('change', () => void loadContracts());
+    const close = () => replace(editor);
+    const dialog = h('div', { class: 'dialog', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'ed-title' },
+      h('h3', { id: 'ed-title' }, `Map ${c.pbCompanyName}`),
+      h('div', { class: 'field' }, h('label', { for: 'ed-term' }, 'Autotask company'), h('div', { class: 'row' }, Object.assign(term, { id: 'ed-term' }), h('button', { type: 'button', class: 'secondary', onclick: () => void find() }, 'Search'))),
+      field('Matches', companySelect),
+      field('Recurring Service contract', contractSelect, 'Only Recurring Service contracts can be billed per unit.'),
+      message,
+      h('div', { class: 'actions' },
+        c.mapped ? h('button', { type: 'button', class: 'danger', onclick: async () => { await api('DELETE', `/v1/partners/${pid}/company-mappings/${c.pbCompanyId}`); close(); void load(); } }, 'Unmap') : null,
+        h('button', { type: 'button', class: 'secondary', onclick: close }, 'Cancel'),
+        h('button', { type: 'button', onclick: async () => {
+          try {
+            await api('PUT', `/v1/partners/${pid}/company-mappings/${c.pbCompanyId}`, { autotaskCompanyId: Number(companySelect.value), autotaskContractId: Number(contractSelect.value) });
+            close();
+            void load();
+          } catch (err) {
+            message.className = 'result bad';
+            message.textContent = `✗ ${(err as Error).message}`;
+          }
+        } }, 'Save')));
+    replace(editor, h('div', { class: 'backdrop' }, dialog));
+    void find();
+    term.focus();
+  }
+
+  const refilter = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => { offset = 0; void load(); }, 250);
+  };
+  search.addEventListener('input', refilter);
+  status.addEventListener('change', refilter);
+
+  replace(card,
+    h('h2', { id: 'cm-title' }, 'Company mapping'),
+    h('p', { class: 'muted' }, 'Connect Password Boss companies to Autotask companies and pick the Recurring Service contract to update. Click the pencil to edit.'),
+    h('div', { class: 'row filters' }, field('Search', search), field('Status', status)),
+    h('div', { class: 'scroll' }, h('table', { class: 'companies' },
+      h('thead', {}, h('tr', {}, h('th', {}, 'Password Boss company'), h('th', {}, 'Autotask company'), h('th', {}, 'Contract'), h('th', {}, 'Last Sync'), h('th', {}, 'Status'), h('th', {}, h('span', { class: 'sr-only' }, 'Edit')))),
+      tbody)),
+    pager, editor);
+  void load();
+  return { element: card, refresh: () => void load() };
+}

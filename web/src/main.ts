@@ -1,0 +1,69 @@
+/**
+ * The Autotask PSA integration screen of the Password Boss partner portal. It talks only to the
+ * public REST API, like the real portal would. Sign in with a partner key (or the admin key, then
+ * pick a partner); the key lives in sessionStorage for this tab only.
+ */
+import { api, ApiError, session, type Partner, type Settings } from './api.ts';
+import { companiesView } from './companies-view.ts';
+import { field, h, replace } from './dom.ts';
+import { historyView } from './history-view.ts';
+import { productsView } from './products-view.ts';
+import { scheduleView } from './schedule-view.ts';
+import { settingsView } from './settings-view.ts';
+
+const app = document.getElementById('app')!;
+const sessionBox = document.getElementById('session')!;
+
+function signIn(message?: string) {
+  replace(sessionBox);
+  const key = h('input', { type: 'password', autocomplete: 'off', required: true, placeholder: 'pbas_…' });
+  const error = h('p', { class: 'result bad', role: 'alert' }, message ?? '');
+  replace(app, h('form', { class: 'card narrow', 'aria-labelledby': 'si-title', onsubmit: async (e: Event) => {
+    e.preventDefault();
+    session.key = key.value.trim();
+    await start().catch((err: Error) => signIn(err.message));
+  } }, h('h2', { id: 'si-title' }, 'Sign in'), h('p', { class: 'muted' }, 'Use your partner API key. Administrators can use the admin key and pick a partner.'), field('API key', key), h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Sign in')), error));
+  key.focus();
+}
+
+async function start() {
+  if (!session.key) return signIn();
+  let me: { role: 'admin' | 'partner'; partner: Partner | null };
+  try {
+    me = await api('GET', '/v1/me');
+  } catch (err) {
+    session.key = null;
+    return signIn(err instanceof ApiError && err.status === 401 ? 'That key is not valid.' : (err as Error).message);
+  }
+  const partners = me.role === 'admin' ? (await api<{ items: Partner[] }>('GET', '/v1/partners')).items : [me.partner!];
+  if (!partners.length) return signIn('There are no partners yet; create one through the API (POST /v1/partners).');
+  const chosen = sessionStorage.getItem('pbas.partner');
+  const partner = partners.find((p) => p.id === chosen) ?? partners[0]!;
+  const signOut = h('button', { type: 'button', class: 'link', onclick: () => { session.key = null; sessionStorage.removeItem('pbas.partner'); signIn(); } }, 'Sign out');
+  if (me.role === 'admin') {
+    const select = h('select', { 'aria-label': 'Partner', onchange: (e: Event) => { sessionStorage.setItem('pbas.partner', (e.target as HTMLSelectElement).value); void start(); } },
+      ...partners.map((p) => h('option', { value: p.id, selected: p.id === partner.id }, `${p.name} (${p.id})`)));
+    replace(sessionBox, select, signOut);
+  } else {
+    replace(sessionBox, h('span', {}, partner.name), signOut);
+  }
+  await render(partner);
+}
+
+async function render(partner: Partner) {
+  const settings = await api<Settings>('GET', `/v1/partners/${partner.id}/autotask`);
+  const after = h('div', { id: 'after-save' });
+  const showSections = (s: Settings) => {
+    if (!s.configured) {
+      replace(after, h('p', { class: 'muted card' }, 'Once you have saved your integration, the product mappings, sync schedule and company mapping options appear here.'));
+      return;
+    }
+    const companies = companiesView(partner.id);
+    const history = historyView(partner.id);
+    replace(after, productsView(partner.id), scheduleView(partner.id, partner.timezone, () => { companies.refresh(); history.refresh(); }), companies.element, history.element);
+  };
+  replace(app, h('h1', {}, 'Integrate Autotask with Password Boss'), settingsView(partner.id, settings, (saved) => { if (!settings.configured || !after.querySelector('section')) showSections(saved); settings.configured = true; }), after);
+  showSections(settings);
+}
+
+void start().catch((err: Error) => signIn(err.message));

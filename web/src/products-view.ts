@@ -1,0 +1,61 @@
+/** Product mappings: Password Boss products left, an Autotask service right; click the box to edit. */
+import { api, type ProductMapping, type Service } from './api.ts';
+import { h, replace } from './dom.ts';
+
+export function productsView(pid: string): HTMLElement {
+  const card = h('section', { class: 'card', 'aria-labelledby': 'pm-title' });
+  let editing = false;
+  let mappings: ProductMapping[] = [];
+  let services: Service[] = [];
+  const message = h('p', { class: 'result', role: 'status', 'aria-live': 'polite' });
+
+  const render = () => {
+    const rows = mappings.map((m) => {
+      const select = h('select', { 'aria-label': `Autotask service for ${m.productName}`, 'data-product': m.productId, disabled: !editing },
+        h('option', { value: '' }, '— not mapped —'),
+        ...services.map((s) => h('option', { value: String(s.id), selected: s.id === m.autotaskServiceId }, s.name)));
+      return h('tr', {}, h('td', {}, m.productName), h('td', {}, editing ? select : m.autotaskServiceName ?? h('span', { class: 'muted' }, 'not mapped')));
+    });
+    const table = h('table', { class: 'mapping' }, h('thead', {}, h('tr', {}, h('th', {}, 'Password Boss product'), h('th', {}, 'Autotask service'))), h('tbody', {}, ...rows));
+    const box = editing
+      ? table
+      : h('button', { type: 'button', class: 'editbox', 'aria-label': 'Edit product mappings', onclick: () => { editing = true; render(); } }, table, h('span', { class: 'hint' }, 'Click to edit'));
+    replace(card,
+      h('h2', { id: 'pm-title' }, 'Product mappings'),
+      h('p', { class: 'muted' }, 'Products in Password Boss map to Services in Autotask (Admin › Products & Services › Services).'),
+      box,
+      editing ? h('div', { class: 'actions' },
+        h('button', { type: 'button', class: 'secondary', onclick: () => { editing = false; render(); } }, 'Cancel'),
+        h('button', { type: 'button', onclick: save }, 'Save')) : null,
+      message);
+  };
+
+  async function save() {
+    const body = { mappings: [...card.querySelectorAll<HTMLSelectElement>('select[data-product]')].map((s) => ({ productId: s.dataset.product!, autotaskServiceId: s.value ? Number(s.value) : null })) };
+    try {
+      mappings = (await api<{ items: ProductMapping[] }>('PUT', `/v1/partners/${pid}/product-mappings`, body)).items;
+      editing = false;
+      message.className = 'result ok';
+      message.textContent = '✓ Product mappings saved.';
+    } catch (err) {
+      message.className = 'result bad';
+      message.textContent = `✗ ${(err as Error).message}`;
+    }
+    render();
+  }
+
+  void (async () => {
+    try {
+      [mappings, services] = await Promise.all([
+        api<{ items: ProductMapping[] }>('GET', `/v1/partners/${pid}/product-mappings`).then((r) => r.items),
+        api<{ items: Service[] }>('GET', `/v1/partners/${pid}/autotask/services`).then((r) => r.items),
+      ]);
+    } catch (err) {
+      message.className = 'result bad';
+      message.textContent = `✗ ${(err as Error).message}`;
+    }
+    render();
+  })();
+  render();
+  return card;
+}
