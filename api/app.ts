@@ -19,6 +19,7 @@ import { deleteSchedule, describeSchedule, ensureSchedule, setSchedulePaused } f
 import { conflict } from './errors.ts';
 import auth from './plugins/auth.ts';
 import { installErrorHandlers } from './plugins/error-handler.ts';
+import rejectNul from './plugins/reject-nul.ts';
 import autotaskSettingsRoutes from './routes/autotask-settings.ts';
 import companyMappingRoutes from './routes/company-mappings.ts';
 import healthRoutes from './routes/health.ts';
@@ -86,6 +87,7 @@ export async function buildApp(deps: AppDeps) {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(auth, { db, adminApiKey: deps.adminApiKey });
+  await app.register(rejectNul);
 
   if (deps.portal) await app.register(portalRoutes);
   const autotask = createPartnerAutotask(deps.integrations, deps.lookupTtlMs);

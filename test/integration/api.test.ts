@@ -235,6 +235,12 @@ describe('bad input', () => {
     expect((await call('GET', `/v1/partners/${pid}/autotask/companies/abc/contracts`, partnerKey)).statusCode).toBe(400);
     expect((await call('GET', `/v1/partners/${pid}/company-mappings?limit=100000`, partnerKey)).statusCode).toBe(400);
     expect((await call('GET', `/v1/partners/UPPER CASE/autotask`, partnerKey)).statusCode).toBe(400);
+    // Found by the fuzz run: PostgreSQL cannot store NUL, so it must never reach the database.
+    const nul = await call('GET', `/v1/partners/${pid}/company-mappings?search=%C3%AF%00`, partnerKey);
+    expect(nul.statusCode).toBe(400);
+    expect(nul.json().error.message).toMatch(/NUL character/);
+    expect((await call('PUT', `/v1/partners/${pid}/autotask`, partnerKey, { username: 'a\u0000b@c.d', enabled: true })).statusCode).toBe(400);
+    expect((await call('GET', `/v1/partners/${pid}/company-mappings/c-00%0002`, partnerKey)).statusCode).toBeLessThan(500);
     const unknown = await call('GET', '/v1/nothing-here', partnerKey);
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json().error.code).toBe('not_found');
