@@ -136,6 +136,9 @@ describe('the Autotask PSA integration page', () => {
     await expect.poll(() => row.locator('.detail').textContent()).toMatch(/ended on \d{4}-\d{2}-\d{2} — pick the renewed contract/);
     await shot('07-error-status');
     await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(300);
+    // Nothing makes a phone scroll sideways; wide tables scroll inside their own box.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await shot('08-narrow-screen');
   }, 120_000);
 });
