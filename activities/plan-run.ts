@@ -3,6 +3,7 @@
  * company's month-end counts, and batched Autotask reads (500 contracts a query) for the
  * contracts and the units in force on the effective date. The plan is stored per company.
  */
+import { setMaxListeners } from 'node:events';
 import { heartbeat, cancellationSignal } from '@temporalio/activity';
 import { findSettings } from '../db/repositories/autotask-settings.ts';
 import { listMappedCompanies, markCompaniesSyncing } from '../db/repositories/company-mappings.ts';
@@ -32,6 +33,8 @@ export function createPlanRunActivities(deps: ActivityDeps) {
     async planRun(input: PlanRunInput): Promise<PlanRunResult> {
       return classified(async () => {
         const signal = cancellationSignal();
+        // Every batched read below listens on this one signal; dozens at once are expected.
+        setMaxListeners(1_000, signal);
         heartbeat('loading mappings');
         const [settings, productRows, mapped] = await Promise.all([
           findSettings(deps.db, input.partnerId),

@@ -46,4 +46,6 @@ if (process.argv.includes('--memory-trace')) {
   }, 5_000).unref();
 }
 process.stdout.write('worker ready\n');
-await worker.run();
+await worker.run(); // returns after SIGTERM (the SDK's runtime drains the worker)
+await db.close();
+process.exit(0);
