@@ -8,6 +8,12 @@ import { createActivities, type ActivityDeps } from '../activities/index.ts';
 
 export const workflowsPath = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'workflows', 'index.ts');
 
+/**
+ * zod's module is evaluated once per reusable V8 context instead of once per workflow execution
+ * (it keeps no per-workflow state). Our schemas stay per workflow: zod objects cannot be frozen.
+ */
+export const preloadModules = ['zod'];
+
 export interface SyncWorkerOptions {
   connection: NativeConnection;
   namespace: string;
@@ -23,7 +29,7 @@ export async function createSyncWorker(options: SyncWorkerOptions): Promise<Work
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath }),
+    ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath, bundlerOptions: { preloadModules } }),
     activities: createActivities(options.deps),
     shutdownGraceTime: options.shutdownGraceTime ?? '20 seconds',
     shutdownForceTime: '40 seconds',

@@ -19,7 +19,7 @@ export interface CompanySyncResult {
 }
 
 export async function companySync(raw: CompanySyncInput): Promise<CompanySyncResult> {
-  const parsed = companySyncInputSchema.safeParse(raw);
+  const parsed = companySyncInputSchema().safeParse(raw);
   if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid companySync input: ${parsed.error.message}`, 'InvalidInput');
   const input = parsed.data;
   const plan = input.plan as CompanyPlan;

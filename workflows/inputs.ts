@@ -6,14 +6,24 @@ import { z } from 'zod';
 
 export const syncTriggers = ['manual', 'schedule', 'temporal-ui', 'api'] as const;
 
-const totalsSchema = z.object({
+/**
+ * Schemas are built on first use, not at module load: every workflow execution loads this module
+ * afresh in its own scope, and building every schema for every child workflow showed up as a
+ * large share of the worker's CPU.
+ */
+function lazy<T>(build: () => T): () => T {
+  let built: T | undefined;
+  return () => (built ??= build());
+}
+
+const buildTotalsSchema = () => z.object({
   done: z.number().int(),
   failed: z.number().int(),
   unitsChanged: z.number().int(),
   adjustments: z.number().int(),
 });
 
-export const partnerSyncInputSchema = z
+const buildPartnerSyncInputSchema = () => z
   .object({
     partnerId: z.string().min(1),
     companyIds: z.array(z.string().min(1)).max(10_000).optional(),
@@ -35,7 +45,7 @@ export const partnerSyncInputSchema = z
         billingMonth: z.string(),
         effectiveDate: z.string(),
         total: z.number().int(),
-        totals: totalsSchema,
+        totals: buildTotalsSchema(),
         detail: z.string().nullable(),
         generation: z.number().int(),
       })
@@ -44,11 +54,12 @@ export const partnerSyncInputSchema = z
   })
   .strict();
 
-export type PartnerSyncInput = z.input<typeof partnerSyncInputSchema>;
-export type Totals = z.infer<typeof totalsSchema>;
+export const partnerSyncInputSchema = lazy(buildPartnerSyncInputSchema);
+export type PartnerSyncInput = z.input<ReturnType<typeof buildPartnerSyncInputSchema>>;
+export type Totals = z.infer<ReturnType<typeof buildTotalsSchema>>;
 
 /** A company's part of the plan (sync/plan.ts CompanyPlan), carried in the child's input. */
-export const companyPlanSchema = z.object({
+const buildCompanyPlanSchema = () => z.object({
   pbCompanyId: z.string().min(1),
   pbCompanyName: z.string(),
   contractId: z.number().int(),
@@ -64,16 +75,17 @@ export const companyPlanSchema = z.object({
   problems: z.array(z.object({ severity: z.enum(['error', 'warning']), code: z.string(), detail: z.string() })),
 });
 
-export const companySyncInputSchema = z
+const buildCompanySyncInputSchema = () => z
   .object({
     partnerId: z.string().min(1),
     runId: z.string().min(1),
     effectiveDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
     dryRun: z.boolean(),
-    plan: companyPlanSchema,
+    plan: buildCompanyPlanSchema(),
   })
   .strict();
-export type CompanySyncInput = z.infer<typeof companySyncInputSchema>;
+export const companySyncInputSchema = lazy(buildCompanySyncInputSchema);
+export type CompanySyncInput = z.infer<ReturnType<typeof buildCompanySyncInputSchema>>;
 
 export const partnerWorkflowId = (partnerId: string, kind: 'now' | 'dry-run' | 'scheduled') =>
   `partner-sync/${partnerId}/${kind}`;

@@ -47,7 +47,7 @@ export const progressQuery = defineQuery<SyncProgress>('progress');
 const DEFAULTS = { childConcurrency: 50, continueAsNewAfter: 500, pageSize: 200 };
 
 export async function partnerSync(raw: PartnerSyncInput): Promise<PartnerSyncSummary> {
-  const parsed = partnerSyncInputSchema.safeParse(raw);
+  const parsed = partnerSyncInputSchema().safeParse(raw);
   if (!parsed.success) {
     throw ApplicationFailure.nonRetryable(`invalid partnerSync input: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')}`, 'InvalidInput');
   }
