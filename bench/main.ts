@@ -19,6 +19,9 @@ const suites: Record<string, () => Promise<void>> = {
     }),
 };
 
+// Ctrl-C exits through 'exit' handlers, which stop the Temporal server and PostgreSQL it started.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const names = wanted.length ? wanted : Object.keys(suites);
 for (const name of names) {

@@ -45,6 +45,11 @@ if (process.argv.includes('--memory-trace')) {
     process.stderr.write(`[worker-process] rss ${Math.round(m.rss / 1e6)} heapUsed ${Math.round(m.heapUsed / 1e6)} heapTotal ${Math.round(m.heapTotal / 1e6)} external ${Math.round(m.external / 1e6)} MB\n`);
   }, 5_000).unref();
 }
+// If the test or benchmark that started us goes away, so do we.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) process.exit(1);
+}, 500).unref();
 process.stdout.write('worker ready\n');
 await worker.run(); // returns after SIGTERM (the SDK's runtime drains the worker)
 await db.close();
