@@ -128,7 +128,9 @@ describe('the Autotask PSA integration page', () => {
 
   it('shows an error status with what to fix for a company whose contract ended', async () => {
     await page.getByLabel('Partner').selectOption('demo');
-    await page.getByRole('button', { name: 'Sync now' }).waitFor();
+    // Wait for the demo partner's page itself (the previous partner's page is replaced asynchronously).
+    const ended = demo.mappings.find((m) => m.pbCompanyId === demo.notable.endedContract)!;
+    await expect.poll(() => page.locator(`tr[data-company="${demo.notable.endedContract}"]`).textContent(), { timeout: 20_000 }).toContain(ended.autotaskContractName);
     await page.getByRole('button', { name: 'Sync now' }).click();
     await page.locator('[data-run-status]:not([data-run-status="running"])').waitFor({ timeout: 60_000 });
     await page.getByLabel('Status', { exact: true }).selectOption('error');
