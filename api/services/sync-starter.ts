@@ -2,9 +2,9 @@
  * "Sync now": starts partnerSync at once, or returns the run already going. The fixed workflow
  * ID with USE_EXISTING makes the button idempotent even when two requests race.
  */
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from '../../db/client.ts';
-import { ensureRun, findRunningRun } from '../../db/repositories/sync-runs.ts';
+import { ensureRun, findRunningRun, finishRun } from '../../db/repositories/sync-runs.ts';
 import { partnerWorkflowId } from '../../workflows/inputs.ts';
 import { PartnerIdKey, SyncTriggerKey } from '../../workflows/search-attributes.ts';
 
@@ -29,10 +29,25 @@ export function temporalUiLink(deps: Pick<SyncStarterDeps, 'temporalUiUrl' | 'na
 }
 
 export function createSyncStarter(deps: SyncStarterDeps) {
+  /** Whether the run's workflow chain (continue-as-new included) is still open in Temporal. */
+  async function stillRunning(workflowId: string, firstExecutionRunId: string): Promise<boolean> {
+    try {
+      const description = await deps.client().workflow.getHandle(workflowId, undefined, { firstExecutionRunId }).describe();
+      return description.status.name === 'RUNNING';
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return false;
+      throw err;
+    }
+  }
+
   return async function startSync(partnerId: string, options: { companyIds?: string[] | undefined; dryRun: boolean }): Promise<StartedSync> {
     const running = await findRunningRun(deps.db, partnerId, options.dryRun);
     if (running) {
-      return { runId: running.id, workflowId: running.workflowId, temporalUiUrl: temporalUiLink(deps, running.workflowId, running.id), alreadyRunning: true };
+      if (await stillRunning(running.workflowId, running.id)) {
+        return { runId: running.id, workflowId: running.workflowId, temporalUiUrl: temporalUiLink(deps, running.workflowId, running.id), alreadyRunning: true };
+      }
+      // Terminated or timed out in Temporal without recording an outcome: close it, start afresh.
+      await finishRun(deps.db, running.id, 'failed', 'The run ended in Temporal without recording its outcome (terminated, cancelled or timed out)');
     }
     const workflowId = partnerWorkflowId(partnerId, options.dryRun ? 'dry-run' : 'now');
     const handle = await deps.client().workflow.start('partnerSync', {

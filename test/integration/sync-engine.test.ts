@@ -94,6 +94,23 @@ describe('a partner with several companies and both products', () => {
     }
   });
 
+  it('starts afresh when the run it would return was terminated in Temporal', async () => {
+    stack.sims.autotask.faults.latencyMs = 200;
+    try {
+      const post = () => stack.app.inject({ method: 'POST', url: `/v1/partners/${stack.partnerId}/sync`, headers: bearer(stack.adminKey), payload: {} });
+      const first = (await post()).json();
+      await stack.client.workflow.getHandle(first.workflowId, first.runId).terminate('operator stopped it');
+      const second = (await post()).json();
+      expect(second.alreadyRunning).toBe(false);
+      expect(second.runId).not.toBe(first.runId);
+      const old = (await stack.app.inject({ url: `/v1/partners/${stack.partnerId}/sync-runs/${first.runId}`, headers: bearer(stack.adminKey) })).json();
+      expect(old).toMatchObject({ status: 'failed', detail: expect.stringContaining('terminated') });
+      await stack.client.workflow.getHandle(second.workflowId, second.runId).result();
+    } finally {
+      stack.sims.autotask.faults.latencyMs = 0;
+    }
+  });
+
   it('continues as new with a small threshold and still syncs every company once', async () => {
     stack.sims.passwordboss.partner(stack.partnerId)!.months.at(-1)!.counts.forEach((c) => (c.users += 1));
     const since = stack.sims.autotask.state.adjustments.length;
