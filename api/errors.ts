@@ -32,9 +32,3 @@ export const errorBodySchema = z
   .meta({ id: 'Error' });
 
 export type ErrorBody = z.infer<typeof errorBodySchema>;
-
-export const errorResponses = {
-  400: errorBodySchema,
-  401: errorBodySchema,
-  404: errorBodySchema,
-} as const;

@@ -18,4 +18,3 @@ export function isIanaTimezone(tz: string): boolean {
   }
 }
 
-export const isoDate = z.iso.datetime({ offset: true });

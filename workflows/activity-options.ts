@@ -9,10 +9,12 @@ import type { Activities } from '../activities/index.ts';
 const permanent = ['PartnerNotFound', 'RunNotFound', 'AutotaskNotConfigured', 'AutotaskSecretUnreadable', 'InvalidInput'];
 
 /** Database bookkeeping: quick, retried patiently (the database may be restarting). */
-export const bookkeeping = proxyActivities<Activities>({
+const bookkeepingOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 30, nonRetryableErrorTypes: permanent },
-});
+} as const;
+
+export const bookkeeping = proxyActivities<Activities>(bookkeepingOptions);
 
 /** Planning reads every company's counts and contracts: long, so it heartbeats. */
 export const planning = proxyActivities<Activities>({
@@ -32,8 +34,4 @@ export const autotaskWrites = proxyActivities<Activities>({
  * Recording a company's outcome is one quick database transaction in the worker's own process:
  * a local activity saves the server round trips a regular one costs, per company.
  */
-export const localBookkeeping = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  localRetryThreshold: '10 seconds',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 30, nonRetryableErrorTypes: permanent },
-});
+export const localBookkeeping = proxyLocalActivities<Activities>({ ...bookkeepingOptions, localRetryThreshold: '10 seconds' });

@@ -100,8 +100,3 @@ export async function setCompanyOutcome(
 ): Promise<void> {
   await db.update(companyMappings).set(outcome).where(and(eq(companyMappings.partnerId, partnerId), eq(companyMappings.pbCompanyId, pbCompanyId)));
 }
-
-export async function countCompanies(db: Db, partnerId: string): Promise<number> {
-  const [row] = await db.select({ n: count() }).from(companyMappings).where(eq(companyMappings.partnerId, partnerId));
-  return row?.n ?? 0;
-}
