@@ -52,6 +52,8 @@ afterAll(async () => {
 });
 
 const status = () => page.getByRole('status').first();
+/** The page marks itself settled for one partner; before that, a form filled in may still be replaced. */
+const settled = (partnerId: string) => page.locator(`#app[aria-busy="false"][data-partner="${partnerId}"]`).waitFor({ timeout: 20_000 });
 
 describe('the Autotask PSA integration page', () => {
   it('walks an MSP through the whole setup and a sync', async () => {
@@ -59,6 +61,7 @@ describe('the Autotask PSA integration page', () => {
     await page.getByLabel('API key').fill(adminKey);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByLabel('Partner').selectOption('contoso');
+    await settled('contoso');
     await expect.poll(() => page.getByText('Once you have saved your integration').isVisible()).toBe(true);
     await expect.poll(() => page.getByRole('heading', { name: 'Product mappings' }).count()).toBe(0);
     await shot('01-new-partner');
@@ -128,6 +131,7 @@ describe('the Autotask PSA integration page', () => {
 
   it('shows an error status with what to fix for a company whose contract ended', async () => {
     await page.getByLabel('Partner').selectOption('demo');
+    await settled('demo');
     // Wait for the demo partner's page itself (the previous partner's page is replaced asynchronously).
     const ended = demo.mappings.find((m) => m.pbCompanyId === demo.notable.endedContract)!;
     await expect.poll(() => page.locator(`tr[data-company="${demo.notable.endedContract}"]`).textContent(), { timeout: 20_000 }).toContain(ended.autotaskContractName);

@@ -13,8 +13,15 @@ import { settingsView } from './settings-view.ts';
 
 const app = document.getElementById('app')!;
 const sessionBox = document.getElementById('session')!;
+// Each start() supersedes the previous one: a slow answer for the partner picked before must not
+// replace the page of the partner picked after it. aria-busy tells assistive tech (and the browser
+// test) when the page has settled.
+let generation = 0;
 
 function signIn(message?: string) {
+  generation++; // whatever was loading for the previous key is dropped
+  app.removeAttribute('aria-busy');
+  delete app.dataset.partner;
   replace(sessionBox);
   const key = h('input', { type: 'password', autocomplete: 'off', required: true, placeholder: 'pbas_…' });
   const error = h('p', { class: 'result bad', role: 'alert' }, message ?? '');
@@ -27,31 +34,42 @@ function signIn(message?: string) {
 }
 
 async function start() {
+  const mine = ++generation;
+  const current = () => mine === generation;
   if (!session.key) return signIn();
+  app.setAttribute('aria-busy', 'true');
   let me: { role: 'admin' | 'partner'; partner: Partner | null };
   try {
     me = await api('GET', '/v1/me');
   } catch (err) {
+    if (!current()) return;
     session.key = null;
     return signIn(err instanceof ApiError && err.status === 401 ? 'That key is not valid.' : (err as Error).message);
   }
   const partners = me.role === 'admin' ? (await api<{ items: Partner[] }>('GET', '/v1/partners')).items : [me.partner!];
+  if (!current()) return;
   if (!partners.length) return signIn('There are no partners yet; create one through the API (POST /v1/partners).');
   const chosen = sessionStorage.getItem('pbas.partner');
   const partner = partners.find((p) => p.id === chosen) ?? partners[0]!;
   const signOut = h('button', { type: 'button', class: 'link', onclick: () => { session.key = null; sessionStorage.removeItem('pbas.partner'); signIn(); } }, 'Sign out');
   if (me.role === 'admin') {
-    const select = h('select', { 'aria-label': 'Partner', onchange: (e: Event) => { sessionStorage.setItem('pbas.partner', (e.target as HTMLSelectElement).value); void start(); } },
+    const select = h('select', { 'aria-label': 'Partner', onchange: (e: Event) => {
+      const id = (e.target as HTMLSelectElement).value;
+      if (id === sessionStorage.getItem('pbas.partner') && app.dataset.partner === id) return;
+      sessionStorage.setItem('pbas.partner', id);
+      void start().catch((err: Error) => signIn(err.message));
+    } },
       ...partners.map((p) => h('option', { value: p.id, selected: p.id === partner.id }, `${p.name} (${p.id})`)));
     replace(sessionBox, select, signOut);
   } else {
     replace(sessionBox, h('span', {}, partner.name), signOut);
   }
-  await render(partner);
+  await render(partner, current);
 }
 
-async function render(partner: Partner) {
+async function render(partner: Partner, current: () => boolean) {
   const settings = await api<Settings>('GET', `/v1/partners/${partner.id}/autotask`);
+  if (!current()) return;
   const after = h('div', { id: 'after-save' });
   const showSections = (s: Settings) => {
     if (!s.configured) {
@@ -64,6 +82,8 @@ async function render(partner: Partner) {
   };
   replace(app, h('h1', {}, 'Integrate Autotask with Password Boss'), settingsView(partner.id, settings, (saved) => { if (!settings.configured || !after.querySelector('section')) showSections(saved); settings.configured = true; }), after);
   showSections(settings);
+  app.dataset.partner = partner.id;
+  app.setAttribute('aria-busy', 'false');
 }
 
 void start().catch((err: Error) => signIn(err.message));
