@@ -16,7 +16,7 @@ import type { Client } from '@temporalio/client';
 import type { ActivityDeps } from '../activities/index.ts';
 import { findSettings } from '../db/repositories/autotask-settings.ts';
 import { deleteSchedule, describeSchedule, ensureSchedule, setSchedulePaused } from '../runtime/schedules.ts';
-import { conflict } from './errors.ts';
+import { conflict, notSavedYet } from './errors.ts';
 import auth from './plugins/auth.ts';
 import { installErrorHandlers } from './plugins/error-handler.ts';
 import rejectNul from './plugins/reject-nul.ts';
@@ -29,7 +29,7 @@ import portalRoutes from './routes/portal.ts';
 import productMappingRoutes from './routes/product-mappings.ts';
 import scheduleRoutes from './routes/schedule.ts';
 import syncRoutes from './routes/sync.ts';
-import { createPartnerAutotask, notSavedYet } from './services/partner-autotask.ts';
+import { createPartnerAutotask } from './services/partner-autotask.ts';
 import { createSyncStarter } from './services/sync-starter.ts';
 
 export interface AppDeps {
@@ -45,6 +45,8 @@ export interface AppDeps {
   logger?: FastifyBaseLogger;
   /** Look-up cache lifetime (ms). */
   lookupTtlMs?: number;
+  /** Pages of the company list kept (default 200; 0 reads every page from the database). */
+  companyListCacheEntries?: number;
   /** Serve the portal page at `/` (built in memory at start-up). */
   portal?: boolean;
 }
@@ -103,7 +105,7 @@ export async function buildApp(deps: AppDeps) {
     ensureSchedule: (pid, schedule, paused) => ensureSchedule(client(), pid, schedule, paused, deps.taskQueue),
     describeSchedule: (pid) => describeSchedule(client(), pid),
   });
-  await app.register(companyMappingRoutes, { integrations: deps.integrations, autotask });
+  await app.register(companyMappingRoutes, { integrations: deps.integrations, autotask, cacheEntries: deps.companyListCacheEntries });
   await app.register(syncRoutes, {
     db,
     namespace: deps.namespace,

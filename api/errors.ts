@@ -18,6 +18,7 @@ export class ApiError extends Error {
 
 export const notFound = (what: string) => new ApiError(404, 'not_found', `${what} was not found`);
 export const conflict = (code: string, message: string, details?: unknown) => new ApiError(409, code, message, details);
+export const notSavedYet = () => conflict('integration_not_saved', 'Save the Autotask integration settings first; product mappings, the schedule, company mappings and sync become available after the first save');
 export const unprocessable = (code: string, message: string, details?: unknown) => new ApiError(422, code, message, details);
 export const badRequest = (message: string, details?: unknown) => new ApiError(400, 'invalid_request', message, details);
 

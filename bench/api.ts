@@ -14,7 +14,7 @@ import { buildApp } from '../api/app.ts';
 import { createDb, type DbHandle } from '../db/client.ts';
 import { mintApiKey } from '../db/repositories/api-keys.ts';
 import { upsertSettings } from '../db/repositories/autotask-settings.ts';
-import { refreshCompanies, saveCompanyMapping } from '../db/repositories/company-mappings.ts';
+import { refreshCompanies, saveCompanyMapping, setCompanyOutcome } from '../db/repositories/company-mappings.ts';
 import { insertPartner } from '../db/repositories/partners.ts';
 import { createSecretBox } from '../db/secret-box.ts';
 import { PasswordBossClient } from '../integrations/passwordboss/client.ts';
@@ -36,6 +36,20 @@ async function seed(db: DbHandle, demo: ReturnType<typeof generateDemoData>, sec
   return (await mintApiKey(db.db, demo.partner.id, 'bench')).key;
 }
 
+/** Writes one company outcome every 1000/perSecond ms, as the worker does during a sync. */
+function recordResultsMeanwhile(db: DbHandle, partnerId: string, companyIds: string[], perSecond: number) {
+  let running = true;
+  let i = 0;
+  const done = (async () => {
+    while (running) {
+      const id = companyIds[i++ % companyIds.length]!;
+      await setCompanyOutcome(db.db, partnerId, id, { status: 'ok', detail: null, lastSyncAt: new Date(), lastRunId: '0190f0f0-0000-7000-8000-00000000b0b0' });
+      await new Promise((r) => setTimeout(r, 1000 / perSecond));
+    }
+  })();
+  return { stop: async () => { running = false; await done; } };
+}
+
 const autocannonBin = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'node_modules', '.bin', 'autocannon');
 
 /** The load generator runs in its own process, so it does not share the API's event loop. */
@@ -52,7 +66,7 @@ async function measure(url: string, key: string): Promise<{ rps: number; p50: nu
   return { rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
 }
 
-export async function benchApi(): Promise<void> {
+export async function benchApi(drivers: ReadonlyArray<'postgres' | 'pglite'> = ['postgres', 'pglite']): Promise<void> {
   const demo = generateDemoData({ companies: COMPANIES, partnerId: 'bench-api' });
   const pbSim = createPasswordBossSimulator({ token: 'bench', fixture: demo.passwordboss });
   const pbUrl = await pbSim.app.listen({ host: '127.0.0.1', port: 0 });
@@ -61,7 +75,7 @@ export async function benchApi(): Promise<void> {
   // The routes measured never reach Temporal; a lazy client to nowhere keeps it that way.
   const connection = Connection.lazy({ address: '127.0.0.1:1' });
   try {
-    for (const driver of ['postgres', 'pglite'] as const) {
+    for (const driver of drivers) {
       let db: DbHandle;
       if (driver === 'postgres') {
         const name = `bench_api_${randomBytes(3).toString('hex')}`;
@@ -74,20 +88,35 @@ export async function benchApi(): Promise<void> {
       }
       const secretsKey = randomBytes(32);
       const key = await seed(db, demo, secretsKey);
-      const app = await buildApp({
-        integrations: { db: db.db, secretBox: createSecretBox(secretsKey), autotask: { zoneLookupUrl: 'http://127.0.0.1:1/unused', defaultTrackingIdentifier: demo.credentials.trackingIdentifier }, passwordboss: new PasswordBossClient({ baseUrl: pbUrl, token: 'bench' }), now: () => new Date() },
-        dbPing: () => db.ping(),
-        temporal: { client: new Client({ connection }), ping: async () => {} },
-        adminApiKey: randomBytes(24).toString('hex'),
-        taskQueue: 'bench',
-        namespace: 'default',
-      });
-      const base = await app.listen({ host: '127.0.0.1', port: 0 });
-      const list = await measure(`${base}/v1/partners/${demo.partner.id}/company-mappings?limit=100&offset=2000`, key);
-      const settings = await measure(`${base}/v1/partners/${demo.partner.id}/autotask`, key);
-      rows.push([driver, 'company mappings, page of 100 of 5,000', list.rps, `${list.p50} ms`, `${list.p99} ms`, list.errors]);
+      const listUrl = (base: string) => `${base}/v1/partners/${demo.partner.id}/company-mappings?limit=100&offset=2000`;
+      const serve = async (companyListCacheEntries?: number) => {
+        const app = await buildApp({
+          integrations: { db: db.db, secretBox: createSecretBox(secretsKey), autotask: { zoneLookupUrl: 'http://127.0.0.1:1/unused', defaultTrackingIdentifier: demo.credentials.trackingIdentifier }, passwordboss: new PasswordBossClient({ baseUrl: pbUrl, token: 'bench' }), now: () => new Date() },
+          dbPing: () => db.ping(),
+          temporal: { client: new Client({ connection }), ping: async () => {} },
+          adminApiKey: randomBytes(24).toString('hex'),
+          taskQueue: 'bench',
+          namespace: 'default',
+          ...(companyListCacheEntries !== undefined ? { companyListCacheEntries } : {}),
+        });
+        return { app, base: await app.listen({ host: '127.0.0.1', port: 0 }) };
+      };
+      const cached = await serve();
+      const list = await measure(listUrl(cached.base), key);
+      rows.push([driver, 'company mappings, page of 100 of 5,000 (unchanged since last read)', list.rps, `${list.p50} ms`, `${list.p99} ms`, list.errors]);
+      // A sync running meanwhile: each recorded result changes the partner's rows, so cached pages
+      // go stale and are read again.
+      const writer = recordResultsMeanwhile(db, demo.partner.id, demo.mappings.map((m) => m.pbCompanyId), 50);
+      const busy = await measure(listUrl(cached.base), key);
+      await writer.stop();
+      rows.push([driver, '  … while a sync records 50 results/s', busy.rps, `${busy.p50} ms`, `${busy.p99} ms`, busy.errors]);
+      const settings = await measure(`${cached.base}/v1/partners/${demo.partner.id}/autotask`, key);
+      await cached.app.close();
+      const uncached = await serve(0);
+      const cold = await measure(listUrl(uncached.base), key);
+      await uncached.app.close();
+      rows.push([driver, '  … every page read from the database (cache off)', cold.rps, `${cold.p50} ms`, `${cold.p99} ms`, cold.errors]);
       rows.push([driver, 'integration settings', settings.rps, `${settings.p50} ms`, `${settings.p99} ms`, settings.errors]);
-      await app.close();
       await db.close();
     }
   } finally {

@@ -10,7 +10,7 @@ function flag(name: string): string | undefined {
 
 const suites: Record<string, () => Promise<void>> = {
   autotask: benchAutotask,
-  api: benchApi,
+  api: () => benchApi(flag('drivers')?.split(',').filter((d): d is 'postgres' | 'pglite' => d === 'postgres' || d === 'pglite')),
   sync: () =>
     benchSync({
       sizes: flag('sizes')?.split(',').map(Number) ?? defaultSyncBenchOptions.sizes,

@@ -3,6 +3,7 @@
  * and one migration folder serve PostgreSQL (postgres.js) and embedded PGlite.
  */
 import {
+  bigint,
   boolean,
   index,
   integer,
@@ -22,6 +23,11 @@ export const partners = pgTable('partners', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   timezone: text('timezone').notNull().default('UTC'),
+  /**
+   * Bumped by a trigger (migration 0004) in the same transaction as any change to the partner's
+   * company mappings, so a cached page of the company list is valid exactly while it is unchanged.
+   */
+  companiesVersion: bigint('companies_version', { mode: 'number' }).notNull().default(0),
   createdAt,
 });
 

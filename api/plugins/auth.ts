@@ -7,10 +7,15 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Db } from '../../db/client.ts';
 import { findActiveKey } from '../../db/repositories/api-keys.ts';
+import { findSettings } from '../../db/repositories/autotask-settings.ts';
 import { findPartner, type Partner } from '../../db/repositories/partners.ts';
-import { ApiError, notFound } from '../errors.ts';
+import { ApiError, notFound, notSavedYet } from '../errors.ts';
 
-export type Principal = { kind: 'admin' } | { kind: 'partner'; partnerId: string; keyId: string };
+/**
+ * Who is calling. A partner key arrives with its partner and whether the integration was saved,
+ * read in the same query as the key, so partner routes need no second lookup.
+ */
+export type Principal = { kind: 'admin' } | { kind: 'partner'; partnerId: string; keyId: string; partner: Partner; configured: boolean };
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -43,7 +48,7 @@ export default fp(
         request.log.info({ reason: 'unknown or revoked key', keyPrefix: key.slice(0, 5) }, 'authentication failed');
         throw new ApiError(401, 'unauthorized', 'the API key is unknown or revoked; ask your administrator for a new one');
       }
-      request.principal = { kind: 'partner', partnerId: found.partnerId, keyId: found.id };
+      request.principal = { kind: 'partner', partnerId: found.partner.id, keyId: found.keyId, partner: found.partner, configured: found.configured };
     });
   },
   { name: 'auth' }
@@ -59,7 +64,17 @@ export function requireAdmin(request: FastifyRequest): void {
 export async function requirePartner(db: Db, request: FastifyRequest, partnerId: string): Promise<Partner> {
   const p = request.principal;
   if (!p || (p.kind === 'partner' && p.partnerId !== partnerId)) throw notFound(`partner '${partnerId}'`);
+  if (p.kind === 'partner') return p.partner;
   const partner = await findPartner(db, partnerId);
   if (!partner) throw notFound(`partner '${partnerId}'`);
+  return partner;
+}
+
+/** requirePartner, then a 409 until the partner's integration has been saved once. */
+export async function requireConfiguredPartner(db: Db, request: FastifyRequest, partnerId: string): Promise<Partner> {
+  const partner = await requirePartner(db, request, partnerId);
+  const p = request.principal;
+  const configured = p?.kind === 'partner' ? p.configured : (await findSettings(db, partnerId)) !== undefined;
+  if (!configured) throw notSavedYet();
   return partner;
 }

@@ -7,10 +7,10 @@ import { z } from 'zod';
 import type { ActivityDeps } from '../../activities/index.ts';
 import { findSettings, recordAuthentication, setEnabled, upsertSettings, type AutotaskSettingsRow } from '../../db/repositories/autotask-settings.ts';
 import { authenticate, type AuthenticationResult } from '../../integrations/autotask/authenticate.ts';
-import { ApiError, badRequest, errorBodySchema, unprocessable } from '../errors.ts';
+import { ApiError, badRequest, errorBodySchema, notSavedYet, unprocessable } from '../errors.ts';
 import { requirePartner } from '../plugins/auth.ts';
 import { partnerParams } from '../schemas.ts';
-import { notSavedYet, type PartnerAutotask } from '../services/partner-autotask.ts';
+import type { PartnerAutotask } from '../services/partner-autotask.ts';
 
 export interface AutotaskSettingsRouteDeps {
   integrations: ActivityDeps;

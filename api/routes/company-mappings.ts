@@ -9,17 +9,20 @@ import type { ActivityDeps } from '../../activities/index.ts';
 import { clearCompanyMapping, findCompanyMapping, listCompanyMappings, refreshCompanies, saveCompanyMapping, type CompanyMappingRow } from '../../db/repositories/company-mappings.ts';
 import { companyStatuses } from '../../db/schema.ts';
 import { errorBodySchema, notFound, unprocessable } from '../errors.ts';
-import { requirePartner } from '../plugins/auth.ts';
+import { requireConfiguredPartner } from '../plugins/auth.ts';
 import { partnerParams } from '../schemas.ts';
 import { contractEligibility, todayIn } from '../services/contract-rules.ts';
 import { mapIntegrationErrors } from '../services/integration-errors.ts';
 import type { PartnerAutotask } from '../services/partner-autotask.ts';
+import { TtlCache } from '../services/ttl-cache.ts';
 
 export interface CompanyMappingRouteDeps {
   integrations: ActivityDeps;
   autotask: PartnerAutotask;
   /** How long a partner's Password Boss company list is trusted before it is read again. */
   refreshAfterMs?: number;
+  /** Pages of the list kept in memory (0 turns the cache off). */
+  cacheEntries?: number | undefined;
 }
 
 const itemSchema = z
@@ -54,14 +57,18 @@ export function companyView(row: CompanyMappingRow): z.infer<typeof itemSchema> 
   };
 }
 
-const companyMappingRoutes: FastifyPluginAsyncZod<CompanyMappingRouteDeps> = async (app, { integrations, autotask, refreshAfterMs = 300_000 }) => {
+const companyMappingRoutes: FastifyPluginAsyncZod<CompanyMappingRouteDeps> = async (app, { integrations, autotask, refreshAfterMs = 300_000, cacheEntries = 200 }) => {
   const { db } = integrations;
   const refreshedAt = new Map<string, number>();
   const inProgress = new Map<string, Promise<void>>();
 
-  /** Brings the Password Boss company list in when it is older than refreshAfterMs. */
-  async function refresh(pid: string, force = false): Promise<void> {
-    if (!force && Date.now() - (refreshedAt.get(pid) ?? 0) < refreshAfterMs) return;
+  // Pages of the list, keyed by the partner's companies_version (bumped by a trigger whenever any
+  // of its rows changes), so an entry is served only while the rows it was read from are unchanged.
+  const pages = new TtlCache<Awaited<ReturnType<typeof listCompanyMappings>>>(60_000, cacheEntries);
+
+  /** Brings the Password Boss company list in when it is older than refreshAfterMs; true if it did. */
+  async function refresh(pid: string, force = false): Promise<boolean> {
+    if (!force && Date.now() - (refreshedAt.get(pid) ?? 0) < refreshAfterMs) return false;
     let running = inProgress.get(pid);
     if (!running) {
       running = mapIntegrationErrors(async () => {
@@ -72,6 +79,7 @@ const companyMappingRoutes: FastifyPluginAsyncZod<CompanyMappingRouteDeps> = asy
       inProgress.set(pid, running);
     }
     await running;
+    return true;
   }
 
   app.get('/v1/partners/:pid/company-mappings', {
@@ -91,11 +99,14 @@ const companyMappingRoutes: FastifyPluginAsyncZod<CompanyMappingRouteDeps> = asy
     },
   }, async (request) => {
     const { pid } = request.params;
-    await requirePartner(db, request, pid);
-    await autotask.settingsOrConflict(pid);
-    await refresh(pid, request.query.refresh === true);
-    const { items, total } = await listCompanyMappings(db, pid, { search: request.query.search, status: request.query.status, mapped: request.query.mapped, limit: request.query.limit, offset: request.query.offset });
-    return { items: items.map(companyView), total, limit: request.query.limit, offset: request.query.offset };
+    const partner = await requireConfiguredPartner(db, request, pid);
+    const q = request.query;
+    const read = () => listCompanyMappings(db, pid, { search: q.search, status: q.status, mapped: q.mapped, limit: q.limit, offset: q.offset });
+    // A refresh may change the rows after the version was read: read them directly then.
+    const refreshed = await refresh(pid, q.refresh === true);
+    const key = [pid, partner.companiesVersion, q.search ?? '', q.status ?? '', q.mapped ?? '', q.limit, q.offset].join('\u0000');
+    const { items, total } = refreshed || cacheEntries === 0 ? await read() : await pages.get(key, read);
+    return { items: items.map(companyView), total, limit: q.limit, offset: q.offset };
   });
 
   app.put('/v1/partners/:pid/company-mappings/:pbCompanyId', {
@@ -109,8 +120,7 @@ const companyMappingRoutes: FastifyPluginAsyncZod<CompanyMappingRouteDeps> = asy
     },
   }, async (request) => {
     const { pid, pbCompanyId } = request.params;
-    const partner = await requirePartner(db, request, pid);
-    await autotask.settingsOrConflict(pid);
+    const partner = await requireConfiguredPartner(db, request, pid);
     await refresh(pid);
     if (!(await findCompanyMapping(db, pid, pbCompanyId))) throw notFound(`Password Boss company '${pbCompanyId}'`);
     const { autotaskCompanyId, autotaskContractId } = request.body;
@@ -128,8 +138,7 @@ const companyMappingRoutes: FastifyPluginAsyncZod<CompanyMappingRouteDeps> = asy
     schema: { tags: ['mappings'], summary: 'Unmap a company (its status and history are kept)', params: pbCompanyParams, response: { 200: itemSchema, ...errors } },
   }, async (request) => {
     const { pid, pbCompanyId } = request.params;
-    await requirePartner(db, request, pid);
-    await autotask.settingsOrConflict(pid);
+    await requireConfiguredPartner(db, request, pid);
     const row = await clearCompanyMapping(db, pid, pbCompanyId);
     if (!row) throw notFound(`Password Boss company '${pbCompanyId}'`);
     return companyView(row);

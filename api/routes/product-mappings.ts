@@ -5,7 +5,7 @@ import type { ActivityDeps } from '../../activities/index.ts';
 import { listProductMappings, replaceProductMappings } from '../../db/repositories/product-mappings.ts';
 import type { PbProduct } from '../../integrations/passwordboss/schemas.ts';
 import { errorBodySchema, unprocessable } from '../errors.ts';
-import { requirePartner } from '../plugins/auth.ts';
+import { requireConfiguredPartner } from '../plugins/auth.ts';
 import { partnerParams } from '../schemas.ts';
 import { mapIntegrationErrors } from '../services/integration-errors.ts';
 import type { PartnerAutotask } from '../services/partner-autotask.ts';
@@ -35,8 +35,7 @@ const productMappingRoutes: FastifyPluginAsyncZod<ProductMappingRouteDeps> = asy
   app.get('/v1/partners/:pid/product-mappings', {
     schema: { tags: ['mappings'], summary: 'Every Password Boss product with its Autotask service', params: partnerParams, response: { 200: z.object({ items: z.array(mappingSchema) }), ...errors } },
   }, async (request) => {
-    await requirePartner(db, request, request.params.pid);
-    await autotask.settingsOrConflict(request.params.pid);
+    await requireConfiguredPartner(db, request, request.params.pid);
     return { items: await view(request.params.pid) };
   });
 
@@ -50,8 +49,7 @@ const productMappingRoutes: FastifyPluginAsyncZod<ProductMappingRouteDeps> = asy
     },
   }, async (request) => {
     const { pid } = request.params;
-    await requirePartner(db, request, pid);
-    await autotask.settingsOrConflict(pid);
+    await requireConfiguredPartner(db, request, pid);
     const { mappings } = request.body;
     const seen = new Set<string>();
     for (const m of mappings) {

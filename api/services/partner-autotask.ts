@@ -3,11 +3,9 @@ import type { ActivityDeps } from '../../activities/index.ts';
 import { findSettings, type AutotaskSettingsRow } from '../../db/repositories/autotask-settings.ts';
 import { AutotaskClient } from '../../integrations/autotask/client.ts';
 import type { AtCompany, AtContract, AtService } from '../../integrations/autotask/schemas.ts';
-import { ApiError, conflict } from '../errors.ts';
+import { ApiError, notSavedYet } from '../errors.ts';
 import { mapIntegrationErrors } from './integration-errors.ts';
 import { TtlCache } from './ttl-cache.ts';
-
-export const notSavedYet = () => conflict('integration_not_saved', 'Save the Autotask integration settings first; product mappings, the schedule, company mappings and sync become available after the first save');
 
 export function createPartnerAutotask(deps: ActivityDeps, ttlMs = 60_000) {
   const services = new TtlCache<AtService[]>(ttlMs);

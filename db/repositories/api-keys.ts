@@ -3,9 +3,10 @@
  * constant-time with respect to the key's content (the index compares digests, not keys).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../client.ts';
-import { apiKeys } from '../schema.ts';
+import { preparedPerDb } from '../prepared.ts';
+import { apiKeys, autotaskSettings, partners } from '../schema.ts';
 
 export const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex');
 
@@ -18,12 +19,23 @@ export async function mintApiKey(db: Db, partnerId: string, label?: string) {
   return { ...row!, key };
 }
 
-export async function findActiveKey(db: Db, key: string) {
-  const [row] = await db
-    .select({ id: apiKeys.id, partnerId: apiKeys.partnerId })
+const keyWithPartner = preparedPerDb((db) =>
+  db
+    .select({ keyId: apiKeys.id, partner: partners, configured: sql<boolean>`${autotaskSettings.partnerId} is not null` })
     .from(apiKeys)
-    .where(and(eq(apiKeys.keyHash, hashKey(key)), isNull(apiKeys.revokedAt)))
-    .limit(1);
+    .innerJoin(partners, eq(partners.id, apiKeys.partnerId))
+    .leftJoin(autotaskSettings, eq(autotaskSettings.partnerId, apiKeys.partnerId))
+    .where(and(eq(apiKeys.keyHash, sql.placeholder('hash')), isNull(apiKeys.revokedAt)))
+    .limit(1)
+    .prepare('key_with_partner')
+);
+
+/**
+ * An active key with its partner and whether the integration was saved, in one round trip: every
+ * partner request needs all three, so authentication answers them together.
+ */
+export async function findActiveKey(db: Db, key: string) {
+  const [row] = await keyWithPartner(db).execute({ hash: hashKey(key) });
   return row;
 }
 

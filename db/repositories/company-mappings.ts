@@ -29,20 +29,57 @@ export interface CompanyListQuery {
   offset: number;
 }
 
-export async function listCompanyMappings(db: Db, partnerId: string, query: CompanyListQuery): Promise<{ items: CompanyMappingRow[]; total: number }> {
-  const conditions: SQL[] = [eq(companyMappings.partnerId, partnerId)];
-  if (query.search) {
-    const like = `%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/**
+ * One prepared query per filter shape (search? status? mapped?): the portal pages through
+ * thousands of rows, so the SQL is built once and the page and its total come in one round trip.
+ */
+const listQueries = new WeakMap<Db, Map<string, ReturnType<typeof prepareList>>>();
+
+function prepareList(db: Db, shape: { search: boolean; status: boolean; mapped: boolean | undefined }) {
+  const conditions: SQL[] = [eq(companyMappings.partnerId, sql.placeholder('partnerId'))];
+  if (shape.search) {
+    const like = sql.placeholder('like');
     conditions.push(or(ilike(companyMappings.pbCompanyName, like), ilike(companyMappings.pbCompanyId, like), ilike(companyMappings.autotaskCompanyName, like))!);
   }
-  if (query.status) conditions.push(eq(companyMappings.status, query.status));
-  if (query.mapped !== undefined) conditions.push(query.mapped ? isNotNull(companyMappings.autotaskContractId) : sql`${companyMappings.autotaskContractId} is null`);
+  if (shape.status) conditions.push(eq(companyMappings.status, sql.placeholder('status')));
+  if (shape.mapped !== undefined) conditions.push(shape.mapped ? isNotNull(companyMappings.autotaskContractId) : sql`${companyMappings.autotaskContractId} is null`);
   const where = and(...conditions);
-  const [items, [totalRow]] = await Promise.all([
-    db.select().from(companyMappings).where(where).orderBy(asc(companyMappings.pbCompanyName), asc(companyMappings.pbCompanyId)).limit(query.limit).offset(query.offset),
-    db.select({ n: count() }).from(companyMappings).where(where),
-  ]);
-  return { items, total: totalRow?.n ?? 0 };
+  const byName = [asc(companyMappings.pbCompanyName), asc(companyMappings.pbCompanyId)];
+  // The page's keys come from an index-only scan of (partner, name, id); only those rows are
+  // read from the table, and the total rides along as a scalar subquery.
+  const pageKeys = db.select({ id: companyMappings.pbCompanyId }).from(companyMappings).where(where).orderBy(...byName).limit(sql.placeholder('limit')).offset(sql.placeholder('offset'));
+  const total = db.select({ n: count() }).from(companyMappings).where(where);
+  const name = `company_page_${shape.search}_${shape.status}_${shape.mapped}`;
+  return {
+    page: db
+      .select({ row: companyMappings, total: sql<number>`(${total})`.mapWith(Number) })
+      .from(companyMappings)
+      .where(and(eq(companyMappings.partnerId, sql.placeholder('partnerId')), sql`${companyMappings.pbCompanyId} = any(array(${pageKeys}))`))
+      .orderBy(...byName)
+      .prepare(name),
+    count: total.prepare(`${name}_count`),
+  };
+}
+
+export async function listCompanyMappings(db: Db, partnerId: string, query: CompanyListQuery): Promise<{ items: CompanyMappingRow[]; total: number }> {
+  const shape = { search: Boolean(query.search), status: query.status !== undefined, mapped: query.mapped };
+  const key = `${shape.search}|${shape.status}|${shape.mapped}`;
+  let perDb = listQueries.get(db);
+  if (!perDb) listQueries.set(db, (perDb = new Map()));
+  let prepared = perDb.get(key);
+  if (!prepared) perDb.set(key, (prepared = prepareList(db, shape)));
+  const params = {
+    partnerId,
+    like: query.search ? `%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null,
+    status: query.status ?? null,
+    limit: query.limit,
+    offset: query.offset,
+  };
+  const rows = await prepared.page.execute(params);
+  if (rows.length > 0) return { items: rows.map((r) => r.row), total: rows[0]!.total };
+  // Past the last page the window has no row to carry the total; count separately.
+  const [totalRow] = query.offset > 0 ? await prepared.count.execute(params) : [{ n: 0 }];
+  return { items: [], total: totalRow?.n ?? 0 };
 }
 
 export async function findCompanyMapping(db: Db, partnerId: string, pbCompanyId: string): Promise<CompanyMappingRow | undefined> {

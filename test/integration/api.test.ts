@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, logRedactPaths, type App } from '../../api/app.ts';
+import { setCompanyOutcome } from '../../db/repositories/company-mappings.ts';
 import { bearer, startStack, type Stack } from '../support/stack.ts';
 import { setUpPartner, syncNow } from '../support/partner-setup.ts';
 
@@ -171,6 +172,16 @@ describe('look-ups and mappings', () => {
     const found = (await call('GET', `/v1/partners/${pid}/company-mappings?search=northwind`, partnerKey)).json();
     expect(found.items.map((i: { pbCompanyId: string }) => i.pbCompanyId)).toEqual(['c-0001']);
     expect((await call('GET', `/v1/partners/${pid}/company-mappings?mapped=false`, partnerKey)).json().items.every((i: { mapped: boolean }) => !i.mapped)).toBe(true);
+  });
+
+  it('serves a cached page only while no row of the partner changed, whoever changed it', async () => {
+    const url = `/v1/partners/${pid}/company-mappings?search=c-0002`;
+    const before = (await call('GET', url, partnerKey)).json();
+    expect((await call('GET', url, partnerKey)).json()).toEqual(before);
+    // A write from another process (the worker) goes straight to the database.
+    await setCompanyOutcome(stack.db.db, pid, 'c-0002', { status: 'warning', detail: 'written elsewhere', lastSyncAt: new Date('2026-11-27T10:00:00Z'), lastRunId: '0190f0f0-0000-7000-8000-0000000000aa' });
+    expect((await call('GET', url, partnerKey)).json().items[0]).toMatchObject({ status: 'warning', detail: 'written elsewhere', lastSyncAt: '2026-11-27T10:00:00.000Z' });
+    expect((await call('GET', url, stack.adminKey)).json().items[0]).toMatchObject({ status: 'warning' });
   });
 
   it('refuses each broken contract rule with a 422 that names it', async () => {

@@ -1,10 +1,14 @@
 /** The same repository behaviour on PGlite and PostgreSQL, on the same committed migrations. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findActiveKey, mintApiKey, revokeApiKey } from '../../db/repositories/api-keys.ts';
-import { findPartner, insertPartner } from '../../db/repositories/partners.ts';
+import { upsertSettings } from '../../db/repositories/autotask-settings.ts';
+import { listCompanyMappings, markCompaniesSyncing, refreshCompanies, saveCompanyMapping, setCompanyOutcome } from '../../db/repositories/company-mappings.ts';
+import { deletePartnerRow, findPartner, insertPartner } from '../../db/repositories/partners.ts';
 import { addRunProgress, ensureRun, findRun, findRunningRun, finishRun } from '../../db/repositories/sync-runs.ts';
 import { createTestDb, drivers } from '../support/databases.ts';
 import type { DbHandle } from '../../db/client.ts';
+import { companyMappings } from '../../db/schema.ts';
+import { eq } from 'drizzle-orm';
 
 describe.each(drivers)('repositories on %s', (driver) => {
   let handle: DbHandle;
@@ -22,7 +26,9 @@ describe.each(drivers)('repositories on %s', (driver) => {
   it('keeps only a hash of API keys and honours revocation', async () => {
     const minted = await mintApiKey(handle.db, 'p1', 'portal');
     expect(minted.key).toMatch(/^pbas_/);
-    expect(await findActiveKey(handle.db, minted.key)).toMatchObject({ partnerId: 'p1' });
+    expect(await findActiveKey(handle.db, minted.key)).toMatchObject({ keyId: minted.id, partner: { id: 'p1', name: 'Partner One', timezone: 'UTC' }, configured: false });
+    await upsertSettings(handle.db, 'p1', { username: 'api@example.com', secretCiphertext: null, trackingIdentifier: null, enabled: false, countBasis: 'users' });
+    expect(await findActiveKey(handle.db, minted.key)).toMatchObject({ configured: true });
     expect(await findActiveKey(handle.db, `${minted.key}x`)).toBeUndefined();
     expect(await revokeApiKey(handle.db, 'p2', minted.id)).toBe(false);
     expect(await revokeApiKey(handle.db, 'p1', minted.id)).toBe(true);
@@ -40,5 +46,41 @@ describe.each(drivers)('repositories on %s', (driver) => {
     expect(await findRun(handle.db, 'p1', id)).toMatchObject({ done: 20, unitsChanged: 60, adjustments: 20, status: 'ok' });
     expect(await findRun(handle.db, 'p2', id)).toBeUndefined();
     expect(await findRunningRun(handle.db, 'p1', false)).toBeUndefined();
+  });
+
+  it('pages company mappings with their total, for every filter shape', async () => {
+    await insertPartner(handle.db, { id: 'p3', name: 'Partner Three', timezone: 'UTC' });
+    const companies = Array.from({ length: 12 }, (_, i) => ({ id: `c-${String(i).padStart(2, '0')}`, name: i === 3 ? '100% Widgets_Co' : `Company ${String(i).padStart(2, '0')}`, active: true }));
+    await refreshCompanies(handle.db, 'p3', companies);
+    for (const id of ['c-01', 'c-02', 'c-03']) await saveCompanyMapping(handle.db, 'p3', id, { autotaskCompanyId: 1, autotaskCompanyName: 'Acme Holdings', autotaskContractId: 2, autotaskContractName: 'Recurring' });
+    const version = async () => (await findPartner(handle.db, 'p3'))!.companiesVersion;
+    const v0 = await version();
+    await setCompanyOutcome(handle.db, 'p3', 'c-05', { status: 'ok', detail: null, lastSyncAt: new Date(), lastRunId: '0190f0f0-0000-7000-8000-000000000003' });
+    expect(await version()).toBe(v0 + 1); // any change to the partner's rows bumps it, in the same transaction
+    await markCompaniesSyncing(handle.db, 'p3', companies.map((c) => c.id));
+    expect(await version()).toBe(v0 + 2); // once per statement, not once per row
+    await setCompanyOutcome(handle.db, 'p1', 'nope', { status: 'ok', detail: null, lastSyncAt: new Date(), lastRunId: '0190f0f0-0000-7000-8000-000000000003' });
+    expect(await version()).toBe(v0 + 2); // other partners' changes leave it alone
+    await setCompanyOutcome(handle.db, 'p3', 'c-05', { status: 'never_synced', detail: null, lastSyncAt: new Date(), lastRunId: '0190f0f0-0000-7000-8000-000000000003' });
+    await handle.db.update(companyMappings).set({ status: 'never_synced' }).where(eq(companyMappings.partnerId, 'p3'));
+    await setCompanyOutcome(handle.db, 'p3', 'c-02', { status: 'error', detail: 'contract ended', lastSyncAt: new Date(), lastRunId: '0190f0f0-0000-7000-8000-000000000002' });
+    const list = (q: Partial<Parameters<typeof listCompanyMappings>[2]>) => listCompanyMappings(handle.db, 'p3', { limit: 5, offset: 0, ...q });
+
+    const first = await list({});
+    expect(first.total).toBe(12);
+    expect(first.items.map((c) => c.pbCompanyId)).toEqual(['c-03', 'c-00', 'c-01', 'c-02', 'c-04']); // by name
+    expect(await list({ offset: 10 })).toMatchObject({ total: 12, items: [{ pbCompanyId: 'c-10' }, { pbCompanyId: 'c-11' }] });
+    expect(await list({ offset: 50 })).toEqual({ total: 12, items: [] });
+    expect((await list({ mapped: true })).total).toBe(3);
+    expect((await list({ mapped: false, limit: 100 })).items).toHaveLength(9);
+    expect(await list({ status: 'error' })).toMatchObject({ total: 1, items: [{ pbCompanyId: 'c-02', detail: 'contract ended' }] });
+    expect((await list({ search: 'acme', status: 'never_synced' })).items.map((c) => c.pbCompanyId)).toEqual(['c-03', 'c-01']);
+    // LIKE wildcards typed by the user match literally.
+    expect((await list({ search: '0%' })).items.map((c) => c.pbCompanyId)).toEqual(['c-03']);
+    expect((await list({ search: 'y_0' })).total).toBe(0); // would match 'Company 00' as a wildcard
+    expect((await list({ search: 'nothing like it', offset: 5 })).total).toBe(0);
+    expect(await listCompanyMappings(handle.db, 'p1', { limit: 5, offset: 0 })).toEqual({ total: 0, items: [] });
+    // Deleting the partner cascades through the rows (and their trigger) without error.
+    expect(await deletePartnerRow(handle.db, 'p3')).toBe(true);
   });
 });

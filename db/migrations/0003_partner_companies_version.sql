@@ -1,0 +1,1 @@
+ALTER TABLE "partners" ADD COLUMN "companies_version" bigint DEFAULT 0 NOT NULL;
