@@ -27,7 +27,7 @@ import { createAutotaskSimulator } from '../simulators/autotask/server.ts';
 import { generateDemoData, type DemoData } from '../simulators/demo-data.ts';
 import { createPasswordBossSimulator } from '../simulators/passwordboss/server.ts';
 import { startThrowawayPostgres } from '../test/support/throwaway-postgres.ts';
-import { preloadModules, workflowsPath } from '../worker/create-worker.ts';
+import { bundleOptions } from '../worker/bundle-options.ts';
 import { printTable } from './table.ts';
 
 const NOW = new Date('2026-11-27T12:00:00Z');
@@ -80,7 +80,7 @@ export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOpti
   const [temporal, pg, bundle] = await Promise.all([
     startTemporalDevServer({ binary, ui: false, port: 0 }),
     startThrowawayPostgres(),
-    bundleWorkflowCode({ workflowsPath, preloadModules, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } }),
+    bundleWorkflowCode({ ...bundleOptions, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } }),
   ]);
   const bundleDir = path.join(projectRoot, '.data', 'bench');
   mkdirSync(bundleDir, { recursive: true });

@@ -9,7 +9,7 @@ import type { TestProject } from 'vitest/node';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { resolveTemporalCli, projectRoot } from '../runtime/temporal-cli.ts';
 import { startTemporalDevServer } from '../runtime/temporal-dev-server.ts';
-import { preloadModules, workflowsPath } from '../worker/create-worker.ts';
+import { bundleOptions } from '../worker/bundle-options.ts';
 import { ensureChromium } from './support/chromium.ts';
 import { startThrowawayPostgres } from './support/throwaway-postgres.ts';
 
@@ -28,7 +28,7 @@ export default async function setup(project: TestProject) {
   const [temporal, postgres, bundle] = await Promise.all([
     startTemporalDevServer({ binary, ui: false, port: 0 }),
     process.env.TEST_DATABASE_URL ? Promise.resolve({ url: process.env.TEST_DATABASE_URL, stop() {} }) : startThrowawayPostgres(),
-    bundleWorkflowCode({ workflowsPath, preloadModules, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error(m: string) { process.stderr.write(`${m}\n`); } } }),
+    bundleWorkflowCode({ ...bundleOptions, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error(m: string) { process.stderr.write(`${m}\n`); } } }),
   ]);
   const bundleDir = path.join(projectRoot, '.data', 'test');
   mkdirSync(bundleDir, { recursive: true });

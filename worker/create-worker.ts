@@ -2,17 +2,10 @@
  * The worker on task queue `pb-autotask-sync` (configurable for tests). Its shutdown grace time
  * lets an in-flight Autotask write finish and report instead of being cut off (default is 0).
  */
-import path from 'node:path';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
+import { bundleOptions } from './bundle-options.ts';
 
-export const workflowsPath = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'workflows', 'index.ts');
-
-/**
- * zod's module is evaluated once per reusable V8 context instead of once per workflow execution
- * (it keeps no per-workflow state). Our schemas stay per workflow: zod objects cannot be frozen.
- */
-export const preloadModules = ['zod'];
 
 export interface SyncWorkerOptions {
   connection: NativeConnection;
@@ -29,7 +22,7 @@ export async function createSyncWorker(options: SyncWorkerOptions): Promise<Work
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath, bundlerOptions: { preloadModules } }),
+    ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: bundleOptions.workflowsPath, bundlerOptions: { preloadModules: bundleOptions.preloadModules, webpackConfigHook: bundleOptions.webpackConfigHook } }),
     activities: createActivities(options.deps),
     shutdownGraceTime: options.shutdownGraceTime ?? '20 seconds',
     shutdownForceTime: '40 seconds',

@@ -7,9 +7,9 @@ import { z } from 'zod';
 export const syncTriggers = ['manual', 'schedule', 'temporal-ui', 'api'] as const;
 
 /**
- * Schemas are built on first use, not at module load: every workflow execution loads this module
- * afresh in its own scope, and building every schema for every child workflow showed up as a
- * large share of the worker's CPU.
+ * Schemas are built on first use, not at module load. The worker preloads this module into its
+ * shared cache (shared-modules.ts), so each schema is built once per worker and reused by every
+ * execution: zod schemas keep no state between parses.
  */
 function lazy<T>(build: () => T): () => T {
   let built: T | undefined;
