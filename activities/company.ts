@@ -58,8 +58,9 @@ export function createCompanyActivities(deps: ActivityDeps) {
      */
     async setContractServiceUnits(input: SetContractServiceUnitsInput) {
       return classified(async () => {
-        // Heartbeats let a crashed worker's attempt be retried within seconds, not at the timeout.
-        heartbeat('starting');
+        // The server's heartbeat timer runs from the start, so a crashed worker's attempt is retried
+        // within the heartbeat timeout without a first beat; one per company would cost the server
+        // a write each. An attempt kept waiting for Autotask (rate limits, a long queue) beats.
         const beat = setInterval(() => heartbeat('waiting for Autotask'), 3_000);
         try {
           const client = await autotaskForPartner(deps, input.partnerId);

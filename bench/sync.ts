@@ -67,12 +67,12 @@ function peakRssMb(pid: number): number {
 
 export interface SyncBenchOptions {
   sizes: number[];
-  /** Node flags of the worker process: the same heap cap `npm run worker` uses. */
+  /** Node flags of the worker process: the same heap limits `npm run worker` uses. */
   nodeFlags: string[];
   memoryTrace: boolean;
 }
 
-export const defaultSyncBenchOptions: SyncBenchOptions = { sizes: [100, 1_000, 5_000], nodeFlags: ['--max-old-space-size=256'], memoryTrace: false };
+export const defaultSyncBenchOptions: SyncBenchOptions = { sizes: [100, 1_000, 5_000], nodeFlags: ['--max-old-space-size=256', '--max-semi-space-size=2'], memoryTrace: false };
 
 export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOptions): Promise<void> {
   const { sizes } = options;

@@ -37,6 +37,9 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
   if (uiPort) args.push('--ui-port', String(uiPort), '--ui-ip', host);
   else args.push('--headless');
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
+  // Eager activity dispatch: the worker gets a child's Autotask activity in the reply to the
+  // workflow task that scheduled it, instead of through another poll (off by default in the server).
+  args.push('--dynamic-config-value', 'system.enableActivityEagerExecution=true');
 
   const child = spawn(options.binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

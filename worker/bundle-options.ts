@@ -13,7 +13,13 @@ export const bundleOptions = {
   // Evaluated once per V8 context instead of once per workflow execution: zod's module setup was
   // the largest share of the worker's CPU per child workflow.
   preloadModules: [path.join(workflowsDir, 'shared-modules.ts')],
-  // zod declares itself free of side effects, so webpack would drop an import whose exports are
-  // unused — including the preload itself (the SDK's entry ignores what preload requires return).
-  webpackConfigHook: (config) => ({ ...config, optimization: { ...config.optimization, sideEffects: false } }),
+  webpackConfigHook: (config) => ({
+    ...config,
+    // zod declares itself free of side effects, so webpack would drop an import whose exports are
+    // unused — including the preload itself (the SDK's entry ignores what preload requires return).
+    optimization: { ...config.optimization, sideEffects: false },
+    // The SDK needs an inline source map; one without the sources' text, mapping lines only, still
+    // points stack traces at our TypeScript and saves the worker about 40 MB.
+    devtool: 'inline-nosources-cheap-module-source-map',
+  }),
 } satisfies Omit<BundleOptions, 'logger'>;

@@ -44,7 +44,9 @@ export interface PartnerSyncSummary {
 
 export const progressQuery = defineQuery<SyncProgress>('progress');
 
-const DEFAULTS = { childConcurrency: 50, continueAsNewAfter: 500, pageSize: 200 };
+// Continue-as-new drains the window first (children end with their parent run), so it happens
+// as rarely as history size allows; the server's suggestion usually comes first.
+const DEFAULTS = { childConcurrency: 50, continueAsNewAfter: 1_000, pageSize: 200 };
 
 export async function partnerSync(raw: PartnerSyncInput): Promise<PartnerSyncSummary> {
   const parsed = partnerSyncInputSchema().safeParse(raw);
@@ -92,20 +94,21 @@ export async function partnerSync(raw: PartnerSyncInput): Promise<PartnerSyncSum
   for (;;) {
     const page = await bookkeeping.listRunCompanies({ runId, afterPosition, limit: tuning.pageSize });
     if (page.length === 0) break;
-    for (const company of page) {
-      await condition(() => inFlight.size < tuning.childConcurrency);
-      track(runChild(input.partnerId, runId, company, plan, dryRun, progress));
-      progress.running = inFlight.size;
-      afterPosition = company.position;
-      startedHere++;
-    }
-    if (startedHere >= tuning.continueAsNewAfter || workflowInfo().continueAsNewSuggested) {
+    // Only continue as new while companies remain: the last page just drains and finishes.
+    if (startedHere >= tuning.continueAsNewAfter || (startedHere > 0 && workflowInfo().continueAsNewSuggested)) {
       await condition(() => inFlight.size === 0);
       // Children do not carry over a continue-as-new, so the window is drained first.
       await continueAsNew<typeof partnerSync>({
         ...input,
         continuation: { ...plan, afterPosition, totals: { done: progress.done, failed: progress.failed, unitsChanged: progress.unitsChanged, adjustments: progress.adjustments }, generation: plan.generation + 1 },
       });
+    }
+    for (const company of page) {
+      await condition(() => inFlight.size < tuning.childConcurrency);
+      track(runChild(input.partnerId, runId, company, plan, dryRun, progress));
+      progress.running = inFlight.size;
+      afterPosition = company.position;
+      startedHere++;
     }
   }
   await condition(() => inFlight.size === 0);
