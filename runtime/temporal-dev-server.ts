@@ -28,8 +28,22 @@ export interface DevServer {
 
 export async function startTemporalDevServer(options: DevServerOptions): Promise<DevServer> {
   const host = options.host ?? '127.0.0.1';
-  const port = await freePort(host, options.port ?? 7233);
-  const uiPort = options.ui === false ? undefined : await freePort(host, options.uiPort ?? 8233);
+  // The preferred ports (7233, 8233) are checked before use, but another process may take them
+  // between the check and the bind (two `npm start`s at once): then retry on random free ports.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort(host, attempt === 1 ? options.port ?? 7233 : 0);
+    const uiPort = options.ui === false ? undefined : await freePort(host, attempt === 1 ? options.uiPort ?? 8233 : 0);
+    try {
+      return await launch(options, host, port, uiPort);
+    } catch (err) {
+      if (!(err instanceof PortTakenError) || attempt >= 3) throw err;
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+async function launch(options: DevServerOptions, host: string, port: number, uiPort: number | undefined): Promise<DevServer> {
   const args = ['server', 'start-dev', '--ip', host, '--port', String(port),
     '--namespace', options.namespace ?? 'default', '--log-level', options.logLevel ?? 'error',
     '--log-format', 'json'];
@@ -50,14 +64,22 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
 
+  const earlyExit = () => {
+    process.removeListener('exit', killOnExit);
+    const reason = stderr.trim().slice(-1000);
+    return /address already in use|bind/i.test(reason) ? new PortTakenError(`port ${port} or ${uiPort} was taken: ${reason}`) : new Error(`temporal server start-dev exited early: ${reason}`);
+  };
   const failed = exited.then(() => {
-    throw new Error(`temporal server start-dev exited early: ${stderr.trim().slice(-1000)}`);
+    throw earlyExit();
   });
+  failed.catch(() => {});
   await Promise.race([waitForPort(host, port, 60_000), failed]);
   // The port opens before the frontend is healthy; wait until it answers.
   await Promise.race([waitForFrontend(`${host}:${port}`, 60_000), failed]);
   if (uiPort) await Promise.race([waitForPort(host, uiPort, 30_000), failed]);
-  failed.catch(() => {});
+  // What answered may be another process's server on a port ours failed to bind.
+  await new Promise((r) => setTimeout(r, 100));
+  if (child.exitCode !== null || child.signalCode !== null) throw earlyExit();
 
   return {
     address: `${host}:${port}`,

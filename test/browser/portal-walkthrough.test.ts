@@ -33,10 +33,15 @@ beforeAll(async () => {
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'pbas-portal-'));
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  service = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', TEMPORAL_CLI_PATH: resolveTemporalCli({ install: false }) }, stdio: 'ignore' });
-  for (let i = 0; i < 300; i++) {
+  service = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', TEMPORAL_CLI_PATH: resolveTemporalCli({ install: false }) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
+  service.stdout!.on('data', keep);
+  service.stderr!.on('data', keep);
+  for (let i = 0; ; i++) {
     const ok = await fetch(`${base}/readyz`).then((r) => r.ok, () => false);
     if (ok) break;
+    if (service.exitCode !== null || i >= 450) throw new Error(`npm start did not become ready (exit code ${service.exitCode}):\n${output}`);
     await new Promise((r) => setTimeout(r, 200));
   }
   adminKey = (JSON.parse(readFileSync(path.join(dataDir, 'secrets.json'), 'utf8')) as { adminApiKey: string }).adminApiKey;
@@ -46,8 +51,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  service?.kill('SIGTERM');
-  await new Promise((r) => service?.once('exit', r));
+  if (service && service.exitCode === null && service.signalCode === null) {
+    const exited = new Promise((r) => service.once('exit', r));
+    service.kill('SIGTERM');
+    await exited;
+  }
   rmSync(dataDir, { recursive: true, force: true });
 });
 
