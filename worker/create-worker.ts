@@ -6,7 +6,6 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
 import { bundleOptions } from './bundle-options.ts';
 
-
 export interface SyncWorkerOptions {
   connection: NativeConnection;
   namespace: string;

@@ -15,7 +15,7 @@ import { ApiError, notFound, notSavedYet } from '../errors.ts';
  * Who is calling. A partner key arrives with its partner and whether the integration was saved,
  * read in the same query as the key, so partner routes need no second lookup.
  */
-export type Principal = { kind: 'admin' } | { kind: 'partner'; partnerId: string; keyId: string; partner: Partner; configured: boolean };
+export type Principal = { kind: 'admin' } | { kind: 'partner'; keyId: string; partner: Partner; configured: boolean };
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -48,7 +48,7 @@ export default fp(
         request.log.info({ reason: 'unknown or revoked key', keyPrefix: key.slice(0, 5) }, 'authentication failed');
         throw new ApiError(401, 'unauthorized', 'the API key is unknown or revoked; ask your administrator for a new one');
       }
-      request.principal = { kind: 'partner', partnerId: found.partner.id, keyId: found.keyId, partner: found.partner, configured: found.configured };
+      request.principal = { kind: 'partner', keyId: found.keyId, partner: found.partner, configured: found.configured };
     });
   },
   { name: 'auth' }
@@ -63,7 +63,7 @@ export function requireAdmin(request: FastifyRequest): void {
 /** The partner a request may act on, or a 404 that does not reveal whether it exists. */
 export async function requirePartner(db: Db, request: FastifyRequest, partnerId: string): Promise<Partner> {
   const p = request.principal;
-  if (!p || (p.kind === 'partner' && p.partnerId !== partnerId)) throw notFound(`partner '${partnerId}'`);
+  if (!p || (p.kind === 'partner' && p.partner.id !== partnerId)) throw notFound(`partner '${partnerId}'`);
   if (p.kind === 'partner') return p.partner;
   const partner = await findPartner(db, partnerId);
   if (!partner) throw notFound(`partner '${partnerId}'`);

@@ -105,7 +105,7 @@ const companyMappingRoutes: FastifyPluginAsyncZod<CompanyMappingRouteDeps> = asy
     // A refresh may change the rows after the version was read: read them directly then.
     const refreshed = await refresh(pid, q.refresh === true);
     const key = [pid, partner.companiesVersion, q.search ?? '', q.status ?? '', q.mapped ?? '', q.limit, q.offset].join('\u0000');
-    const { items, total } = refreshed || cacheEntries === 0 ? await read() : await pages.get(key, read);
+    const { items, total } = refreshed ? await read() : await pages.get(key, read);
     return { items: items.map(companyView), total, limit: q.limit, offset: q.offset };
   });
 

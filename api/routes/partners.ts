@@ -33,7 +33,7 @@ const partnerRoutes: FastifyPluginAsyncZod<PartnerRouteDeps> = async (app, { db,
   }, async (request) => {
     const p = request.principal!;
     if (p.kind === 'admin') return { role: 'admin' as const, partner: null };
-    return { role: 'partner' as const, partner: (await findPartner(db, p.partnerId)) ?? null };
+    return { role: 'partner' as const, partner: p.partner };
   });
 
   app.post('/v1/partners', {

@@ -1,5 +1,6 @@
 import { and, asc, count, eq, ilike, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.ts';
+import { preparedPerDb } from '../prepared.ts';
 import { companyMappings, type CompanyStatus } from '../schema.ts';
 
 export type CompanyMappingRow = typeof companyMappings.$inferSelect;
@@ -29,27 +30,29 @@ export interface CompanyListQuery {
   offset: number;
 }
 
-/**
- * One prepared query per filter shape (search? status? mapped?): the portal pages through
- * thousands of rows, so the SQL is built once and the page and its total come in one round trip.
- */
-const listQueries = new WeakMap<Db, Map<string, ReturnType<typeof prepareList>>>();
+/** Which filters a list query has: one prepared query per shape. */
+type ListShape = `${boolean}|${boolean}|${'true' | 'false' | 'any'}`;
 
-function prepareList(db: Db, shape: { search: boolean; status: boolean; mapped: boolean | undefined }) {
+/**
+ * The portal pages through thousands of rows, so the SQL is built once per filter shape and the
+ * page and its total come in one round trip.
+ */
+const listQueries = preparedPerDb((db, shape: ListShape) => {
+  const [search, status, mapped] = shape.split('|');
   const conditions: SQL[] = [eq(companyMappings.partnerId, sql.placeholder('partnerId'))];
-  if (shape.search) {
+  if (search === 'true') {
     const like = sql.placeholder('like');
     conditions.push(or(ilike(companyMappings.pbCompanyName, like), ilike(companyMappings.pbCompanyId, like), ilike(companyMappings.autotaskCompanyName, like))!);
   }
-  if (shape.status) conditions.push(eq(companyMappings.status, sql.placeholder('status')));
-  if (shape.mapped !== undefined) conditions.push(shape.mapped ? isNotNull(companyMappings.autotaskContractId) : sql`${companyMappings.autotaskContractId} is null`);
+  if (status === 'true') conditions.push(eq(companyMappings.status, sql.placeholder('status')));
+  if (mapped !== 'any') conditions.push(mapped === 'true' ? isNotNull(companyMappings.autotaskContractId) : sql`${companyMappings.autotaskContractId} is null`);
   const where = and(...conditions);
   const byName = [asc(companyMappings.pbCompanyName), asc(companyMappings.pbCompanyId)];
   // The page's keys come from an index-only scan of (partner, name, id); only those rows are
   // read from the table, and the total rides along as a scalar subquery.
   const pageKeys = db.select({ id: companyMappings.pbCompanyId }).from(companyMappings).where(where).orderBy(...byName).limit(sql.placeholder('limit')).offset(sql.placeholder('offset'));
   const total = db.select({ n: count() }).from(companyMappings).where(where);
-  const name = `company_page_${shape.search}_${shape.status}_${shape.mapped}`;
+  const name = `company_page_${shape.replaceAll('|', '_')}`;
   return {
     page: db
       .select({ row: companyMappings, total: sql<number>`(${total})`.mapWith(Number) })
@@ -59,15 +62,10 @@ function prepareList(db: Db, shape: { search: boolean; status: boolean; mapped: 
       .prepare(name),
     count: total.prepare(`${name}_count`),
   };
-}
+});
 
 export async function listCompanyMappings(db: Db, partnerId: string, query: CompanyListQuery): Promise<{ items: CompanyMappingRow[]; total: number }> {
-  const shape = { search: Boolean(query.search), status: query.status !== undefined, mapped: query.mapped };
-  const key = `${shape.search}|${shape.status}|${shape.mapped}`;
-  let perDb = listQueries.get(db);
-  if (!perDb) listQueries.set(db, (perDb = new Map()));
-  let prepared = perDb.get(key);
-  if (!prepared) perDb.set(key, (prepared = prepareList(db, shape)));
+  const prepared = listQueries(db, `${Boolean(query.search)}|${query.status !== undefined}|${query.mapped ?? 'any'}`);
   const params = {
     partnerId,
     like: query.search ? `%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null,
@@ -77,7 +75,7 @@ export async function listCompanyMappings(db: Db, partnerId: string, query: Comp
   };
   const rows = await prepared.page.execute(params);
   if (rows.length > 0) return { items: rows.map((r) => r.row), total: rows[0]!.total };
-  // Past the last page the window has no row to carry the total; count separately.
+  // Past the last page no row carries the total; count separately.
   const [totalRow] = query.offset > 0 ? await prepared.count.execute(params) : [{ n: 0 }];
   return { items: [], total: totalRow?.n ?? 0 };
 }
