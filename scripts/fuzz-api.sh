@@ -25,7 +25,10 @@ demo=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['apiKey']
 run() {
   # The coverage phase of schemathesis 4.32 crashes inside hypothesis on some schemas; fuzzing covers the input space.
   PBAS_FUZZ_KEY="$1" PBAS_FUZZ_PARTNER=demo "$tools/bin/schemathesis" run "http://127.0.0.1:$port/docs/json" \
-    --checks not_a_server_error --phases examples,fuzzing --workers 2 --no-color
+    --checks not_a_server_error --phases examples,fuzzing --workers 2 --no-color |
+    # Its "=== 2 warnings in 4.3s ===" banners look like pytest's closing line, which CI reads as
+    # a test count; plain dashes keep them from being taken for one.
+    sed -u -E 's/^=+ (.*[^=]) =+$/-- \1 --/'
 }
 echo "== fuzzing as the demo partner"; run "$demo"
 echo "== fuzzing as the admin"; run "$admin"
