@@ -1,34 +1,24 @@
-/** The per-company steps: read its plan, set units on Autotask, record the outcome. */
-import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
+/** The per-company steps: read the run's plan pages, apply a company's plan, record outcomes. */
+import { ApplicationFailure, activityInfo, cancellationSignal, heartbeat, log } from '@temporalio/activity';
+import { z } from 'zod';
 import { listMappedCompanies, setCompanyOutcome } from '../db/repositories/company-mappings.ts';
 import { listRunCompanyPage } from '../db/repositories/run-companies.ts';
 import { addRunProgress, updateRun } from '../db/repositories/sync-runs.ts';
-import { syncResults, type CompanyStatus } from '../db/schema.ts';
+import { companyStatuses, syncResults, type CompanyStatus } from '../db/schema.ts';
+import type { AutotaskClient } from '../integrations/autotask/client.ts';
 import { setUnits } from '../integrations/autotask/set-units.ts';
+import { appliedResult, companyOutcome, failedResult, resultWithoutWrite, type CompanySyncResult, type ProductResult } from '../sync/company-outcome.ts';
+import type { CompanyPlan, UnitAction } from '../sync/plan.ts';
 import { autotaskForPartner } from './autotask-for-partner.ts';
-import { classified } from './failures.ts';
+import { toApplicationFailure } from './failures.ts';
 import type { ActivityDeps } from './index.ts';
 
-export interface SetContractServiceUnitsInput {
+export interface ApplyCompanyPlanInput {
   partnerId: string;
-  contractId: number;
-  serviceId: number;
+  runId: string;
   effectiveDate: string;
-  target: number;
-  /** From the run's batched read; trusted on the first attempt only. */
-  knownCurrent: number;
-}
-
-export interface ProductResult {
-  productId: string;
-  serviceId: number | null;
-  action: string;
-  status: CompanyStatus;
-  unitsBefore: number | null;
-  unitsAfter: number | null;
-  adjustmentId: number | null;
-  errorType: string | null;
-  detail: string | null;
+  dryRun: boolean;
+  plan: CompanyPlan;
 }
 
 export interface RecordCompanyResultInput {
@@ -44,7 +34,55 @@ export interface RecordCompanyResultInput {
   adjustments: number;
 }
 
+/** Heartbeat details: the results of the actions an attempt finished, for the next attempt. */
+const finishedResultsSchema = z.array(z.object({
+  productId: z.string(),
+  serviceId: z.number().int().nullable(),
+  action: z.string(),
+  status: z.enum(companyStatuses),
+  unitsBefore: z.number().int().nullable(),
+  unitsAfter: z.number().int().nullable(),
+  adjustmentId: z.number().int().nullable(),
+  errorType: z.string().nullable(),
+  detail: z.string().nullable(),
+}));
+
 export function createCompanyActivities(deps: ActivityDeps) {
+  /**
+   * Records a company's outcome once: the result rows, the company's status, and the run's
+   * counters move together in one transaction, and a repeat (activity retry) changes nothing.
+   */
+  async function recordOutcome(input: RecordCompanyResultInput): Promise<void> {
+    const rows = input.results.length ? input.results : [{ productId: '', serviceId: null, action: 'none', status: input.status, unitsBefore: null, unitsAfter: null, adjustmentId: null, errorType: null, detail: input.detail }];
+    await deps.db.transaction(async (tx) => {
+      const inserted = await tx
+        .insert(syncResults)
+        .values(rows.map((r) => ({
+          runId: input.runId,
+          partnerId: input.partnerId,
+          pbCompanyId: input.pbCompanyId,
+          productId: r.productId,
+          autotaskContractId: input.contractId,
+          autotaskServiceId: r.serviceId,
+          action: r.action,
+          status: r.status,
+          unitsBefore: r.unitsBefore,
+          unitsAfter: r.unitsAfter,
+          adjustmentId: r.adjustmentId,
+          errorType: r.errorType,
+          detail: r.detail,
+        })))
+        .onConflictDoNothing()
+        .returning({ id: syncResults.id });
+      if (inserted.length === 0) return; // recorded by an earlier attempt
+      const failed = input.status === 'error' ? 1 : 0;
+      await addRunProgress(tx, input.runId, { done: 1, failed, unitsChanged: input.unitsChanged, adjustments: input.adjustments });
+      if (!input.dryRun) {
+        await setCompanyOutcome(tx, input.partnerId, input.pbCompanyId, { status: input.status, detail: input.detail, lastSyncAt: deps.now(), lastRunId: input.runId });
+      }
+    });
+  }
+
   return {
     /** A page of the run's companies, in plan order, for the parent to fan out. */
     async listRunCompanies(input: { runId: string; afterPosition: number; limit: number }) {
@@ -53,31 +91,58 @@ export function createCompanyActivities(deps: ActivityDeps) {
     },
 
     /**
-     * Read → adjust the difference → confirm. Only the first attempt trusts the batched read:
-     * any retry may follow a write whose answer was lost, so it re-reads before it writes.
+     * A company's whole part of the run in one activity: each action through Autotask's
+     * read → adjust the difference → confirm, then the outcome recorded. One activity per company
+     * instead of one per write plus one to record halves what Temporal does per company.
+     *
+     * Retry-safe: only the first attempt trusts the run's batched read of the units; a retry
+     * re-reads before it writes, since an earlier write may have landed with its answer lost.
+     * Finished actions travel in the heartbeat details, so a retry resumes after them. Autotask's
+     * permanent refusals become that action's error and the company's other actions still run;
+     * anything transient fails the attempt, to be retried (a 429 after the server's Retry-After).
      */
-    async setContractServiceUnits(input: SetContractServiceUnitsInput) {
-      return classified(async () => {
-        // The server's heartbeat timer runs from the start, so a crashed worker's attempt is retried
-        // within the heartbeat timeout without a first beat; one per company would cost the server
-        // a write each. An attempt kept waiting for Autotask (rate limits, a long queue) beats.
-        const beat = setInterval(() => heartbeat('waiting for Autotask'), 3_000);
+    async applyCompanyPlan(input: ApplyCompanyPlanInput): Promise<CompanySyncResult> {
+      const { plan } = input;
+      const info = activityInfo();
+      const firstAttempt = info.attempt === 1;
+      const carried = firstAttempt ? undefined : finishedResultsSchema.safeParse(info.heartbeatDetails);
+      const results: ProductResult[] = carried?.success ? carried.data.slice(0, plan.actions.length) : [];
+      // The server's heartbeat timer runs from the start, so a crashed worker's attempt is retried
+      // within the heartbeat timeout without a first beat; an attempt kept waiting beats.
+      const beat = setInterval(() => heartbeat(results), 3_000);
+      let client: Promise<AutotaskClient> | undefined;
+      const apply = async (action: UnitAction): Promise<ProductResult> => {
         try {
-          const client = await autotaskForPartner(deps, input.partnerId);
-          const firstAttempt = activityInfo().attempt === 1;
-          const result = await setUnits(
-            client,
-            { contractId: input.contractId, serviceId: input.serviceId, effectiveDate: input.effectiveDate, target: input.target, ...(firstAttempt ? { knownCurrent: input.knownCurrent } : {}) },
+          client ??= autotaskForPartner(deps, input.partnerId);
+          const done = await setUnits(
+            await client,
+            { contractId: plan.contractId, serviceId: action.serviceId, effectiveDate: input.effectiveDate, target: action.to, ...(firstAttempt ? { knownCurrent: action.from } : {}) },
             cancellationSignal()
           );
-          // A retry that finds the target already in place: an earlier attempt's write landed
-          // but its answer was lost. Report the change as the run's own, from the planned value.
-          const appliedEarlier = !firstAttempt && result.adjustmentId === null && input.knownCurrent !== input.target && result.before === input.target;
-          return { before: appliedEarlier ? input.knownCurrent : result.before, after: result.after, adjustmentId: result.adjustmentId, appliedEarlier };
-        } finally {
-          clearInterval(beat);
+          // A retry that finds the target in place: report the change as the run's own, from the planned value.
+          const appliedEarlier = !firstAttempt && done.adjustmentId === null && action.from !== action.to && done.before === action.to;
+          return appliedResult(action, { before: appliedEarlier ? action.from : done.before, after: done.after, adjustmentId: done.adjustmentId, appliedEarlier });
+        } catch (err) {
+          const failure = toApplicationFailure(err);
+          if (!(failure instanceof ApplicationFailure) || !failure.nonRetryable) throw failure;
+          log.warn('setting units failed', { pbCompanyId: plan.pbCompanyId, serviceId: action.serviceId, type: failure.type });
+          return failedResult(action, failure.type ?? 'Unknown', failure.message);
         }
-      });
+      };
+      try {
+        for (const action of plan.actions.slice(results.length)) {
+          results.push(resultWithoutWrite(action, input.dryRun) ?? (await apply(action)));
+          if (results.length < plan.actions.length && results.at(-1)!.action === 'set') heartbeat(results);
+        }
+        const outcome = companyOutcome(plan, results, input.dryRun);
+        await recordOutcome({ runId: input.runId, partnerId: input.partnerId, pbCompanyId: plan.pbCompanyId, contractId: plan.contractId, dryRun: input.dryRun, ...outcome });
+        return { pbCompanyId: plan.pbCompanyId, status: outcome.status, unitsChanged: outcome.unitsChanged, adjustments: outcome.adjustments };
+      } catch (err) {
+        heartbeat(results); // a retry neither writes nor reads again for what is done
+        throw err;
+      } finally {
+        clearInterval(beat);
+      }
     },
 
     /**
@@ -96,39 +161,9 @@ export function createCompanyActivities(deps: ActivityDeps) {
       return { companies: companies.length };
     },
 
-    /**
-     * Records a company's outcome once: the result rows, the company's status, and the run's
-     * counters move together in one transaction, and a repeat (activity retry) changes nothing.
-     */
+    /** A company's outcome decided by a workflow (a company that could not be synced). */
     async recordCompanyResult(input: RecordCompanyResultInput) {
-      const rows = input.results.length ? input.results : [{ productId: '', serviceId: null, action: 'none', status: input.status, unitsBefore: null, unitsAfter: null, adjustmentId: null, errorType: null, detail: input.detail }];
-      await deps.db.transaction(async (tx) => {
-        const inserted = await tx
-          .insert(syncResults)
-          .values(rows.map((r) => ({
-            runId: input.runId,
-            partnerId: input.partnerId,
-            pbCompanyId: input.pbCompanyId,
-            productId: r.productId,
-            autotaskContractId: input.contractId,
-            autotaskServiceId: r.serviceId,
-            action: r.action,
-            status: r.status,
-            unitsBefore: r.unitsBefore,
-            unitsAfter: r.unitsAfter,
-            adjustmentId: r.adjustmentId,
-            errorType: r.errorType,
-            detail: r.detail,
-          })))
-          .onConflictDoNothing()
-          .returning({ id: syncResults.id });
-        if (inserted.length === 0) return; // recorded by an earlier attempt
-        const failed = input.status === 'error' ? 1 : 0;
-        await addRunProgress(tx, input.runId, { done: 1, failed, unitsChanged: input.unitsChanged, adjustments: input.adjustments });
-        if (!input.dryRun) {
-          await setCompanyOutcome(tx, input.partnerId, input.pbCompanyId, { status: input.status, detail: input.detail, lastSyncAt: deps.now(), lastRunId: input.runId });
-        }
-      });
+      await recordOutcome(input);
       return { status: input.status };
     },
   };

@@ -3,7 +3,7 @@
  * are thrown as non-retryable by the activities themselves; the types listed here are the
  * service's own permanent conditions.
  */
-import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 
 const permanent = ['PartnerNotFound', 'RunNotFound', 'AutotaskNotConfigured', 'AutotaskSecretUnreadable', 'InvalidInput'];
@@ -23,15 +23,12 @@ export const planning = proxyActivities<Activities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 8, nonRetryableErrorTypes: permanent },
 });
 
-/** One Autotask write and its confirming read. Retries re-read first (see setContractServiceUnits). */
-export const autotaskWrites = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
+/**
+ * A company's Autotask writes (each with its confirming read) and the record of its outcome.
+ * Retries re-read before they write (see applyCompanyPlan); it heartbeats while it waits.
+ */
+export const companyWrites = proxyActivities<Activities>({
+  startToCloseTimeout: '5 minutes',
   heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8, nonRetryableErrorTypes: permanent },
 });
-
-/**
- * Recording a company's outcome is one quick database transaction in the worker's own process:
- * a local activity saves the server round trips a regular one costs, per company.
- */
-export const localBookkeeping = proxyLocalActivities<Activities>({ ...bookkeepingOptions, localRetryThreshold: '10 seconds' });

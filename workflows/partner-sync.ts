@@ -18,7 +18,7 @@ import {
 } from '@temporalio/workflow';
 import { bookkeeping, planning } from './activity-options.ts';
 import type { CompanyPlan } from '../sync/plan.ts';
-import type { CompanySyncResult } from './company-sync.ts';
+import type { CompanySyncResult } from '../sync/company-outcome.ts';
 import { companyWorkflowId, partnerSyncInputSchema, type PartnerSyncInput, type Totals } from './inputs.ts';
 import { PartnerIdKey } from './search-attributes.ts';
 

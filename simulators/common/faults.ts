@@ -21,6 +21,8 @@ export const faultRuleSchema = z.object({
   /** A case-insensitive regular expression tested against the path. */
   path: z.string().optional(),
   times: z.number().int().min(1).default(1),
+  /** Matching requests to let through before the rule fires (e.g. the second write, not the first). */
+  after: z.number().int().min(0).default(0),
   fault: faultSchema,
 });
 export type FaultRule = z.infer<typeof faultRuleSchema>;
@@ -53,11 +55,15 @@ export class FaultInjector {
     this.latencyMs = 0;
   }
 
-  /** The fault for this request, if a rule matches (consuming one of its `times`). */
+  /** The fault for this request, if a rule matches (consuming one of its `after`, then its `times`). */
   take(method: string, path: string): Fault | undefined {
     const index = this.rules.findIndex((r) => (!r.method || r.method.toUpperCase() === method) && (!r.path || new RegExp(r.path, 'i').test(path)));
     if (index < 0) return undefined;
     const rule = this.rules[index]!;
+    if (rule.after > 0) {
+      rule.after -= 1;
+      return undefined;
+    }
     rule.times -= 1;
     if (rule.times <= 0) this.rules.splice(index, 1);
     return rule.fault;

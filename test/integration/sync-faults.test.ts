@@ -39,6 +39,36 @@ describe('retryable faults', () => {
   });
 });
 
+describe('a retry after some of a company\'s writes', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack('pglite', { demo: { companies: 8 } });
+    await setUpPartner(stack);
+  });
+  afterAll(async () => stack?.close());
+
+  it('resumes after the services it finished: neither reads nor writes them again', async () => {
+    const id = stack.sims.demo.notable.switched; // Standard → Advanced: two writes, 301 then 302
+    const contract = mappingOf(stack, id).autotaskContractId;
+    const f = stack.sims.autotask.faults;
+    f.logBodies = true;
+    f.log = [];
+    // The first write (Standard → 0) and its confirming read succeed; the second write fails once.
+    f.add({ method: 'POST', path: 'ContractServiceAdjustments', after: 1, times: 1, fault: { kind: 'status', status: 500, body: { errors: ['An unexpected error has occurred.'] } } });
+    const { run } = await syncNow(stack, stack.partnerId, { companyIds: [id] });
+    expect(f.rules).toEqual([]);
+    expect(run).toMatchObject({ status: 'ok', failed: 0, adjustments: 2 });
+    expect(Object.fromEntries(actualUnits(stack, id, EFFECTIVE))).toEqual(Object.fromEntries(expectedUnits(stack, id)));
+    const aboutService = (serviceId: number) => f.log.filter((r) => JSON.stringify(r.body ?? '').includes(`${serviceId}`) && JSON.stringify(r.body ?? '').includes(`${contract}`));
+    // 301: one write and one confirming read, from the first attempt only.
+    expect(aboutService(301).map((r) => r.path.replace(/^.*\/v1\.0\//i, ''))).toEqual(['ContractServiceAdjustments', 'ContractServiceUnits/query']);
+    // 302: the failed write, then the retry's read (it trusts nothing), its write and confirming read.
+    expect(aboutService(302).map((r) => r.path.replace(/^.*\/v1\.0\//i, ''))).toEqual(['ContractServiceAdjustments', 'ContractServiceUnits/query', 'ContractServiceAdjustments', 'ContractServiceUnits/query']);
+    const results = run.results.filter((r) => r.pbCompanyId === id);
+    expect(results.map((r) => [r.autotaskServiceId, r.action, r.status]).sort()).toEqual([[301, 'set', 'ok'], [302, 'set', 'ok']]);
+  });
+});
+
 describe('permanent refusals', () => {
   let stack: Stack;
   beforeAll(async () => {

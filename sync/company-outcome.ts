@@ -1,0 +1,99 @@
+/**
+ * A company's outcome: from its plan and what happened to each action, the result rows to record,
+ * the status and one-line detail an MSP sees, and the run's counters. Pure: the activity that
+ * applies a plan and the workflow's path for a company that could not be synced share it.
+ */
+import type { CompanyStatus } from '../db/schema.ts';
+import { plannedStatus, type CompanyPlan, type UnitAction } from './plan.ts';
+
+export interface ProductResult {
+  productId: string;
+  serviceId: number | null;
+  action: string;
+  status: CompanyStatus;
+  unitsBefore: number | null;
+  unitsAfter: number | null;
+  adjustmentId: number | null;
+  errorType: string | null;
+  detail: string | null;
+}
+
+export interface CompanyOutcome {
+  status: CompanyStatus;
+  detail: string;
+  results: ProductResult[];
+  unitsChanged: number;
+  adjustments: number;
+}
+
+/** What a company's sync returns to its run. */
+export interface CompanySyncResult {
+  pbCompanyId: string;
+  status: CompanyStatus;
+  unitsChanged: number;
+  adjustments: number;
+}
+
+/** What Autotask reported after a set-units write (integrations/autotask/set-units.ts). */
+export interface AppliedUnits {
+  before: number;
+  after: number;
+  adjustmentId: number | null;
+  /** A retry found the target in place: an earlier attempt's write landed, its answer was lost. */
+  appliedEarlier: boolean;
+}
+
+const base = (action: UnitAction) => ({ productId: action.productIds.join('+'), serviceId: action.serviceId, unitsBefore: action.from, errorType: null, adjustmentId: null });
+
+/** The result of an action that needs no write (already correct, or a dry run); undefined if it does. */
+export function resultWithoutWrite(action: UnitAction, dryRun: boolean): ProductResult | undefined {
+  if (action.from === action.to) {
+    return { ...base(action), action: 'unchanged', status: 'ok', unitsAfter: action.to, detail: `${action.serviceName}: ${action.to} units, already correct` };
+  }
+  if (dryRun) {
+    return { ...base(action), action: 'would_set', status: 'ok', unitsAfter: action.to, detail: `${action.serviceName}: would set ${action.from} → ${action.to}` };
+  }
+  return undefined;
+}
+
+export function appliedResult(action: UnitAction, done: AppliedUnits): ProductResult {
+  const changed = done.adjustmentId !== null || done.appliedEarlier;
+  const notes = `${action.reason === 'product_removed' ? ' (product no longer used)' : ''}${done.appliedEarlier ? ' (confirmed after a retry; Autotask did not return the adjustment id)' : ''}`;
+  return {
+    ...base(action),
+    unitsBefore: done.before,
+    unitsAfter: done.after,
+    adjustmentId: done.adjustmentId,
+    action: changed ? 'set' : 'unchanged',
+    status: 'ok',
+    detail: `${action.serviceName}: ${done.before} → ${done.after}${notes}`,
+  };
+}
+
+export function failedResult(action: UnitAction, errorType: string, detail: string): ProductResult {
+  return { ...base(action), action: 'set', status: 'error', unitsAfter: null, errorType, detail };
+}
+
+export function companyOutcome(plan: CompanyPlan, results: ProductResult[], dryRun: boolean): CompanyOutcome {
+  const errors = [...plan.problems.filter((p) => p.severity === 'error').map((p) => p.detail), ...results.filter((r) => r.status === 'error').map((r) => r.detail ?? 'Autotask refused the change')];
+  const warnings = plan.problems.filter((p) => p.severity === 'warning').map((p) => p.detail);
+  const set = results.filter((r) => r.action === 'set' && r.status === 'ok');
+  const unitsChanged = set.reduce((sum, r) => sum + Math.abs((r.unitsAfter ?? 0) - (r.unitsBefore ?? 0)), 0);
+  const status: CompanyStatus = errors.length ? 'error' : warnings.length || plannedStatus(plan) === 'warning' ? 'warning' : 'ok';
+  const detail = errors[0] ?? warnings[0] ?? summarise(results, dryRun);
+  const rows = [...results];
+  if (rows.length === 0 && plan.problems.length === 0) {
+    rows.push({ productId: '', serviceId: null, action: 'none', status: 'ok', unitsBefore: null, unitsAfter: null, adjustmentId: null, errorType: null, detail });
+  }
+  if (errors.length && !rows.some((r) => r.status === 'error')) {
+    rows.push({ productId: '', serviceId: null, action: 'problem', status: 'error', unitsBefore: null, unitsAfter: null, adjustmentId: null, errorType: plan.problems[0]?.code ?? null, detail: errors[0]! });
+  }
+  return { status, detail, results: rows, unitsChanged, adjustments: set.length };
+}
+
+function summarise(results: ProductResult[], dryRun: boolean): string {
+  if (results.length === 0) return 'No users to bill and nothing billed';
+  const changed = results.filter((r) => r.action === 'set' || r.action === 'would_set');
+  if (changed.length === 0) return `Up to date: ${results.map((r) => r.detail).join('; ')}`;
+  return `${dryRun ? 'Dry run — ' : ''}${changed.map((r) => r.detail).join('; ')}`;
+}
