@@ -1,13 +1,14 @@
 /**
  * companySync: one Password Boss company's part of a run. One activity applies its plan through
- * Autotask's read → adjust → confirm and records units before → after (or the error) per service.
+ * Autotask's read → adjust → confirm and records units before → after (or the error) per service;
+ * a company with nothing to write has its outcome recorded by a local activity.
  * Its workflow ID is the business ID `company-sync/<partnerId>/<pbCompanyId>`, so two runs never
  * sync the same company at the same time.
  */
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import { companyOutcome, failedResult, resultWithoutWrite, type CompanySyncResult } from '../sync/company-outcome.ts';
 import type { CompanyPlan } from '../sync/plan.ts';
-import { bookkeeping, companyWrites } from './activity-options.ts';
+import { bookkeeping, companyWrites, localBookkeeping } from './activity-options.ts';
 import { companySyncInputSchema, type CompanySyncInput } from './inputs.ts';
 
 export type { CompanySyncResult };
@@ -16,6 +17,15 @@ export async function companySync(raw: CompanySyncInput): Promise<CompanySyncRes
   const parsed = companySyncInputSchema().safeParse(raw);
   if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid companySync input: ${parsed.error.message}`, 'InvalidInput');
   const input = { ...parsed.data, plan: parsed.data.plan as CompanyPlan };
+  const { plan, dryRun } = input;
+  const withoutWrites = plan.actions.map((a) => resultWithoutWrite(a, dryRun));
+  if (withoutWrites.every((r) => r !== undefined)) {
+    // Nothing to write (already correct, a problem to report, or a dry run): the outcome is known
+    // here, and recording it in the worker's own process saves the server an activity task.
+    const outcome = companyOutcome(plan, withoutWrites, dryRun);
+    await localBookkeeping.recordCompanyResult({ runId: input.runId, partnerId: input.partnerId, pbCompanyId: plan.pbCompanyId, contractId: plan.contractId, dryRun, ...outcome });
+    return { pbCompanyId: plan.pbCompanyId, status: outcome.status, unitsChanged: 0, adjustments: 0 };
+  }
   try {
     return await companyWrites.applyCompanyPlan(input);
   } catch (err) {
@@ -23,8 +33,7 @@ export async function companySync(raw: CompanySyncInput): Promise<CompanySyncRes
     // the company gets the reason, and the next run starts again from Autotask's real units.
     const failure = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : undefined;
     const detail = `${failure?.message ?? (err as Error).message} — the sync gave up on this company for now; the next sync tries again`;
-    const { plan, dryRun } = input;
-    const outcome = companyOutcome(plan, plan.actions.map((a) => resultWithoutWrite(a, dryRun) ?? failedResult(a, failure?.type ?? 'Unknown', detail)), dryRun);
+    const outcome = companyOutcome(plan, withoutWrites.map((r, i) => r ?? failedResult(plan.actions[i]!, failure?.type ?? 'Unknown', detail)), dryRun);
     await bookkeeping.recordCompanyResult({ runId: input.runId, partnerId: input.partnerId, pbCompanyId: plan.pbCompanyId, contractId: plan.contractId, dryRun, ...outcome });
     return { pbCompanyId: plan.pbCompanyId, status: outcome.status, unitsChanged: 0, adjustments: 0 };
   }
