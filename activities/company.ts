@@ -7,7 +7,7 @@ import { addRunProgress, updateRun } from '../db/repositories/sync-runs.ts';
 import { companyStatuses, syncResults, type CompanyStatus } from '../db/schema.ts';
 import type { AutotaskClient } from '../integrations/autotask/client.ts';
 import { setUnits } from '../integrations/autotask/set-units.ts';
-import { appliedResult, companyOutcome, failedResult, resultWithoutWrite, type CompanySyncResult, type ProductResult } from '../sync/company-outcome.ts';
+import { appliedResult, companyOutcome, failedResult, resultWithoutWrite, syncResultOf, type CompanySyncResult, type ProductResult } from '../sync/company-outcome.ts';
 import type { CompanyPlan, UnitAction } from '../sync/plan.ts';
 import { autotaskForPartner } from './autotask-for-partner.ts';
 import { toApplicationFailure } from './failures.ts';
@@ -35,7 +35,7 @@ export interface RecordCompanyResultInput {
 }
 
 /** Heartbeat details: the results of the actions an attempt finished, for the next attempt. */
-const finishedResultsSchema = z.array(z.object({
+const finishedResultsSchema: z.ZodType<ProductResult[]> = z.array(z.object({
   productId: z.string(),
   serviceId: z.number().int().nullable(),
   action: z.string(),
@@ -136,7 +136,7 @@ export function createCompanyActivities(deps: ActivityDeps) {
         }
         const outcome = companyOutcome(plan, results, input.dryRun);
         await recordOutcome({ runId: input.runId, partnerId: input.partnerId, pbCompanyId: plan.pbCompanyId, contractId: plan.contractId, dryRun: input.dryRun, ...outcome });
-        return { pbCompanyId: plan.pbCompanyId, status: outcome.status, unitsChanged: outcome.unitsChanged, adjustments: outcome.adjustments };
+        return syncResultOf(plan, outcome);
       } catch (err) {
         heartbeat(results); // a retry neither writes nor reads again for what is done
         throw err;

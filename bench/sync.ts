@@ -91,6 +91,7 @@ export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOpti
   const secretsKey = randomBytes(32);
   const children: ChildProcess[] = [];
   let temporal: DevServer | undefined;
+  let temporalDir: string | undefined;
   let connection: Connection | undefined;
 
   try {
@@ -98,7 +99,7 @@ export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOpti
       // Each size gets a fresh Temporal dev server, the way a benchmark of one size alone would
       // see it, that keeps its SQLite file on disk as `npm start`'s does. (In memory, the database
       // grows inside the server's Go heap and slows its collector: 41 companies/s at 5,000.)
-      const temporalDir = mkdtempSync(path.join(tmpdir(), 'pbas-bench-temporal-'));
+      temporalDir = mkdtempSync(path.join(tmpdir(), 'pbas-bench-temporal-'));
       temporal = await startTemporalDevServer({ binary, ui: false, port: 0, dbFilename: path.join(temporalDir, 'temporal.sqlite') });
       connection = await Connection.connect({ address: temporal.address });
       const client = new Client({ connection });
@@ -188,6 +189,7 @@ export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOpti
     for (const c of children) c.kill('SIGKILL');
     await connection?.close();
     await temporal?.stop();
+    if (temporalDir) rmSync(temporalDir, { recursive: true, force: true });
     pg.stop();
   }
   printTable(`Sync now, ${LATENCY_MS} ms Autotask latency, ≤ 3 requests in flight per endpoint (2 cores)`, [

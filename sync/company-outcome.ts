@@ -34,6 +34,14 @@ export interface CompanySyncResult {
   adjustments: number;
 }
 
+/** What the child returns to its run, from the outcome it recorded. */
+export const syncResultOf = (plan: CompanyPlan, outcome: CompanyOutcome): CompanySyncResult => ({
+  pbCompanyId: plan.pbCompanyId,
+  status: outcome.status,
+  unitsChanged: outcome.unitsChanged,
+  adjustments: outcome.adjustments,
+});
+
 /** What Autotask reported after a set-units write (integrations/autotask/set-units.ts). */
 export interface AppliedUnits {
   before: number;
