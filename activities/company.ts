@@ -1,10 +1,12 @@
 /** The per-company steps: read the run's plan pages, apply a company's plan, record outcomes. */
-import { ApplicationFailure, activityInfo, cancellationSignal, heartbeat, log } from '@temporalio/activity';
+import { ApplicationFailure, cancellationSignal, log } from '@temporalio/activity';
 import { z } from 'zod';
 import { listMappedCompanies, setCompanyOutcome } from '../db/repositories/company-mappings.ts';
+import { recordCompanyOutcome, type CompanyOutcomeRecord } from '../db/repositories/company-outcomes.ts';
+import { claimUnitWrites, saveUnitWriteResult } from '../db/repositories/unit-writes.ts';
 import { listRunCompanyPage } from '../db/repositories/run-companies.ts';
-import { addRunProgress, updateRun } from '../db/repositories/sync-runs.ts';
-import { companyStatuses, syncResults, type CompanyStatus } from '../db/schema.ts';
+import { updateRun } from '../db/repositories/sync-runs.ts';
+import { companyStatuses, syncResults } from '../db/schema.ts';
 import type { AutotaskClient } from '../integrations/autotask/client.ts';
 import { setUnits } from '../integrations/autotask/set-units.ts';
 import { appliedResult, companyOutcome, failedResult, resultWithoutWrite, syncResultOf, type CompanySyncResult, type ProductResult } from '../sync/company-outcome.ts';
@@ -21,21 +23,11 @@ export interface ApplyCompanyPlanInput {
   plan: CompanyPlan;
 }
 
-export interface RecordCompanyResultInput {
-  runId: string;
-  partnerId: string;
-  pbCompanyId: string;
-  contractId: number | null;
-  dryRun: boolean;
-  status: CompanyStatus;
-  detail: string | null;
-  results: ProductResult[];
-  unitsChanged: number;
-  adjustments: number;
-}
+/** A company's outcome as a workflow or this activity decided it: its per-service results. */
+export type RecordCompanyResultInput = Omit<CompanyOutcomeRecord, 'rows' | 'at'> & { results: ProductResult[] };
 
-/** Heartbeat details: the results of the actions an attempt finished, for the next attempt. */
-const finishedResultsSchema: z.ZodType<ProductResult[]> = z.array(z.object({
+/** A write's result as an earlier attempt saved it. */
+const productResultSchema: z.ZodType<ProductResult> = z.object({
   productId: z.string(),
   serviceId: z.number().int().nullable(),
   action: z.string(),
@@ -45,42 +37,14 @@ const finishedResultsSchema: z.ZodType<ProductResult[]> = z.array(z.object({
   adjustmentId: z.number().int().nullable(),
   errorType: z.string().nullable(),
   detail: z.string().nullable(),
-}));
+});
 
 export function createCompanyActivities(deps: ActivityDeps) {
-  /**
-   * Records a company's outcome once: the result rows, the company's status, and the run's
-   * counters move together in one transaction, and a repeat (activity retry) changes nothing.
-   */
+  /** Records a company's outcome once (a repeat by an activity retry changes nothing). */
   async function recordOutcome(input: RecordCompanyResultInput): Promise<void> {
+    // A company skipped or failed before any action still gets one row, so its result is listed.
     const rows = input.results.length ? input.results : [{ productId: '', serviceId: null, action: 'none', status: input.status, unitsBefore: null, unitsAfter: null, adjustmentId: null, errorType: null, detail: input.detail }];
-    await deps.db.transaction(async (tx) => {
-      const inserted = await tx
-        .insert(syncResults)
-        .values(rows.map((r) => ({
-          runId: input.runId,
-          partnerId: input.partnerId,
-          pbCompanyId: input.pbCompanyId,
-          productId: r.productId,
-          autotaskContractId: input.contractId,
-          autotaskServiceId: r.serviceId,
-          action: r.action,
-          status: r.status,
-          unitsBefore: r.unitsBefore,
-          unitsAfter: r.unitsAfter,
-          adjustmentId: r.adjustmentId,
-          errorType: r.errorType,
-          detail: r.detail,
-        })))
-        .onConflictDoNothing()
-        .returning({ id: syncResults.id });
-      if (inserted.length === 0) return; // recorded by an earlier attempt
-      const failed = input.status === 'error' ? 1 : 0;
-      await addRunProgress(tx, input.runId, { done: 1, failed, unitsChanged: input.unitsChanged, adjustments: input.adjustments });
-      if (!input.dryRun) {
-        await setCompanyOutcome(tx, input.partnerId, input.pbCompanyId, { status: input.status, detail: input.detail, lastSyncAt: deps.now(), lastRunId: input.runId });
-      }
-    });
+    await recordCompanyOutcome(deps.db, { ...input, rows, at: deps.now() });
   }
 
   return {
@@ -91,36 +55,32 @@ export function createCompanyActivities(deps: ActivityDeps) {
     },
 
     /**
-     * A company's whole part of the run in one activity: each action through Autotask's
-     * read → adjust the difference → confirm, then the outcome recorded. One activity per company
-     * instead of one per write plus one to record halves what Temporal does per company.
+     * A company's whole part of the run: each action through Autotask's read → adjust the
+     * difference → confirm, then the outcome recorded. The workflow runs it as a local activity,
+     * in the worker that runs the company's workflow: it costs Temporal no activity task.
      *
-     * Retry-safe: only the first attempt trusts the run's batched read of the units; a retry
-     * re-reads before it writes, since an earlier write may have landed with its answer lost.
-     * Finished actions travel in the heartbeat details, so a retry resumes after them. Autotask's
+     * Retry-safe, whoever retries (this worker, or another after a crash): each write is claimed
+     * in the database before it is sent. Only the first claim trusts the run's batched read of the
+     * units; any later one re-reads before it writes, since an earlier write may have landed with
+     * its answer lost. A write confirmed before a later step failed is skipped on retry. Autotask's
      * permanent refusals become that action's error and the company's other actions still run;
      * anything transient fails the attempt, to be retried (a 429 after the server's Retry-After).
      */
     async applyCompanyPlan(input: ApplyCompanyPlanInput): Promise<CompanySyncResult> {
       const { plan } = input;
-      const info = activityInfo();
-      const firstAttempt = info.attempt === 1;
-      const carried = firstAttempt ? undefined : finishedResultsSchema.safeParse(info.heartbeatDetails);
-      const results: ProductResult[] = carried?.success ? carried.data.slice(0, plan.actions.length) : [];
-      // The server's heartbeat timer runs from the start, so a crashed worker's attempt is retried
-      // within the heartbeat timeout without a first beat; an attempt kept waiting beats.
-      const beat = setInterval(() => heartbeat(results), 3_000);
+      const writes = plan.actions.filter((a) => resultWithoutWrite(a, input.dryRun) === undefined);
+      const claims = await claimUnitWrites(deps.db, input.runId, plan.pbCompanyId, writes.map((a) => a.serviceId));
       let client: Promise<AutotaskClient> | undefined;
-      const apply = async (action: UnitAction): Promise<ProductResult> => {
+      const apply = async (action: UnitAction, trusted: boolean): Promise<ProductResult> => {
         try {
           client ??= autotaskForPartner(deps, input.partnerId);
           const done = await setUnits(
             await client,
-            { contractId: plan.contractId, serviceId: action.serviceId, effectiveDate: input.effectiveDate, target: action.to, ...(firstAttempt ? { knownCurrent: action.from } : {}) },
+            { contractId: plan.contractId, serviceId: action.serviceId, effectiveDate: input.effectiveDate, target: action.to, ...(trusted ? { knownCurrent: action.from } : {}) },
             cancellationSignal()
           );
           // A retry that finds the target in place: report the change as the run's own, from the planned value.
-          const appliedEarlier = !firstAttempt && done.adjustmentId === null && action.from !== action.to && done.before === action.to;
+          const appliedEarlier = !trusted && done.adjustmentId === null && action.from !== action.to && done.before === action.to;
           return appliedResult(action, { before: appliedEarlier ? action.from : done.before, after: done.after, adjustmentId: done.adjustmentId, appliedEarlier });
         } catch (err) {
           const failure = toApplicationFailure(err);
@@ -129,20 +89,23 @@ export function createCompanyActivities(deps: ActivityDeps) {
           return failedResult(action, failure.type ?? 'Unknown', failure.message);
         }
       };
-      try {
-        for (const action of plan.actions.slice(results.length)) {
-          results.push(resultWithoutWrite(action, input.dryRun) ?? (await apply(action)));
-          if (results.length < plan.actions.length && results.at(-1)!.action === 'set') heartbeat(results);
+      const results: ProductResult[] = [];
+      for (const action of plan.actions) {
+        const withoutWrite = resultWithoutWrite(action, input.dryRun);
+        const claim = claims.get(action.serviceId);
+        const saved = productResultSchema.safeParse(claim?.result);
+        if (withoutWrite || saved.success) {
+          results.push(withoutWrite ?? saved.data!);
+          continue;
         }
-        const outcome = companyOutcome(plan, results, input.dryRun);
-        await recordOutcome({ runId: input.runId, partnerId: input.partnerId, pbCompanyId: plan.pbCompanyId, contractId: plan.contractId, dryRun: input.dryRun, ...outcome });
-        return syncResultOf(plan, outcome);
-      } catch (err) {
-        heartbeat(results); // a retry neither writes nor reads again for what is done
-        throw err;
-      } finally {
-        clearInterval(beat);
+        const result = await apply(action, claim?.attempts === 1);
+        results.push(result);
+        // A later write may still fail: saved, this one is skipped when the company is retried.
+        if (action !== writes.at(-1)) await saveUnitWriteResult(deps.db, input.runId, plan.pbCompanyId, action.serviceId, result);
       }
+      const outcome = companyOutcome(plan, results, input.dryRun);
+      await recordOutcome({ runId: input.runId, partnerId: input.partnerId, pbCompanyId: plan.pbCompanyId, contractId: plan.contractId, dryRun: input.dryRun, ...outcome });
+      return syncResultOf(plan, outcome);
     },
 
     /**

@@ -205,6 +205,27 @@ export const syncResults = pgTable(
   ]
 );
 
+/**
+ * One row per Autotask write a run started (company, service): made before the write, with the
+ * write's result once it is confirmed. A retry that finds the row cannot know whether the write
+ * landed, so it re-reads the units instead of trusting the run's batched read; one that finds the
+ * result skips that service. Durable, so this holds across a crashed worker too.
+ */
+export const unitWrites = pgTable(
+  'unit_writes',
+  {
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => syncRuns.id, { onDelete: 'cascade' }),
+    pbCompanyId: text('pb_company_id').notNull(),
+    serviceId: integer('service_id').notNull(),
+    attempts: integer('attempts').notNull().default(1),
+    result: jsonb('result'),
+    createdAt,
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.pbCompanyId, t.serviceId] })]
+);
+
 export const schema = {
   partners,
   apiKeys,
@@ -215,5 +236,6 @@ export const schema = {
   syncRuns,
   runCompanies,
   syncResults,
+  unitWrites,
 };
 

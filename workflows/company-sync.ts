@@ -1,7 +1,7 @@
 /**
- * companySync: one Password Boss company's part of a run. One activity applies its plan through
- * Autotask's read → adjust → confirm and records units before → after (or the error) per service;
- * a company with nothing to write has its outcome recorded by a local activity.
+ * companySync: one Password Boss company's part of a run. One local activity applies its plan
+ * through Autotask's read → adjust → confirm and records units before → after (or the error) per
+ * service; a company with nothing to write has its outcome recorded by a local activity too.
  * Its workflow ID is the business ID `company-sync/<partnerId>/<pbCompanyId>`, so two runs never
  * sync the same company at the same time.
  */

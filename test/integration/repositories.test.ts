@@ -3,12 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findActiveKey, mintApiKey, revokeApiKey } from '../../db/repositories/api-keys.ts';
 import { upsertSettings } from '../../db/repositories/autotask-settings.ts';
 import { listCompanyMappings, markCompaniesSyncing, refreshCompanies, saveCompanyMapping, setCompanyOutcome } from '../../db/repositories/company-mappings.ts';
+import { recordCompanyOutcome, type CompanyOutcomeRecord } from '../../db/repositories/company-outcomes.ts';
+import { claimUnitWrites, saveUnitWriteResult } from '../../db/repositories/unit-writes.ts';
 import { deletePartnerRow, findPartner, insertPartner } from '../../db/repositories/partners.ts';
 import { addRunProgress, ensureRun, findRun, findRunningRun, finishRun } from '../../db/repositories/sync-runs.ts';
 import { createTestDb, drivers } from '../support/databases.ts';
 import type { DbHandle } from '../../db/client.ts';
-import { companyMappings } from '../../db/schema.ts';
-import { eq } from 'drizzle-orm';
+import { companyMappings, syncResults } from '../../db/schema.ts';
+import { asc, eq } from 'drizzle-orm';
 
 describe.each(drivers)('repositories on %s', (driver) => {
   let handle: DbHandle;
@@ -46,6 +48,52 @@ describe.each(drivers)('repositories on %s', (driver) => {
     expect(await findRun(handle.db, 'p1', id)).toMatchObject({ done: 20, unitsChanged: 60, adjustments: 20, status: 'ok' });
     expect(await findRun(handle.db, 'p2', id)).toBeUndefined();
     expect(await findRunningRun(handle.db, 'p1', false)).toBeUndefined();
+  });
+
+  it('records a company outcome once, in one statement, with the run counters and the company status', async () => {
+    await insertPartner(handle.db, { id: 'p4', name: 'Partner Four', timezone: 'UTC' });
+    await refreshCompanies(handle.db, 'p4', Array.from({ length: 30 }, (_, i) => ({ id: `c-${i}`, name: `Company ${i}`, active: true })));
+    const runId = '0190f0f0-0000-7000-8000-000000000004';
+    await ensureRun(handle.db, { id: runId, partnerId: 'p4', workflowId: 'w', trigger: 'api', dryRun: false });
+    const row = (productId: string, over: Partial<CompanyOutcomeRecord['rows'][number]> = {}) => ({ productId, serviceId: 301, action: 'set', status: 'ok' as const, unitsBefore: 4, unitsAfter: 6, adjustmentId: 9, errorType: null, detail: null, ...over });
+    const outcome = (pbCompanyId: string, over: Partial<CompanyOutcomeRecord> = {}): CompanyOutcomeRecord => ({ runId, partnerId: 'p4', pbCompanyId, contractId: 77, dryRun: false, status: 'ok', detail: null, rows: [row('pb-standard')], unitsChanged: 2, adjustments: 1, at: new Date('2026-11-27T12:00:00Z'), ...over });
+
+    // Concurrent companies: no counter update is lost.
+    const firsts = await Promise.all(Array.from({ length: 20 }, (_, i) => recordCompanyOutcome(handle.db, outcome(`c-${i}`))));
+    expect(firsts.every(Boolean)).toBe(true);
+    // A switched company with two rows and an error; then its retry, which changes nothing.
+    const switched = outcome('c-20', { status: 'error', detail: 'posted period', rows: [row('pb-standard', { unitsAfter: 0, unitsBefore: 3, adjustmentId: 10 }), row('pb-advanced', { status: 'error', errorType: 'PostedPeriod', detail: 'posted period', unitsAfter: null, adjustmentId: null })], unitsChanged: 3, adjustments: 1 });
+    expect(await recordCompanyOutcome(handle.db, switched)).toBe(true);
+    expect(await recordCompanyOutcome(handle.db, { ...switched, status: 'ok', unitsChanged: 100 })).toBe(false);
+    expect(await findRun(handle.db, 'p4', runId)).toMatchObject({ done: 21, failed: 1, unitsChanged: 43, adjustments: 21 });
+    const results = await handle.db.select().from(syncResults).where(eq(syncResults.pbCompanyId, 'c-20')).orderBy(asc(syncResults.productId));
+    expect(results).toMatchObject([
+      { runId, partnerId: 'p4', productId: 'pb-advanced', autotaskContractId: 77, autotaskServiceId: 301, status: 'error', errorType: 'PostedPeriod', unitsAfter: null },
+      { productId: 'pb-standard', status: 'ok', unitsBefore: 3, unitsAfter: 0, adjustmentId: 10 },
+    ]);
+    const company = async (id: string) => (await listCompanyMappings(handle.db, 'p4', { limit: 100, offset: 0 })).items.find((c) => c.pbCompanyId === id)!;
+    expect(await company('c-20')).toMatchObject({ status: 'error', detail: 'posted period', lastRunId: runId, lastSyncAt: new Date('2026-11-27T12:00:00Z') });
+    expect(await company('c-3')).toMatchObject({ status: 'ok', detail: null, lastRunId: runId });
+    // A dry run counts in its run but leaves the company's status as the last real sync left it.
+    const dryRunId = '0190f0f0-0000-7000-8000-000000000005';
+    await ensureRun(handle.db, { id: dryRunId, partnerId: 'p4', workflowId: 'w-dry', trigger: 'api', dryRun: true });
+    expect(await recordCompanyOutcome(handle.db, outcome('c-20', { runId: dryRunId, dryRun: true, status: 'warning', detail: 'would change' }))).toBe(true);
+    expect(await findRun(handle.db, 'p4', dryRunId)).toMatchObject({ done: 1, failed: 0 });
+    expect(await company('c-20')).toMatchObject({ status: 'error', detail: 'posted period', lastRunId: runId });
+    expect(await company('c-25')).toMatchObject({ status: 'never_synced', lastRunId: null });
+  });
+
+  it('claims writes before they are sent and hands a retry what an earlier attempt confirmed', async () => {
+    const runId = '0190f0f0-0000-7000-8000-000000000006';
+    await ensureRun(handle.db, { id: runId, partnerId: 'p1', workflowId: 'w-claims', trigger: 'api', dryRun: false });
+    const first = await claimUnitWrites(handle.db, runId, 'c-1', [301, 302]);
+    expect([...first]).toEqual([[301, { attempts: 1, result: null }], [302, { attempts: 1, result: null }]]);
+    await saveUnitWriteResult(handle.db, runId, 'c-1', 301, { serviceId: 301, unitsAfter: 0 });
+    const retry = await claimUnitWrites(handle.db, runId, 'c-1', [301, 302]);
+    expect([...retry]).toEqual([[301, { attempts: 2, result: { serviceId: 301, unitsAfter: 0 } }], [302, { attempts: 2, result: null }]]);
+    // Other companies and runs are separate claims; nothing to claim is no statement at all.
+    expect((await claimUnitWrites(handle.db, runId, 'c-2', [301])).get(301)).toEqual({ attempts: 1, result: null });
+    expect((await claimUnitWrites(handle.db, runId, 'c-1', [])).size).toBe(0);
   });
 
   it('pages company mappings with their total, for every filter shape', async () => {

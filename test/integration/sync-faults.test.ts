@@ -4,6 +4,12 @@
  * with a detail an MSP can act on; a disabled integration sends nothing.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createCompanyActivities } from '../../activities/company.ts';
+import { autotaskForPartner } from '../../activities/autotask-for-partner.ts';
+import { listRunCompanyPage } from '../../db/repositories/run-companies.ts';
+import { ensureRun } from '../../db/repositories/sync-runs.ts';
+import { claimUnitWrites } from '../../db/repositories/unit-writes.ts';
 import { bearer, startStack, type Stack } from '../support/stack.ts';
 import { actualUnits, expectedUnits, setUpPartner, syncNow, writtenAdjustments } from '../support/partner-setup.ts';
 
@@ -66,6 +72,40 @@ describe('a retry after some of a company\'s writes', () => {
     expect(aboutService(302).map((r) => r.path.replace(/^.*\/v1\.0\//i, ''))).toEqual(['ContractServiceAdjustments', 'ContractServiceUnits/query', 'ContractServiceAdjustments', 'ContractServiceUnits/query']);
     const results = run.results.filter((r) => r.pbCompanyId === id);
     expect(results.map((r) => [r.autotaskServiceId, r.action, r.status]).sort()).toEqual([[301, 'set', 'ok'], [302, 'set', 'ok']]);
+  });
+});
+
+describe('a write claimed by an attempt that never reported', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack('pglite', { demo: { companies: 8 } });
+    await setUpPartner(stack);
+  });
+  afterAll(async () => stack?.close());
+
+  it('is re-read before anything is written (its worker died after the write landed)', async () => {
+    const id = mappingOf(stack, 'c-0002').pbCompanyId;
+    stack.sims.passwordboss.partner(stack.partnerId)!.months.at(-1)!.counts.filter((c) => c.companyId === id).forEach((c) => (c.users += 3));
+    // The plan as the run made it (a dry run stores the same plan), with its batched read of the units.
+    const { run: dry } = await syncNow(stack, stack.partnerId, { dryRun: true, companyIds: [id] });
+    const [planned] = await listRunCompanyPage(stack.deps.db, dry.id, 0, 10);
+    const plan = planned!.plan;
+    const [action] = plan.actions.filter((a) => a.from !== a.to);
+    expect(action).toBeDefined();
+    // An earlier attempt of a run claimed the write and sent it; its answer never came back.
+    const runId = '0190f0f0-0000-7000-8000-0000000000d1';
+    await ensureRun(stack.deps.db, { id: runId, partnerId: stack.partnerId, workflowId: 'w', trigger: 'api', dryRun: false });
+    await claimUnitWrites(stack.deps.db, runId, id, [action!.serviceId]);
+    const client = await autotaskForPartner(stack.deps, stack.partnerId);
+    await client.createAdjustment({ contractId: plan.contractId, serviceId: action!.serviceId, effectiveDate: EFFECTIVE, unitChange: action!.to - action!.from });
+
+    const f = stack.sims.autotask.faults;
+    f.log = [];
+    const result = await new MockActivityEnvironment().run(createCompanyActivities(stack.deps).applyCompanyPlan, { partnerId: stack.partnerId, runId, effectiveDate: EFFECTIVE, dryRun: false, plan });
+    // Trusting the plan's read would have added the difference a second time.
+    expect(f.log.map((r) => `${r.method} ${r.path.replace(/^.*\/v1\.0\//i, '')}`)).toEqual(['POST ContractServiceUnits/query']);
+    expect(Object.fromEntries(actualUnits(stack, id, EFFECTIVE))).toEqual(Object.fromEntries(expectedUnits(stack, id)));
+    expect(result).toMatchObject({ pbCompanyId: id, status: 'ok', unitsChanged: action!.to - action!.from });
   });
 });
 
