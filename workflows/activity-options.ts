@@ -8,13 +8,17 @@ import type { Activities } from '../activities/index.ts';
 
 const permanent = ['PartnerNotFound', 'RunNotFound', 'AutotaskNotConfigured', 'AutotaskSecretUnreadable', 'InvalidInput'];
 
-/** Database bookkeeping: quick, retried patiently (the database may be restarting). */
-const bookkeepingOptions = {
+/**
+ * Database bookkeeping (the run, its plan pages, a company's outcome): quick, so it runs as a
+ * local activity in the worker running the workflow, with no activity task or extra workflow
+ * task per step. Retried patiently, since the database may be restarting: waits past 10 s become
+ * durable timers.
+ */
+export const bookkeeping = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
+  localRetryThreshold: '10 seconds',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 30, nonRetryableErrorTypes: permanent },
-} as const;
-
-export const bookkeeping = proxyActivities<Activities>(bookkeepingOptions);
+});
 
 /** Planning reads every company's counts and contracts: long, so it heartbeats. */
 export const planning = proxyActivities<Activities>({
@@ -36,9 +40,3 @@ export const companyWrites = proxyLocalActivities<Activities>({
   localRetryThreshold: '10 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8, nonRetryableErrorTypes: permanent },
 });
-
-/**
- * Recording the outcome of a company with nothing to write: one quick database transaction in
- * the worker's own process, which saves the server the activity task a regular one costs.
- */
-export const localBookkeeping = proxyLocalActivities<Activities>({ ...bookkeepingOptions, localRetryThreshold: '10 seconds' });

@@ -8,7 +8,7 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import { companyOutcome, failedResult, resultWithoutWrite, syncResultOf, type CompanyOutcome, type CompanySyncResult } from '../sync/company-outcome.ts';
 import type { CompanyPlan } from '../sync/plan.ts';
-import { bookkeeping, companyWrites, localBookkeeping } from './activity-options.ts';
+import { bookkeeping, companyWrites } from './activity-options.ts';
 import { companySyncInputSchema, type CompanySyncInput } from './inputs.ts';
 
 export type { CompanySyncResult };
@@ -18,15 +18,15 @@ export async function companySync(raw: CompanySyncInput): Promise<CompanySyncRes
   if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid companySync input: ${parsed.error.message}`, 'InvalidInput');
   const input = { ...parsed.data, plan: parsed.data.plan as CompanyPlan };
   const { plan, dryRun } = input;
-  const record = async (outcome: CompanyOutcome, via: typeof bookkeeping) => {
-    await via.recordCompanyResult({ runId: input.runId, partnerId: input.partnerId, pbCompanyId: plan.pbCompanyId, contractId: plan.contractId, dryRun, ...outcome });
+  const record = async (outcome: CompanyOutcome) => {
+    await bookkeeping.recordCompanyResult({ runId: input.runId, partnerId: input.partnerId, pbCompanyId: plan.pbCompanyId, contractId: plan.contractId, dryRun, ...outcome });
     return syncResultOf(plan, outcome);
   };
   const withoutWrites = plan.actions.map((a) => resultWithoutWrite(a, dryRun));
   if (withoutWrites.every((r) => r !== undefined)) {
     // Nothing to write (already correct, a problem to report, or a dry run): the outcome is known
     // here, and recording it in the worker's own process saves the server an activity task.
-    return record(companyOutcome(plan, withoutWrites, dryRun), localBookkeeping);
+    return record(companyOutcome(plan, withoutWrites, dryRun));
   }
   try {
     return await companyWrites.applyCompanyPlan(input);
@@ -35,6 +35,6 @@ export async function companySync(raw: CompanySyncInput): Promise<CompanySyncRes
     // the company gets the reason, and the next run starts again from Autotask's real units.
     const failure = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : undefined;
     const detail = `${failure?.message ?? (err as Error).message} — the sync gave up on this company for now; the next sync tries again`;
-    return record(companyOutcome(plan, withoutWrites.map((r, i) => r ?? failedResult(plan.actions[i]!, failure?.type ?? 'Unknown', detail)), dryRun), bookkeeping);
+    return record(companyOutcome(plan, withoutWrites.map((r, i) => r ?? failedResult(plan.actions[i]!, failure?.type ?? 'Unknown', detail)), dryRun));
   }
 }
