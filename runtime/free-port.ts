@@ -34,6 +34,18 @@ export async function freePort(host = '127.0.0.1', preferred = 0): Promise<numbe
   });
 }
 
+/**
+ * A free port for another process to bind later: chosen below Linux's ephemeral range (32768 and
+ * up), so an outgoing connection of any process cannot take it in the meantime as its local port.
+ */
+export async function freePortForChild(host = '127.0.0.1'): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await isFree(host, port)) return port;
+  }
+  return freePort(host);
+}
+
 function isFree(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = net.createServer();
