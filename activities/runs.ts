@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { findSettings } from '../db/repositories/autotask-settings.ts';
 import { findPartner } from '../db/repositories/partners.ts';
 import { ensureRun, finishRun } from '../db/repositories/sync-runs.ts';
+import { releaseUnitWrites } from '../db/repositories/unit-writes.ts';
 import type { RunStatus } from '../db/schema.ts';
 import type { ActivityDeps } from './index.ts';
 
@@ -27,6 +28,8 @@ export function createRunActivities({ db }: ActivityDeps) {
       if (!current) throw ApplicationFailure.nonRetryable(`run ${input.runId} is not recorded`, 'RunNotFound');
       const status: RunStatus = input.status ?? (current.failed === 0 ? 'ok' : current.failed >= current.total ? 'error' : 'warning');
       const finished = await finishRun(db, input.runId, status, input.detail ?? current.detail);
+      // Every company of the run has ended (children finish before their parent), so no write is in flight.
+      await releaseUnitWrites(db, input.runId);
       return { status: finished!.status, done: finished!.done, failed: finished!.failed, unitsChanged: finished!.unitsChanged, adjustments: finished!.adjustments };
     },
   };

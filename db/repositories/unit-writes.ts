@@ -1,3 +1,4 @@
+/** Claims on a run's Autotask writes, so any retry knows whether to trust the run's read (see `unitWrites`). */
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { unitWrites } from '../schema.ts';
@@ -26,4 +27,9 @@ export async function claimUnitWrites(db: Db, runId: string, pbCompanyId: string
 /** Saves a confirmed write's result, so a retry of the company skips that service. */
 export async function saveUnitWriteResult(db: Db, runId: string, pbCompanyId: string, serviceId: number, result: unknown): Promise<void> {
   await db.update(unitWrites).set({ result }).where(and(eq(unitWrites.runId, runId), eq(unitWrites.pbCompanyId, pbCompanyId), eq(unitWrites.serviceId, serviceId)));
+}
+
+/** A finished run has no write in flight, so its claims have done their job. */
+export async function releaseUnitWrites(db: Db, runId: string): Promise<void> {
+  await db.delete(unitWrites).where(eq(unitWrites.runId, runId));
 }

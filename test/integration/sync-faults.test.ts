@@ -10,6 +10,8 @@ import { autotaskForPartner } from '../../activities/autotask-for-partner.ts';
 import { listRunCompanyPage } from '../../db/repositories/run-companies.ts';
 import { ensureRun } from '../../db/repositories/sync-runs.ts';
 import { claimUnitWrites } from '../../db/repositories/unit-writes.ts';
+import { unitWrites } from '../../db/schema.ts';
+import { eq } from 'drizzle-orm';
 import { bearer, startStack, type Stack } from '../support/stack.ts';
 import { actualUnits, expectedUnits, setUpPartner, syncNow, writtenAdjustments } from '../support/partner-setup.ts';
 
@@ -42,6 +44,8 @@ describe('retryable faults', () => {
     // The lost answers were adjustments that did happen: the run still counts them as its own.
     expect(written.size).toBe(run.adjustments);
     expect(run.results.filter((r) => r.detail?.includes('confirmed after a retry'))).toHaveLength(3);
+    // The run's write claims went with it: they only matter while its companies can be retried.
+    expect(await stack.deps.db.select().from(unitWrites).where(eq(unitWrites.runId, run.id))).toEqual([]);
   });
 });
 
