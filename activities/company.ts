@@ -68,7 +68,8 @@ export function createCompanyActivities(deps: ActivityDeps) {
      */
     async applyCompanyPlan(input: ApplyCompanyPlanInput): Promise<CompanySyncResult> {
       const { plan } = input;
-      const writes = plan.actions.filter((a) => resultWithoutWrite(a, input.dryRun) === undefined);
+      const withoutWrites = plan.actions.map((a) => resultWithoutWrite(a, input.dryRun));
+      const writes = plan.actions.filter((_, i) => withoutWrites[i] === undefined);
       const claims = await claimUnitWrites(deps.db, input.runId, plan.pbCompanyId, writes.map((a) => a.serviceId));
       let client: Promise<AutotaskClient> | undefined;
       const apply = async (action: UnitAction, trusted: boolean): Promise<ProductResult> => {
@@ -90,12 +91,12 @@ export function createCompanyActivities(deps: ActivityDeps) {
         }
       };
       const results: ProductResult[] = [];
-      for (const action of plan.actions) {
-        const withoutWrite = resultWithoutWrite(action, input.dryRun);
+      for (const [i, action] of plan.actions.entries()) {
         const claim = claims.get(action.serviceId);
         const saved = productResultSchema.safeParse(claim?.result);
-        if (withoutWrite || saved.success) {
-          results.push(withoutWrite ?? saved.data!);
+        const known = withoutWrites[i] ?? (saved.success ? saved.data : undefined);
+        if (known) {
+          results.push(known);
           continue;
         }
         const result = await apply(action, claim?.attempts === 1);

@@ -21,9 +21,17 @@ export function canConnect(host: string, port: number): Promise<boolean> {
   });
 }
 
-/** The preferred port when it is free, else one the OS picks. */
+/**
+ * The preferred port when it is free, else a free one. Every caller binds it later (often in
+ * another process), so it is chosen below Linux's ephemeral range (32768 and up): there, an
+ * outgoing connection of any process cannot take it in the meantime as its local port.
+ */
 export async function freePort(host = '127.0.0.1', preferred = 0): Promise<number> {
   if (preferred && (await isFree(host, preferred))) return preferred;
+  for (let i = 0; i < 50; i++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await isFree(host, port)) return port;
+  }
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
@@ -32,18 +40,6 @@ export async function freePort(host = '127.0.0.1', preferred = 0): Promise<numbe
       server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
   });
-}
-
-/**
- * A free port for another process to bind later: chosen below Linux's ephemeral range (32768 and
- * up), so an outgoing connection of any process cannot take it in the meantime as its local port.
- */
-export async function freePortForChild(host = '127.0.0.1'): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    if (await isFree(host, port)) return port;
-  }
-  return freePort(host);
 }
 
 function isFree(host: string, port: number): Promise<boolean> {

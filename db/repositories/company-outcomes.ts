@@ -4,10 +4,11 @@
  * transaction: a sync records hundreds of these a second, and the run's counter row is locked
  * only for the statement, not for a transaction's round trips.
  */
-import { and, count, eq, exists, sql } from 'drizzle-orm';
+import { and, count, eq, exists } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { companyMappings, syncResults, syncRuns, type CompanyStatus } from '../schema.ts';
 import type { ProductResult } from '../../sync/company-outcome.ts';
+import { runProgressSet } from './sync-runs.ts';
 
 export interface CompanyOutcomeRecord {
   runId: string;
@@ -54,12 +55,7 @@ export async function recordCompanyOutcome(db: Db, o: CompanyOutcomeRecord): Pro
   const run = db.$with('run').as(
     db
       .update(syncRuns)
-      .set({
-        done: sql`${syncRuns.done} + 1`,
-        failed: sql`${syncRuns.failed} + ${o.status === 'error' ? 1 : 0}`,
-        unitsChanged: sql`${syncRuns.unitsChanged} + ${o.unitsChanged}`,
-        adjustments: sql`${syncRuns.adjustments} + ${o.adjustments}`,
-      })
+      .set(runProgressSet({ done: 1, failed: o.status === 'error' ? 1 : 0, unitsChanged: o.unitsChanged, adjustments: o.adjustments }))
       .where(and(eq(syncRuns.id, o.runId), firstTime))
       .returning({ id: syncRuns.id })
   );
@@ -67,10 +63,10 @@ export async function recordCompanyOutcome(db: Db, o: CompanyOutcomeRecord): Pro
     db
       .update(companyMappings)
       .set({ status: o.status, detail: o.detail, lastSyncAt: o.at, lastRunId: o.runId })
-      // `false` keeps the statement's shape the same for a dry run, which must not touch the status.
-      .where(and(eq(companyMappings.partnerId, o.partnerId), eq(companyMappings.pbCompanyId, o.pbCompanyId), o.dryRun ? sql`false` : firstTime))
+      .where(and(eq(companyMappings.partnerId, o.partnerId), eq(companyMappings.pbCompanyId, o.pbCompanyId), firstTime))
       .returning({ id: companyMappings.pbCompanyId })
   );
-  const [row] = await db.with(inserted, run, company).select({ n: count() }).from(inserted);
+  // A dry run leaves the company's status alone.
+  const [row] = await db.with(inserted, run, ...(o.dryRun ? [] : [company])).select({ n: count() }).from(inserted);
   return (row?.n ?? 0) > 0;
 }

@@ -56,21 +56,25 @@ export async function updateRun(
   await db.update(syncRuns).set(values).where(eq(syncRuns.id, runId));
 }
 
+export interface RunProgress {
+  done: number;
+  failed: number;
+  unitsChanged: number;
+  adjustments: number;
+}
+
 /** Counters move by deltas in SQL so concurrent children never lose an update. */
-export async function addRunProgress(
-  db: Db,
-  runId: string,
-  delta: { done: number; failed: number; unitsChanged: number; adjustments: number }
-): Promise<void> {
-  await db
-    .update(syncRuns)
-    .set({
-      done: sql`${syncRuns.done} + ${delta.done}`,
-      failed: sql`${syncRuns.failed} + ${delta.failed}`,
-      unitsChanged: sql`${syncRuns.unitsChanged} + ${delta.unitsChanged}`,
-      adjustments: sql`${syncRuns.adjustments} + ${delta.adjustments}`,
-    })
-    .where(eq(syncRuns.id, runId));
+export function runProgressSet(delta: RunProgress) {
+  return {
+    done: sql`${syncRuns.done} + ${delta.done}`,
+    failed: sql`${syncRuns.failed} + ${delta.failed}`,
+    unitsChanged: sql`${syncRuns.unitsChanged} + ${delta.unitsChanged}`,
+    adjustments: sql`${syncRuns.adjustments} + ${delta.adjustments}`,
+  };
+}
+
+export async function addRunProgress(db: Db, runId: string, delta: RunProgress): Promise<void> {
+  await db.update(syncRuns).set(runProgressSet(delta)).where(eq(syncRuns.id, runId));
 }
 
 export async function finishRun(db: Db, runId: string, status: RunStatus, detail: string | null): Promise<SyncRun | undefined> {

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePortForChild } from '../../runtime/free-port.ts';
+import { freePort } from '../../runtime/free-port.ts';
 import { resolveTemporalCli } from '../../runtime/temporal-cli.ts';
 import { generateDemoData } from '../../simulators/demo-data.ts';
 import { launchChromium } from '../support/chromium.ts';
@@ -31,7 +31,7 @@ const shot = (name: string) => page.screenshot({ path: path.join(shots, `${name}
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'pbas-portal-'));
-  const port = await freePortForChild();
+  const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   service = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', TEMPORAL_CLI_PATH: resolveTemporalCli({ install: false }) }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

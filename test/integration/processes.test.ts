@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePortForChild } from '../../runtime/free-port.ts';
+import { freePort } from '../../runtime/free-port.ts';
 import { resolveTemporalCli } from '../../runtime/temporal-cli.ts';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
@@ -58,7 +58,7 @@ describe('npm start', () => {
   it('comes up on embedded defaults, refuses a second instance, and leaves no process behind on SIGTERM', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pbas-start-'));
     dirs.push(dataDir);
-    const port = await freePortForChild();
+    const port = await freePort();
     const env = { DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', TEMPORAL_CLI_PATH: resolveTemporalCli({ install: false }) };
     const first = run('scripts/start.ts', env);
     const t0 = Date.now();
@@ -72,7 +72,7 @@ describe('npm start', () => {
     const companies = await fetch(`http://127.0.0.1:${port}/v1/partners/demo/company-mappings?limit=5`, { headers: { authorization: `Bearer ${demoKey}` } });
     expect(((await companies.json()) as { total: number }).total).toBe(40);
 
-    const second = run('scripts/start.ts', { ...env, PORT: String(await freePortForChild()) });
+    const second = run('scripts/start.ts', { ...env, PORT: String(await freePort()) });
     expect(await second.exited).not.toBe(0);
     expect(second.output()).toMatch(/another instance \(pid \d+\) is using/);
 
@@ -99,8 +99,8 @@ describe('npm run api without its database and Temporal', () => {
   it('answers /readyz 503 with the reasons and keeps running', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pbas-api-'));
     dirs.push(dataDir);
-    const port = await freePortForChild();
-    const closed = await freePortForChild();
+    const port = await freePort();
+    const closed = await freePort();
     const api = run('api/main.ts', { DATA_DIR: dataDir, PORT: String(port), DATABASE_URL: `postgres://nobody@127.0.0.1:${closed}/none`, TEMPORAL_ADDRESS: `127.0.0.1:${closed}`, PASSWORDBOSS_API_URL: 'http://127.0.0.1:9/', PASSWORDBOSS_API_TOKEN: 'token', LOG_LEVEL: 'error' });
     const res = await waitFor(`http://127.0.0.1:${port}/readyz`, 503, 30_000);
     const body = (await res.json()) as { checks: { database: { error: string } } };

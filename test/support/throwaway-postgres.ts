@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePortForChild } from '../../runtime/free-port.ts';
+import { freePort } from '../../runtime/free-port.ts';
 
 export interface ThrowawayPostgres {
   url: string;
@@ -43,7 +43,7 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
     const res = spawnSync(full[0], [...full[1]], { encoding: 'utf8' });
     if (res.status !== 0) throw new Error(`${cmd} failed: ${res.stderr || res.stdout}`);
   };
-  const port = await freePortForChild();
+  const port = await freePort();
   run('initdb', ['-D', path.join(dir, 'pg'), '-A', 'trust', '-U', 'postgres', '--no-sync']);
   run('pg_ctl', ['-D', path.join(dir, 'pg'), '-w', '-l', path.join(dir, 'log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300`, 'start']);
   let stopped = false;
