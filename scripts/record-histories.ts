@@ -46,6 +46,9 @@ const TASK_QUEUE = 'record-histories';
 /** A queue no worker polls: a companySync started there stays open, so the parent finds it busy. */
 const IDLE_QUEUE = 'record-histories-idle';
 
+/** A refusal the user can act on: printed without a stack trace. */
+class UsageError extends Error {}
+
 const argsSchema = z.object({
   release: z.string().regex(releasePattern, 'use the release date, YYYY-MM-DD'),
   force: z.boolean().default(false),
@@ -67,10 +70,10 @@ interface Context {
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { release: { type: 'string' }, force: { type: 'boolean' } }, strict: true });
   const parsed = argsSchema.safeParse(values);
-  if (!parsed.success) throw new Error(`usage: npm run histories:record -- --release YYYY-MM-DD [--force]\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+  if (!parsed.success) throw new UsageError(`usage: npm run histories:record -- --release YYYY-MM-DD [--force]\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
   const { release, force } = parsed.data;
   const target = path.join(historiesDir, release);
-  if (existsSync(target) && !force) throw new Error(`${path.relative(process.cwd(), target)} exists: its fixtures stand for runs of that release. Pick a new release date, or pass --force to re-record it on purpose.`);
+  if (existsSync(target) && !force) throw new UsageError(`${path.relative(process.cwd(), target)} exists: its fixtures stand for runs of that release. Pick a new release date, or pass --force to re-record it on purpose.`);
 
   // Local activities failing on purpose (the 429s below) would log a warning per attempt.
   Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -309,7 +312,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === new URL(import.meta.url
   main().then(
     () => process.exit(0),
     (err: unknown) => {
-      process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+      process.stderr.write(`${err instanceof UsageError ? err.message : ((err as Error).stack ?? String(err))}\n`);
       process.exit(1);
     }
   );
