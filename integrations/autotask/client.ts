@@ -251,7 +251,10 @@ function answeredWithoutId(err: unknown): boolean {
   return status === undefined || (status >= 200 && status < 300);
 }
 
-/** Where an adjustment split a period, two rows touch the date: the later start wins. */
+/**
+ * Where adjustments split a period, several rows touch the date: the later start wins, and among
+ * rows starting the same day (two adjustments on one date) the higher id, the later adjustment.
+ */
 export function latestPerService(rows: AtContractServiceUnit[], date: string): Map<string, AtContractServiceUnit> {
   const out = new Map<string, AtContractServiceUnit>();
   for (const row of rows) {
