@@ -10,6 +10,10 @@ export const integrationErrorKinds = [
   'unavailable',
   'not_found',
   'malformed',
+  /** Autotask accepted an adjustment, but the units do not read back as posted: never post again. */
+  'adjustment_not_applied',
+  /** Autotask answered an adjustment without naming it and the units are not the target: never post again. */
+  'adjustment_unconfirmed',
 ] as const;
 export type IntegrationErrorKind = (typeof integrationErrorKinds)[number];
 
@@ -32,6 +36,8 @@ export class IntegrationError extends Error {
       /** The request may have been applied (a write whose answer was lost). */
       ambiguous?: boolean;
       errors?: string[];
+      /** The adjustment Autotask said it created, when the failure is about it. */
+      adjustmentId?: number;
     } = {}
   ) {
     super(message);

@@ -16,6 +16,7 @@ import {
   type AtCompany, type AtContract, type AtContractServiceUnit, type AtService, type AtThreshold,
 } from './schemas.ts';
 import { discoverZone, forgetZone, type Zone } from './zone.ts';
+import { INT32_MAX, INT32_MIN, isInt32 } from './limits.ts';
 
 export interface AutotaskCredentials {
   username: string;
@@ -141,15 +142,33 @@ export class AutotaskClient {
 
   /** Units of one contract service on `date` (0 when the contract has no such service yet). */
   async unitsOf(contractId: number, serviceId: number, date: string, signal?: AbortSignal): Promise<number> {
-    const d = autotaskDate(date);
-    const rows = await this.queryAll('ContractServiceUnits', query([q.eq('contractID', contractId), q.eq('serviceID', serviceId), q.lte('startDate', d), q.gte('endDate', d)], { includeFields: unitFields }), contractServiceUnitSchema, signal);
-    return latestPerService(rows, date).get(`${contractId}:${serviceId}`)?.units ?? 0;
+    return (await this.serviceUnits(contractId, serviceId, date, signal)).units;
   }
 
-  /** Posts a ContractServiceAdjustment (a signed delta). Autotask creates the contract service if missing. */
-  async createAdjustment(input: { contractId: number; serviceId: number; effectiveDate: string; unitChange: number }, signal?: AbortSignal): Promise<number> {
+  /** Units of one contract service on `date` with its unit price (null when no row carries units). */
+  async serviceUnits(contractId: number, serviceId: number, date: string, signal?: AbortSignal): Promise<{ units: number; unitPrice: number | null }> {
+    const d = autotaskDate(date);
+    const rows = await this.queryAll('ContractServiceUnits', query([q.eq('contractID', contractId), q.eq('serviceID', serviceId), q.lte('startDate', d), q.gte('endDate', d)], { includeFields: unitFields }), contractServiceUnitSchema, signal);
+    const row = latestPerService(rows, date).get(`${contractId}:${serviceId}`);
+    return { units: row?.units ?? 0, unitPrice: row?.unitPrice ?? null };
+  }
+
+  /**
+   * Posts a ContractServiceAdjustment (a signed delta). Autotask creates the contract service if
+   * missing. Returns the adjustment's id, or null when Autotask answered 2xx without a readable
+   * `itemId`: the write probably landed, so the caller re-reads the units and never re-posts.
+   */
+  async createAdjustment(input: { contractId: number; serviceId: number; effectiveDate: string; unitChange: number }, signal?: AbortSignal): Promise<number | null> {
+    if (!isInt32(input.unitChange)) {
+      throw new IntegrationError('autotask', 'validation', `cannot adjust contract ${input.contractId} service ${input.serviceId} by ${input.unitChange} units: Autotask takes a whole number from ${INT32_MIN} to ${INT32_MAX}; nothing was sent — check the count this change came from`);
+    }
     const body = { contractID: input.contractId, serviceID: input.serviceId, effectiveDate: autotaskDate(input.effectiveDate), unitChange: input.unitChange };
-    return (await this.call('POST', '/ContractServiceAdjustments', body, createdSchema, `adjusting contract ${input.contractId} service ${input.serviceId} by ${input.unitChange}`, true, signal)).itemId;
+    try {
+      return (await this.call('POST', '/ContractServiceAdjustments', body, createdSchema, `adjusting contract ${input.contractId} service ${input.serviceId} by ${input.unitChange}`, true, signal)).itemId;
+    } catch (err) {
+      if (answeredWithoutId(err)) return null;
+      throw err;
+    }
   }
 
   async contractServices(contractIds: number[], signal?: AbortSignal) {
@@ -220,9 +239,22 @@ export class AutotaskClient {
 }
 
 const contractFields = ['id', 'companyID', 'contractName', 'contractType', 'status', 'startDate', 'endDate', 'renewedContractID'];
-const unitFields = ['id', 'contractID', 'contractServiceID', 'serviceID', 'startDate', 'endDate', 'units'];
+const unitFields = ['id', 'contractID', 'contractServiceID', 'serviceID', 'startDate', 'endDate', 'units', 'price'];
 
-/** Where an adjustment split a period, two rows touch the date: the later start wins. */
+/**
+ * A success status whose body was unusable: not JSON, or no numeric `itemId`. `malformed` without
+ * a status comes only from parsing a 200's body; with one, it is an unexpected status, so 2xx here.
+ */
+function answeredWithoutId(err: unknown): boolean {
+  if (!(err instanceof IntegrationError) || err.kind !== 'malformed') return false;
+  const status = err.extra.status;
+  return status === undefined || (status >= 200 && status < 300);
+}
+
+/**
+ * Where adjustments split a period, several rows touch the date: the later start wins, and among
+ * rows starting the same day (two adjustments on one date) the higher id, the later adjustment.
+ */
 export function latestPerService(rows: AtContractServiceUnit[], date: string): Map<string, AtContractServiceUnit> {
   const out = new Map<string, AtContractServiceUnit>();
   for (const row of rows) {

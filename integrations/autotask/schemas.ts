@@ -34,15 +34,25 @@ export const serviceSchema = z.object({
 
 export const contractServiceSchema = z.object({ id, contractID: id, serviceID: id });
 
-export const contractServiceUnitSchema = z.object({
-  id,
-  contractID: id,
-  contractServiceID: id,
-  serviceID: id,
-  startDate: date,
-  endDate: date,
-  units: z.number().int(),
-});
+/**
+ * `price` is the extended amount (units × the contract service's unit price), so the unit price
+ * is derived from it; with 0 units there is nothing to divide and it stays unknown (null).
+ */
+export const contractServiceUnitSchema = z
+  .object({
+    id,
+    contractID: id,
+    contractServiceID: id,
+    serviceID: id,
+    startDate: date,
+    endDate: date,
+    units: z.number().int(),
+    price: z.number().nullish(),
+  })
+  .transform((row) => ({ ...row, unitPrice: row.units !== 0 && typeof row.price === 'number' ? round4(row.price / row.units) : null }));
+
+/** Cuts float noise from the division (3.9 / 3); a price with more decimals than cents may be approximate. */
+const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
 
 export const pageSchema = z.object({
   items: z.array(z.unknown()),

@@ -7,11 +7,11 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { FaultInjector, applyFault, registerFaultRoutes, resetConnection, sleep } from '../common/faults.ts';
+import { FaultInjector, applyFault, registerFaultRoutes, resetConnection, sleep, type Fault } from '../common/faults.ts';
 import { ENTITIES, type EntityDescriptor } from './entities.ts';
 import type { AtFixture } from './fixture.ts';
 import { QueryError, matchAll, project, readQueryModel, type Filter } from './query-engine.ts';
-import { AutotaskState, BusinessRuleError } from './state.ts';
+import { AutotaskState, BusinessRuleError, type ApplyMode } from './state.ts';
 
 export interface AutotaskSimulatorOptions {
   fixture: AtFixture;
@@ -117,10 +117,15 @@ export function createAutotaskSimulator(input: AutotaskSimulatorOptions): Autota
         if (delay) await sleep(delay);
         const fault = faults.take(request.method, url.pathname);
         if (fault && (await applyFault(fault, request, reply))) return reply;
-        const result = await dispatch(request, reply, segments, url, user.restricted === true, m[1]!);
+        const result = await dispatch(request, reply, segments, url, user.restricted === true, m[1]!, applyModeOf(fault));
         if (fault?.kind === 'lost') {
           resetConnection(request, reply); // the write happened; the answer never arrives
           return reply;
+        }
+        if (fault?.kind === 'garbled' && !reply.sent) {
+          // The write happened; the answer is not the `{itemId}` Autotask normally sends.
+          const body = typeof fault.body === 'string' ? fault.body : JSON.stringify(fault.body ?? null);
+          return reply.code(fault.status).type('application/json').send(body);
         }
         return result;
       } catch (err) {
@@ -142,7 +147,7 @@ export function createAutotaskSimulator(input: AutotaskSimulatorOptions): Autota
     return { zoneName: state.data.zoneName, url: `${origin}/zone-${zone}/atservicesrest/`, webUrl: `${origin}/zone-${zone}/`, ci: state.data.ci };
   }
 
-  async function dispatch(request: FastifyRequest, reply: FastifyReply, segments: string[], url: URL, restricted: boolean, zoneId: string) {
+  async function dispatch(request: FastifyRequest, reply: FastifyReply, segments: string[], url: URL, restricted: boolean, zoneId: string, applyMode: ApplyMode) {
     const method = request.method;
     const notAllowed = () => reply.code(405).send({ Message: `The requested resource does not support http method '${method}'.` });
     const [first, second, third, fourth] = segments;
@@ -153,13 +158,13 @@ export function createAutotaskSimulator(input: AutotaskSimulatorOptions): Autota
     }
     if (first === 'contractserviceadjustments' && !second) {
       if (method !== 'POST') return notAllowed();
-      return { itemId: state.createAdjustment(bodyObject(request)).id };
+      return { itemId: state.createAdjustment(bodyObject(request), undefined, applyMode).id };
     }
     if (first === 'contracts' && second && /^\d+$/.test(second) && third) {
       const contractId = Number(second);
       if (third === 'serviceadjustments' && !fourth) {
         if (method !== 'POST') return notAllowed();
-        return { itemId: state.createAdjustment({ ...bodyObject(request), contractID: contractId }, contractId).id };
+        return { itemId: state.createAdjustment({ ...bodyObject(request), contractID: contractId }, contractId, applyMode).id };
       }
       if (third === 'services' && !fourth) {
         if (method === 'POST') {
@@ -250,6 +255,13 @@ export function createAutotaskSimulator(input: AutotaskSimulatorOptions): Autota
     state.load(request.body as AtFixture);
     return { ok: true };
   });
+  app.patch('/_sim/contracts/:id', async (request, reply) => {
+    const { id } = z.object({ id: z.coerce.number().int() }).parse(request.params);
+    const { status } = z.object({ status: z.union([z.literal(0), z.literal(1)]) }).parse(request.body);
+    if (!state.contract(id)) return reply.code(404).send({ error: `no contract ${id}` });
+    state.setContractStatus(id, status);
+    return { id, status };
+  });
   app.post('/_sim/move-zone', async () => {
     zone += 1;
     return { zone };
@@ -264,6 +276,13 @@ export function createAutotaskSimulator(input: AutotaskSimulatorOptions): Autota
     requestsThisHour,
     peakConcurrency,
   };
+}
+
+/** The `late` and `dropped` faults change how an adjustment is applied; other requests ignore them. */
+function applyModeOf(fault: Fault | undefined): ApplyMode {
+  if (fault?.kind === 'late') return { kind: 'late', reads: fault.reads, ms: fault.ms };
+  if (fault?.kind === 'dropped') return { kind: 'never' };
+  return { kind: 'now' };
 }
 
 function bodyObject(request: FastifyRequest): Record<string, unknown> {

@@ -1,7 +1,9 @@
 /**
- * ContractServiceUnits, derived like Autotask does: one row per billing period per contract
- * service; an adjustment inside a period splits it (the new row starts on the effective date,
- * the previous row ends on it); units are the running sum of the deltas.
+ * ContractServiceUnits, derived like Autotask documents it: one row per billing period per
+ * contract service, unless adjustments fall inside the period; then every adjustment starts a
+ * row of its own on its effective date, and the row before ends on that date. Two adjustments on
+ * one day are two rows (the first ends the day it starts), so a reader must pick the latest —
+ * the later adjustment's row has the higher id. Units are the running sum of the deltas.
  */
 import { addDays, addMonths, periodMonths } from './dates.ts';
 
@@ -13,6 +15,7 @@ export interface UnitRow {
   startDate: string;
   endDate: string;
   units: number;
+  /** Extended: units × the contract service's unit price, as Autotask serves it. */
   price: number;
   cost: number;
   approveAndPostDate: string | null;
@@ -21,36 +24,51 @@ export interface UnitRow {
 export interface UnitsInput {
   contract: { id: number; startDate: string; endDate: string; contractPeriodType: number };
   contractService: { id: number; serviceID: number; unitPrice: number; unitCost: number };
-  adjustments: Array<{ effectiveDate: string; unitChange: number }>;
+  /** Applied adjustments only; `id` orders those of one day as Autotask received them. */
+  adjustments: Array<{ id: number; effectiveDate: string; unitChange: number }>;
   postedThrough: string | null;
 }
 
+/**
+ * Row ids: contract service, then period, then row within the period, so they stay unique and
+ * ordered (contract service ids below 90,000,000 keep them under 2^53).
+ */
+const ROWS_PER_PERIOD = 10_000;
+const PERIODS_PER_SERVICE = 10_000;
+
 export function deriveUnits(input: UnitsInput): UnitRow[] {
   const { contract, contractService } = input;
-  const deltas = [...input.adjustments].sort((a, b) => a.effectiveDate.localeCompare(b.effectiveDate));
-  const unitsAt = (date: string) => deltas.filter((d) => d.effectiveDate <= date).reduce((s, d) => s + d.unitChange, 0);
+  const deltas = [...input.adjustments].sort((a, b) => a.effectiveDate.localeCompare(b.effectiveDate) || a.id - b.id);
   const rows: UnitRow[] = [];
   const step = periodMonths(contract.contractPeriodType);
+  let next = 0; // first delta not yet counted
+  let units = 0;
   let periodStart = contract.startDate;
   for (let index = 0; periodStart <= contract.endDate && index < 1200; index++) {
     const nextStart = addMonths(contract.startDate, step * (index + 1));
     const periodEnd = nextStart > contract.endDate ? contract.endDate : addDays(nextStart, -1);
-    const splits = [...new Set(deltas.map((d) => d.effectiveDate).filter((d) => d > periodStart && d <= periodEnd))].sort();
-    const starts = [periodStart, ...splits];
-    starts.forEach((start, split) => {
-      const end = splits[split] ?? periodEnd;
-      const units = unitsAt(start);
+    while (next < deltas.length && deltas[next]!.effectiveDate < periodStart) units += deltas[next++]!.unitChange;
+    const starts: Array<{ start: string; units: number }> = [];
+    if (next >= deltas.length || deltas[next]!.effectiveDate > periodStart) starts.push({ start: periodStart, units });
+    while (next < deltas.length && deltas[next]!.effectiveDate <= periodEnd) {
+      const delta = deltas[next++]!;
+      units += delta.unitChange;
+      starts.push({ start: delta.effectiveDate, units });
+    }
+    if (starts.length > ROWS_PER_PERIOD) throw new Error(`simulator limit: more than ${ROWS_PER_PERIOD} adjustments in one period of contract service ${contractService.id}`);
+    const posted = input.postedThrough && periodEnd <= input.postedThrough ? addDays(periodEnd, 1) : null;
+    starts.forEach((row, split) => {
       rows.push({
-        id: contractService.id * 100_000 + index * 100 + split,
+        id: (contractService.id * PERIODS_PER_SERVICE + index) * ROWS_PER_PERIOD + split,
         contractID: contract.id,
         contractServiceID: contractService.id,
         serviceID: contractService.serviceID,
-        startDate: start,
-        endDate: end,
-        units,
-        price: round2(units * contractService.unitPrice),
-        cost: round2(units * contractService.unitCost),
-        approveAndPostDate: input.postedThrough && periodEnd <= input.postedThrough ? addDays(periodEnd, 1) : null,
+        startDate: row.start,
+        endDate: starts[split + 1]?.start ?? periodEnd,
+        units: row.units,
+        price: round2(row.units * contractService.unitPrice),
+        cost: round2(row.units * contractService.unitCost),
+        approveAndPostDate: posted,
       });
     });
     periodStart = nextStart;

@@ -13,6 +13,16 @@ export const faultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('malformed') }),
   /** Autotask: the write is applied, then the connection is dropped before the answer. */
   z.object({ kind: z.literal('lost') }),
+  /** Autotask adjustments: the write is applied, then answered with this body instead of `{itemId}`. */
+  z.object({ kind: z.literal('garbled'), status: z.number().int().min(200).max(299).default(200), body: z.unknown() }),
+  /**
+   * Autotask adjustments: accepted with an itemId, but the units change only after the next
+   * `reads` reads of that contract service, or after `ms` — a write that does not read back.
+   */
+  z.object({ kind: z.literal('late'), reads: z.number().int().min(1).optional(), ms: z.number().int().min(1).max(600_000).optional() })
+    .refine((f) => (f.reads === undefined) !== (f.ms === undefined), 'a late fault needs exactly one of reads or ms'),
+  /** Autotask adjustments: accepted with an itemId, never applied. */
+  z.object({ kind: z.literal('dropped') }),
 ]);
 export type Fault = z.infer<typeof faultSchema>;
 
@@ -83,7 +93,7 @@ export function resetConnection(request: FastifyRequest, reply: FastifyReply): v
   request.raw.socket.destroy();
 }
 
-/** Applies a non-`lost` fault; returns true when it answered the request. */
+/** Applies a fault that stands in for the request; returns true when it answered it. */
 export async function applyFault(fault: Fault, request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
   switch (fault.kind) {
     case 'slow':
@@ -102,7 +112,11 @@ export async function applyFault(fault: Fault, request: FastifyRequest, reply: F
     case 'malformed':
       await reply.code(200).type('application/json').send('{"items": [ {"id": 1,');
       return true;
+    // Faults that change how a write is applied or answered: the simulator's route applies them.
     case 'lost':
+    case 'garbled':
+    case 'late':
+    case 'dropped':
       return false;
   }
 }
