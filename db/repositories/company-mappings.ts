@@ -158,12 +158,14 @@ export async function clearCompanyMapping(db: Db, partnerId: string, pbCompanyId
  * also unmaps it, so its contract is free for another company; taking it back leaves it unmapped.
  */
 export async function setCompanyExcluded(db: Db, partnerId: string, pbCompanyId: string, excluded: boolean): Promise<CompanyMappingRow | undefined> {
+  const key = and(eq(companyMappings.partnerId, partnerId), eq(companyMappings.pbCompanyId, pbCompanyId));
+  if (!excluded) {
+    // Only an excluded company changes: a mapped one keeps its mapping and its last status.
+    const [back] = await db.update(companyMappings).set({ excluded, status: 'never_synced', detail: null, updatedAt: new Date() }).where(and(key, eq(companyMappings.excluded, true))).returning();
+    return back ?? findCompanyMapping(db, partnerId, pbCompanyId);
+  }
   return db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(companyMappings)
-      .set(excluded ? { ...unmapped, excluded, status: 'excluded', detail: null, updatedAt: new Date() } : { excluded, status: 'never_synced', detail: null, updatedAt: new Date() })
-      .where(and(eq(companyMappings.partnerId, partnerId), eq(companyMappings.pbCompanyId, pbCompanyId)))
-      .returning();
+    const [row] = await tx.update(companyMappings).set({ ...unmapped, excluded, status: 'excluded', detail: null, updatedAt: new Date() }).where(key).returning();
     await settleLegacyShares(tx, partnerId);
     return row;
   });

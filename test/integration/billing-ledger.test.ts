@@ -77,6 +77,7 @@ describe.each(drivers)('billing ledger on %s', (driver) => {
     expect(await setCompanyExcluded(handle.db, 'p1', 'c2', true)).toMatchObject({ excluded: true, status: 'excluded', autotaskContractId: null, detail: null });
     await expect(saveCompanyMapping(handle.db, 'p1', 'c3', mapping(70))).resolves.toMatchObject({ autotaskContractId: 70, excluded: false });
     expect(await setCompanyExcluded(handle.db, 'p1', 'c2', false)).toMatchObject({ excluded: false, status: 'never_synced', autotaskContractId: null });
+    expect(await setCompanyExcluded(handle.db, 'p1', 'c3', false)).toMatchObject({ excluded: false, autotaskContractId: 70 }); // not excluded: unchanged
     expect(await setCompanyExcluded(handle.db, 'p1', 'nope', true)).toBeUndefined();
   });
 
