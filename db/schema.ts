@@ -2,6 +2,7 @@
  * The service's tables. Everything is scoped by partner (DESIGN.md domain rule 1). One schema
  * and one migration folder serve PostgreSQL (postgres.js) and embedded PGlite.
  */
+import { sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
@@ -94,7 +95,7 @@ export const syncSchedules = pgTable('sync_schedules', {
   updatedAt,
 });
 
-export const companyStatuses = ['never_synced', 'syncing', 'ok', 'warning', 'error', 'skipped'] as const;
+export const companyStatuses = ['never_synced', 'syncing', 'ok', 'warning', 'error', 'skipped', 'excluded'] as const;
 export type CompanyStatus = (typeof companyStatuses)[number];
 
 /**
@@ -115,6 +116,14 @@ export const companyMappings = pgTable(
     autotaskCompanyName: text('autotask_company_name'),
     autotaskContractId: integer('autotask_contract_id'),
     autotaskContractName: text('autotask_contract_name'),
+    /** Billed by hand: never synced, no warning, holds no contract. */
+    excluded: boolean('excluded').notNull().default(false),
+    /**
+     * Set by migration 0006 on rows that already shared a contract when "one contract, one company"
+     * arrived: they stay out of the unique index (so the migration cannot fail on them) and every
+     * run flags them until the MSP remaps; saving a mapping clears it.
+     */
+    contractSharedLegacy: boolean('contract_shared_legacy').notNull().default(false),
     status: text('status', { enum: companyStatuses }).notNull().default('never_synced'),
     detail: text('detail'),
     lastSyncAt: timestamp('last_sync_at', { withTimezone: true }),
@@ -125,6 +134,10 @@ export const companyMappings = pgTable(
     primaryKey({ columns: [t.partnerId, t.pbCompanyId] }),
     index('company_mappings_partner_name_idx').on(t.partnerId, t.pbCompanyName, t.pbCompanyId),
     index('company_mappings_partner_status_idx').on(t.partnerId, t.status),
+    // One contract, one company (DESIGN.md rule 6), held by the database too.
+    uniqueIndex('company_mappings_partner_contract_idx')
+      .on(t.partnerId, t.autotaskContractId)
+      .where(sql`${t.autotaskContractId} is not null and not ${t.contractSharedLegacy}`),
   ]
 );
 
@@ -226,6 +239,57 @@ export const unitWrites = pgTable(
   (t) => [primaryKey({ columns: [t.runId, t.pbCompanyId, t.serviceId] })]
 );
 
+export const ledgerReasons = ['count', 'product_removed', 'moved_contract', 'moved_service', 'released'] as const;
+export type LedgerReason = (typeof ledgerReasons)[number];
+
+/**
+ * The ownership ledger (DESIGN.md rule 8b): every confirmed write of units to a (contract,
+ * service), with the company mapping and products that produced it. The latest row per pair says
+ * who owns it; all rows are the history the portal charts. Not tied to sync_runs by a foreign
+ * key: pruning old runs must not forget what the service owns in Autotask.
+ */
+export const billingLedger = pgTable(
+  'billing_ledger',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    partnerId: text('partner_id')
+      .notNull()
+      .references(() => partners.id, { onDelete: 'cascade' }),
+    contractId: integer('contract_id').notNull(),
+    serviceId: integer('service_id').notNull(),
+    effectiveDate: text('effective_date').notNull(),
+    units: integer('units').notNull(),
+    runId: uuid('run_id').notNull(),
+    pbCompanyId: text('pb_company_id').notNull(),
+    productIds: jsonb('product_ids').$type<string[]>().notNull(),
+    reason: text('reason', { enum: ledgerReasons }).notNull(),
+    setAt: timestamp('set_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // A run writes a pair at most once; recording its confirmation again (a retry) is harmless.
+    uniqueIndex('billing_ledger_run_pair_idx').on(t.runId, t.contractId, t.serviceId),
+    // The latest row per (partner, contract, service): an index scan, newest first.
+    index('billing_ledger_pair_latest_idx').on(t.partnerId, t.contractId, t.serviceId, t.setAt.desc()),
+    index('billing_ledger_company_idx').on(t.partnerId, t.pbCompanyId, t.setAt),
+  ]
+);
+
+/** Pairs a stop left behind that the MSP asked the next run to zero (`?release=zero`). */
+export const pendingReleases = pgTable(
+  'pending_releases',
+  {
+    partnerId: text('partner_id')
+      .notNull()
+      .references(() => partners.id, { onDelete: 'cascade' }),
+    contractId: integer('contract_id').notNull(),
+    serviceId: integer('service_id').notNull(),
+    pbCompanyId: text('pb_company_id').notNull(),
+    units: integer('units').notNull(),
+    requestedAt: timestamp('requested_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.partnerId, t.contractId, t.serviceId] }), index('pending_releases_company_idx').on(t.partnerId, t.pbCompanyId)]
+);
+
 export const schema = {
   partners,
   apiKeys,
@@ -237,5 +301,7 @@ export const schema = {
   runCompanies,
   syncResults,
   unitWrites,
+  billingLedger,
+  pendingReleases,
 };
 

@@ -5,6 +5,7 @@
  */
 import type { CompanyStatus } from '../db/schema.ts';
 import { plannedStatus, type CompanyPlan, type UnitAction } from './plan.ts';
+import { reasonNote } from './reason-notes.ts';
 
 export interface ProductResult {
   productId: string;
@@ -66,7 +67,7 @@ export function resultWithoutWrite(action: UnitAction, dryRun: boolean): Product
 
 export function appliedResult(action: UnitAction, done: AppliedUnits): ProductResult {
   const changed = done.adjustmentId !== null || done.appliedEarlier;
-  const notes = `${action.reason === 'product_removed' ? ' (product no longer used)' : ''}${done.appliedEarlier ? ' (confirmed after a retry; Autotask did not return the adjustment id)' : ''}`;
+  const notes = `${reasonNote(action)}${done.appliedEarlier ? ' (confirmed after a retry; Autotask did not return the adjustment id)' : ''}`;
   return {
     ...base(action),
     unitsBefore: done.before,

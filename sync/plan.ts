@@ -4,6 +4,7 @@
  * service to 0 after a product switch, nothing, or a problem with a reason an MSP can act on.
  * Pure: the workflow and the API's dry run use the same function.
  */
+import { companyEffectiveDate } from './effective-date.ts';
 
 export type CountBasis = 'users' | 'licenses';
 
@@ -48,7 +49,16 @@ export interface PartnerPlanInput {
   countBasis: CountBasis;
   productServices: ProductService[];
   productNames: ReadonlyMap<string, string>;
+  /** Products the MSP chose not to bill (`autotaskServiceId: null`): no warning, unlike a product with no mapping row. */
+  notBilledProductIds?: ReadonlySet<string> | undefined;
 }
+
+/**
+ * Why a service gets its target: `count` the month-end count (0 included), `product_removed` the
+ * company no longer has the product at all; the rest come from the ownership ledger
+ * (sync/ownership.ts): the pair it billed before, zeroed because billing moved or was released.
+ */
+export type UnitReason = 'count' | 'product_removed' | 'moved_contract' | 'moved_service' | 'released';
 
 export interface UnitAction {
   serviceId: number;
@@ -57,7 +67,9 @@ export interface UnitAction {
   productIds: string[];
   from: number;
   to: number;
-  reason: 'count' | 'product_removed';
+  reason: UnitReason;
+  /** The contract to write, when it is not the plan's own (a pair left on the previous contract). */
+  contractId?: number | undefined;
 }
 
 export type ProblemCode =
@@ -66,6 +78,7 @@ export type ProblemCode =
   | 'contract_not_recurring'
   | 'contract_ended'
   | 'contract_not_started'
+  | 'contract_shared'
   | 'product_not_mapped'
   | 'no_product_mappings';
 
@@ -80,6 +93,8 @@ export interface CompanyPlan {
   pbCompanyName: string;
   contractId: number;
   contractName: string | null;
+  /** The company's own effective date (sync/effective-date.ts); absent in plans made before it existed. */
+  effectiveDate?: string | undefined;
   actions: UnitAction[];
   problems: Problem[];
 }
@@ -100,28 +115,39 @@ export function planCompany(partner: PartnerPlanInput, company: CompanyPlanInput
     plan.problems.push(contractProblem);
     return plan;
   }
-  if (partner.productServices.length === 0) {
+  const dated = companyEffectiveDate(partner.effectiveDate, company.contract!);
+  if (dated.problem) {
+    plan.problems.push(dated.problem);
+    return plan;
+  }
+  plan.effectiveDate = dated.effectiveDate;
+  const notBilled = partner.notBilledProductIds ?? new Set<string>();
+  if (partner.productServices.length === 0 && notBilled.size === 0) {
     plan.problems.push({ severity: 'error', code: 'no_product_mappings', detail: 'No Password Boss product is mapped to an Autotask service yet — map them under Product mappings' });
     return plan;
   }
 
   const countOf = (c: PlanCount) => (partner.countBasis === 'licenses' ? c.licenses : c.users);
-  const byService = new Map<number, { serviceName: string; productIds: string[]; target: number }>();
+  const byService = new Map<number, { serviceName: string; productIds: string[]; target: number; counted: boolean }>();
   for (const ps of partner.productServices) {
-    const entry = byService.get(ps.serviceId) ?? { serviceName: ps.serviceName, productIds: [], target: 0 };
+    const entry = byService.get(ps.serviceId) ?? { serviceName: ps.serviceName, productIds: [], target: 0, counted: false };
+    const rows = company.counts.filter((c) => c.productId === ps.productId);
     entry.productIds.push(ps.productId);
-    entry.target += company.counts.filter((c) => c.productId === ps.productId).reduce((sum, c) => sum + countOf(c), 0);
+    entry.target += rows.reduce((sum, c) => sum + countOf(c), 0);
+    entry.counted ||= rows.length > 0;
     byService.set(ps.serviceId, entry);
   }
   for (const [serviceId, entry] of [...byService].sort(([a], [b]) => a - b)) {
     const from = company.currentUnits.get(serviceId) ?? 0;
     if (entry.target === 0 && from === 0) continue; // nothing billed, nothing to bill
-    plan.actions.push({ serviceId, serviceName: entry.serviceName, productIds: entry.productIds, from, to: entry.target, reason: entry.target === 0 ? 'product_removed' : 'count' });
+    // A month-end count of 0 is still a count; only a company Password Boss no longer counts for
+    // any of the service's products has dropped them.
+    plan.actions.push({ serviceId, serviceName: entry.serviceName, productIds: entry.productIds, from, to: entry.target, reason: entry.counted ? 'count' : 'product_removed' });
   }
 
   const mapped = new Set(partner.productServices.map((p) => p.productId));
   for (const count of company.counts) {
-    if (mapped.has(count.productId) || countOf(count) === 0) continue;
+    if (mapped.has(count.productId) || notBilled.has(count.productId) || countOf(count) === 0) continue;
     const name = partner.productNames.get(count.productId) ?? count.productId;
     plan.problems.push({ severity: 'warning', code: 'product_not_mapped', detail: `${name} has ${countOf(count)} ${partner.countBasis} but is not mapped to an Autotask service — map it under Product mappings` });
   }
@@ -144,9 +170,7 @@ function checkContract(effectiveDate: string, company: CompanyPlanInput): Proble
     const renewed = c.renewedContractID ? ` (#${c.renewedContractID})` : '';
     return { severity: 'error', code: 'contract_ended', detail: `${name} ended on ${c.endDate} — pick the renewed contract${renewed}` };
   }
-  if (c.startDate && c.startDate > effectiveDate) {
-    return { severity: 'error', code: 'contract_not_started', detail: `${name} starts on ${c.startDate}, after the billing date ${effectiveDate} — pick the contract in force on ${effectiveDate}` };
-  }
+  // A later start date is not an error: sync/effective-date.ts bills from it, or waits for it.
   return undefined;
 }
 

@@ -1,13 +1,18 @@
 /**
  * Company mapping: every Password Boss company with its Autotask company and Recurring Service
  * contract, last sync, status and troubleshooting detail; map (with the contract rules checked
- * against Autotask) and unmap (history kept).
+ * against Autotask, one contract per company), exclude, and unmap (history kept). Unmapping and
+ * excluding are stops (DESIGN.md rule 8b): the answer lists the units left behind, and
+ * `?release=zero` asks the next run to set them to 0.
  */
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import type { ActivityDeps } from '../../activities/index.ts';
-import { clearCompanyMapping, findCompanyMapping, listCompanyMappings, refreshCompanies, saveCompanyMapping, type CompanyMappingRow } from '../../db/repositories/company-mappings.ts';
+import { listOwnedPairs } from '../../db/repositories/billing-ledger.ts';
+import { clearCompanyMapping, ContractTakenError, findCompanyMapping, findContractHolder, listCompanyMappings, refreshCompanies, saveCompanyMapping, setCompanyExcluded, type CompanyMappingRow } from '../../db/repositories/company-mappings.ts';
+import { requestReleases, withdrawReleases } from '../../db/repositories/pending-releases.ts';
 import { companyStatuses } from '../../db/schema.ts';
+import { leftBehindOf } from '../../sync/ownership.ts';
 import { errorBodySchema, notFound, unprocessable } from '../errors.ts';
 import { requireConfiguredPartner } from '../plugins/auth.ts';
 import { partnerParams } from '../schemas.ts';
@@ -15,6 +20,7 @@ import { contractEligibility, todayIn } from '../services/contract-rules.ts';
 import { mapIntegrationErrors } from '../services/integration-errors.ts';
 import type { PartnerAutotask } from '../services/partner-autotask.ts';
 import { TtlCache } from '../services/ttl-cache.ts';
+import billingLedgerRoutes from './billing-ledger.ts';
 
 export interface CompanyMappingRouteDeps {
   integrations: ActivityDeps;
@@ -31,6 +37,7 @@ const itemSchema = z
     pbCompanyName: z.string(),
     active: z.boolean(),
     mapped: z.boolean(),
+    excluded: z.boolean(),
     autotaskCompany: z.object({ id: z.number().int(), name: z.string().nullable() }).nullable(),
     contract: z.object({ id: z.number().int(), name: z.string().nullable() }).nullable(),
     status: z.enum(companyStatuses),
@@ -41,6 +48,19 @@ const itemSchema = z
   .meta({ id: 'CompanyMapping' });
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema, 422: errorBodySchema, 502: errorBodySchema, 503: errorBodySchema };
 const pbCompanyParams = partnerParams.extend({ pbCompanyId: z.string().min(1).max(200) });
+const leftBehindSchema = z.object({ contractId: z.number().int(), serviceId: z.number().int(), units: z.number().int() }).meta({ id: 'LeftBehind' });
+const stopQuery = z.object({ release: z.enum(['keep', 'zero']).default('keep').describe('keep: the units stay on the contract; zero: the next run sets them to 0') }).strict();
+const stopAnswer = itemSchema.extend({
+  leftBehind: z.array(leftBehindSchema).describe('the (contract, service) pairs the service set that keep their units; with release=zero, the next run sets them to 0'),
+  release: z.enum(['keep', 'zero']),
+});
+const mapBody = z.object({ autotaskCompanyId: z.number().int().positive(), autotaskContractId: z.number().int().positive() }).strict();
+const excludeBody = z.object({ excluded: z.boolean() }).strict();
+const stopExample = {
+  pbCompanyId: 'c-0002', pbCompanyName: 'Acme Dental', active: true, mapped: false, excluded: false, autotaskCompany: null, contract: null,
+  status: 'ok', detail: 'Up to date: Password Boss Standard: 12 units, already correct', lastSyncAt: '2026-11-02T06:00:04.000Z', lastRunId: '0190f0f0-0000-7000-8000-000000000002',
+  leftBehind: [{ contractId: 5001, serviceId: 301, units: 12 }], release: 'keep',
+};
 
 export function companyView(row: CompanyMappingRow): z.infer<typeof itemSchema> {
   return {
@@ -48,6 +68,7 @@ export function companyView(row: CompanyMappingRow): z.infer<typeof itemSchema> 
     pbCompanyName: row.pbCompanyName,
     active: row.pbCompanyActive,
     mapped: row.autotaskContractId !== null,
+    excluded: row.excluded,
     autotaskCompany: row.autotaskCompanyId !== null ? { id: row.autotaskCompanyId, name: row.autotaskCompanyName } : null,
     contract: row.autotaskContractId !== null ? { id: row.autotaskContractId, name: row.autotaskContractName } : null,
     status: row.status,
@@ -65,6 +86,23 @@ const companyMappingRoutes: FastifyPluginAsyncZod<CompanyMappingRouteDeps> = asy
   // Pages of the list, keyed by the partner's companies_version (bumped by a trigger whenever any
   // of its rows changes), so an entry is served only while the rows it was read from are unchanged.
   const pages = new TtlCache<Awaited<ReturnType<typeof listCompanyMappings>>>(60_000, cacheEntries);
+  // The ledger is read next to the mappings that produce it.
+  await app.register(billingLedgerRoutes, { db });
+
+  /** A stop's answer: what the company leaves behind, and the MSP's choice about it recorded. */
+  async function stopped(pid: string, row: CompanyMappingRow, release: 'keep' | 'zero') {
+    const leftBehind = leftBehindOf(row.pbCompanyId, await listOwnedPairs(db, pid, row.pbCompanyId));
+    if (release === 'zero') await requestReleases(db, pid, row.pbCompanyId, leftBehind);
+    else await withdrawReleases(db, pid, row.pbCompanyId);
+    return { ...companyView(row), leftBehind, release };
+  }
+
+  /** The 422 for a contract another company of the partner holds, naming it. */
+  async function contractTaken(pid: string, pbCompanyId: string, contractId: number) {
+    const holder = await findContractHolder(db, pid, contractId, pbCompanyId);
+    const who = holder ? `'${holder.pbCompanyName}' (${holder.pbCompanyId})` : 'another Password Boss company';
+    return unprocessable('contract_taken', `Contract #${contractId} is already mapped to ${who}; one contract bills one company — pick this company's own contract, or unmap ${who} first`, { rule: 'contract_taken', pbCompanyId: holder?.pbCompanyId ?? null, pbCompanyName: holder?.pbCompanyName ?? null });
+  }
 
   /** Brings the Password Boss company list in when it is older than refreshAfterMs; true if it did. */
   async function refresh(pid: string, force = false): Promise<boolean> {
@@ -112,36 +150,65 @@ const companyMappingRoutes: FastifyPluginAsyncZod<CompanyMappingRouteDeps> = asy
   app.put('/v1/partners/:pid/company-mappings/:pbCompanyId', {
     schema: {
       tags: ['mappings'],
-      summary: 'Map a Password Boss company to an Autotask company and its Recurring Service contract',
-      description: 'The contract must exist, belong to that company, be a Recurring Service contract and not have ended; each broken rule answers 422 with its code.',
+      operationId: 'putCompanyMapping',
+      summary: 'Map a Password Boss company to an Autotask company and its Recurring Service contract, or exclude it',
+      description:
+        '`{autotaskCompanyId, autotaskContractId}` maps the company. The contract must exist, belong to that company, be a Recurring Service contract and not have ended, and no other Password Boss company of the partner may hold it (`contract_taken`, naming that company); each broken rule answers 422 with its code. ' +
+        '`{excluded: true}` excludes the company (billed by hand: unmapped, never synced, no warning) and answers `leftBehind` like an unmap, honouring `?release=`; `{excluded: false}` takes it back, unmapped.',
       params: pbCompanyParams,
-      body: z.object({ autotaskCompanyId: z.number().int().positive(), autotaskContractId: z.number().int().positive() }).strict(),
-      response: { 200: itemSchema, ...errors },
+      querystring: stopQuery,
+      body: z.union([mapBody, excludeBody]),
+      response: { 200: itemSchema.extend({ leftBehind: z.array(leftBehindSchema).optional(), release: z.enum(['keep', 'zero']).optional() }).meta({ examples: [{ ...stopExample, status: 'excluded', detail: null, excluded: true }] }), ...errors },
     },
   }, async (request) => {
     const { pid, pbCompanyId } = request.params;
     const partner = await requireConfiguredPartner(db, request, pid);
     await refresh(pid);
     if (!(await findCompanyMapping(db, pid, pbCompanyId))) throw notFound(`Password Boss company '${pbCompanyId}'`);
-    const { autotaskCompanyId, autotaskContractId } = request.body;
+    const body = request.body;
+    if ('excluded' in body) {
+      const row = await setCompanyExcluded(db, pid, pbCompanyId, body.excluded);
+      if (!row) throw notFound(`Password Boss company '${pbCompanyId}'`);
+      return body.excluded ? stopped(pid, row, request.query.release) : companyView(row);
+    }
+    const { autotaskCompanyId, autotaskContractId } = body;
     const company = await autotask.company(pid, autotaskCompanyId);
     if (!company) throw unprocessable('company_not_found', `Autotask has no company #${autotaskCompanyId}; search for the company again`);
     const client = await autotask.client(pid);
     const contracts = await mapIntegrationErrors(() => client.contractsByIds([autotaskContractId]));
     const verdict = contractEligibility(contracts[0], autotaskCompanyId, todayIn(integrations.now(), partner.timezone));
     if (verdict) throw unprocessable(verdict.code, verdict.message, { rule: verdict.code });
-    const row = await saveCompanyMapping(db, pid, pbCompanyId, { autotaskCompanyId, autotaskCompanyName: company.companyName, autotaskContractId, autotaskContractName: contracts[0]!.contractName });
+    // Checked here for the answer's sake; the unique index decides when two saves race.
+    if (await findContractHolder(db, pid, autotaskContractId, pbCompanyId)) throw await contractTaken(pid, pbCompanyId, autotaskContractId);
+    let row: CompanyMappingRow | undefined;
+    try {
+      row = await saveCompanyMapping(db, pid, pbCompanyId, { autotaskCompanyId, autotaskCompanyName: company.companyName, autotaskContractId, autotaskContractName: contracts[0]!.contractName });
+    } catch (err) {
+      if (err instanceof ContractTakenError) throw await contractTaken(pid, pbCompanyId, autotaskContractId);
+      throw err;
+    }
+    // Billed again: an earlier request to zero what it left behind no longer stands.
+    await withdrawReleases(db, pid, pbCompanyId);
     return companyView(row!);
   });
 
   app.delete('/v1/partners/:pid/company-mappings/:pbCompanyId', {
-    schema: { tags: ['mappings'], summary: 'Unmap a company (its status and history are kept)', params: pbCompanyParams, response: { 200: itemSchema, ...errors } },
+    schema: {
+      tags: ['mappings'],
+      operationId: 'deleteCompanyMapping',
+      summary: 'Unmap a company (its status and history are kept); answers the units left behind',
+      description:
+        'Unmapping stops billing the company through this service. Autotask cannot remove a service from a contract, so the (contract, service) pairs the service set keep their units: the answer lists them as `leftBehind`. `?release=zero` has the next run set them to 0 instead; `keep` (the default) withdraws any earlier request to zero them.',
+      params: pbCompanyParams,
+      querystring: stopQuery,
+      response: { 200: stopAnswer.meta({ examples: [stopExample] }), ...errors },
+    },
   }, async (request) => {
     const { pid, pbCompanyId } = request.params;
     await requireConfiguredPartner(db, request, pid);
     const row = await clearCompanyMapping(db, pid, pbCompanyId);
     if (!row) throw notFound(`Password Boss company '${pbCompanyId}'`);
-    return companyView(row);
+    return stopped(pid, row, request.query.release);
   });
 };
 

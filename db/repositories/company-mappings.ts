@@ -1,4 +1,4 @@
-import { and, asc, count, eq, ilike, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, ilike, inArray, isNotNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { preparedPerDb } from '../prepared.ts';
 import { companyMappings, type CompanyStatus } from '../schema.ts';
@@ -94,28 +94,102 @@ export async function listMappedCompanies(db: Db, partnerId: string, companyIds?
     .orderBy(asc(companyMappings.pbCompanyId));
 }
 
+/** Another company of the partner that holds this contract (one contract, one company). */
+export async function findContractHolder(db: Db, partnerId: string, contractId: number, exceptPbCompanyId: string): Promise<CompanyMappingRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(companyMappings)
+    .where(and(eq(companyMappings.partnerId, partnerId), eq(companyMappings.autotaskContractId, contractId), ne(companyMappings.pbCompanyId, exceptPbCompanyId)))
+    .orderBy(asc(companyMappings.pbCompanyId))
+    .limit(1);
+  return row;
+}
+
+/** Saving onto a contract another company holds: the unique index refused it (a concurrent save won). */
+export class ContractTakenError extends Error {
+  constructor(readonly contractId: number) {
+    super(`contract #${contractId} is already mapped to another Password Boss company of the partner`);
+  }
+}
+
+/**
+ * Maps a company (and takes it out of exclusion). The unique index on (partner, contract) refuses
+ * a contract another company holds, whatever the caller checked before: ContractTakenError.
+ */
 export async function saveCompanyMapping(
   db: Db,
   partnerId: string,
   pbCompanyId: string,
   values: { autotaskCompanyId: number; autotaskCompanyName: string; autotaskContractId: number; autotaskContractName: string }
 ): Promise<CompanyMappingRow | undefined> {
-  const [row] = await db
-    .update(companyMappings)
-    .set({ ...values, updatedAt: new Date() })
-    .where(and(eq(companyMappings.partnerId, partnerId), eq(companyMappings.pbCompanyId, pbCompanyId)))
-    .returning();
-  return row;
+  try {
+    return await db.transaction(async (tx) => {
+      const [row] = await tx
+        .update(companyMappings)
+        .set({ ...values, excluded: false, contractSharedLegacy: false, updatedAt: new Date() })
+        .where(and(eq(companyMappings.partnerId, partnerId), eq(companyMappings.pbCompanyId, pbCompanyId)))
+        .returning();
+      await settleLegacyShares(tx, partnerId);
+      return row;
+    });
+  } catch (err) {
+    if (isViolationOf(err, 'company_mappings_partner_contract_idx')) throw new ContractTakenError(values.autotaskContractId);
+    throw err;
+  }
 }
+
+const unmapped = { autotaskCompanyId: null, autotaskCompanyName: null, autotaskContractId: null, autotaskContractName: null, contractSharedLegacy: false };
 
 /** Unmaps but keeps the row: the company's last status and its history stay visible. */
 export async function clearCompanyMapping(db: Db, partnerId: string, pbCompanyId: string): Promise<CompanyMappingRow | undefined> {
-  const [row] = await db
-    .update(companyMappings)
-    .set({ autotaskCompanyId: null, autotaskCompanyName: null, autotaskContractId: null, autotaskContractName: null, updatedAt: new Date() })
-    .where(and(eq(companyMappings.partnerId, partnerId), eq(companyMappings.pbCompanyId, pbCompanyId)))
-    .returning();
-  return row;
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(companyMappings)
+      .set({ ...unmapped, updatedAt: new Date() })
+      .where(and(eq(companyMappings.partnerId, partnerId), eq(companyMappings.pbCompanyId, pbCompanyId)))
+      .returning();
+    await settleLegacyShares(tx, partnerId);
+    return row;
+  });
+}
+
+/**
+ * Excludes a company (billed by hand: never synced, no warning) or takes it back. Excluding
+ * also unmaps it, so its contract is free for another company; taking it back leaves it unmapped.
+ */
+export async function setCompanyExcluded(db: Db, partnerId: string, pbCompanyId: string, excluded: boolean): Promise<CompanyMappingRow | undefined> {
+  const key = and(eq(companyMappings.partnerId, partnerId), eq(companyMappings.pbCompanyId, pbCompanyId));
+  if (!excluded) {
+    // Only an excluded company changes: a mapped one keeps its mapping and its last status.
+    const [back] = await db.update(companyMappings).set({ excluded, status: 'never_synced', detail: null, updatedAt: new Date() }).where(and(key, eq(companyMappings.excluded, true))).returning();
+    return back ?? findCompanyMapping(db, partnerId, pbCompanyId);
+  }
+  return db.transaction(async (tx) => {
+    const [row] = await tx.update(companyMappings).set({ ...unmapped, excluded, status: 'excluded', detail: null, updatedAt: new Date() }).where(key).returning();
+    await settleLegacyShares(tx, partnerId);
+    return row;
+  });
+}
+
+/**
+ * A row flagged by migration 0006 as sharing its contract rejoins the unique index once no other
+ * company holds that contract, so the database guards it again.
+ */
+async function settleLegacyShares(tx: Pick<Db, 'execute'>, partnerId: string): Promise<void> {
+  await tx.execute(sql`
+    update company_mappings m set contract_shared_legacy = false
+    where m.partner_id = ${partnerId} and m.contract_shared_legacy
+      and not exists (select 1 from company_mappings o where o.partner_id = m.partner_id and o.autotask_contract_id = m.autotask_contract_id and o.pb_company_id <> m.pb_company_id)`);
+}
+
+/** A unique violation of the named index, as either driver reports it (drizzle wraps it in `cause`). */
+function isViolationOf(err: unknown, index: string): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (code === '23505' && e.message.includes(index)) return true;
+    if (code === '23505' && (e as { constraint_name?: unknown; constraint?: unknown }).constraint_name === index) return true;
+  }
+  return false;
 }
 
 export async function markCompaniesSyncing(db: Db, partnerId: string, pbCompanyIds: string[]): Promise<void> {

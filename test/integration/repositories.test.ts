@@ -100,7 +100,8 @@ describe.each(drivers)('repositories on %s', (driver) => {
     await insertPartner(handle.db, { id: 'p3', name: 'Partner Three', timezone: 'UTC' });
     const companies = Array.from({ length: 12 }, (_, i) => ({ id: `c-${String(i).padStart(2, '0')}`, name: i === 3 ? '100% Widgets_Co' : `Company ${String(i).padStart(2, '0')}`, active: true }));
     await refreshCompanies(handle.db, 'p3', companies);
-    for (const id of ['c-01', 'c-02', 'c-03']) await saveCompanyMapping(handle.db, 'p3', id, { autotaskCompanyId: 1, autotaskCompanyName: 'Acme Holdings', autotaskContractId: 2, autotaskContractName: 'Recurring' });
+    // One contract, one company: each gets its own.
+    for (const [i, id] of ['c-01', 'c-02', 'c-03'].entries()) await saveCompanyMapping(handle.db, 'p3', id, { autotaskCompanyId: 1, autotaskCompanyName: 'Acme Holdings', autotaskContractId: 2 + i, autotaskContractName: 'Recurring' });
     const version = async () => (await findPartner(handle.db, 'p3'))!.companiesVersion;
     const v0 = await version();
     await setCompanyOutcome(handle.db, 'p3', 'c-05', { status: 'ok', detail: null, lastSyncAt: new Date(), lastRunId: '0190f0f0-0000-7000-8000-000000000003' });

@@ -88,6 +88,22 @@ describe('plan: units', () => {
     expect(planCompany(partner, company({ counts: [{ productId: 'ent', users: 0, licenses: 0 }] })).problems).toEqual([]);
   });
 
+  it('labels a count of 0 for a product still mapped as a count, not a removed product (defect 10)', () => {
+    const plan = planCompany(partner, company({ counts: [{ productId: 'std', users: 0, licenses: 0 }], currentUnits: new Map([[301, 4]]) }));
+    expect(plan.actions).toEqual([{ serviceId: 301, serviceName: 'PB Standard', productIds: ['std'], from: 4, to: 0, reason: 'count' }]);
+  });
+
+  it('does not warn about a product the MSP chose not to bill (defect 11), but still about one not configured', () => {
+    const counts = [{ productId: 'std', users: 12, licenses: 12 }, { productId: 'ent', users: 3, licenses: 3 }];
+    expect(planCompany({ ...partner, notBilledProductIds: new Set(['ent']) }, company({ counts })).problems).toEqual([]);
+    expect(planCompany({ ...partner, notBilledProductIds: new Set(['adv']) }, company({ counts })).problems.map((p) => p.code)).toEqual(['product_not_mapped']);
+  });
+
+  it('has nothing to do, and no error, when every product is deliberately not billed', () => {
+    const plan = planCompany({ ...partner, productServices: [], notBilledProductIds: new Set(['std', 'adv']) }, company());
+    expect(plan).toMatchObject({ actions: [], problems: [] });
+  });
+
   it('refuses to plan without any product mapping', () => {
     const plan = planCompany({ ...partner, productServices: [] }, company());
     expect(plan.problems[0]!.code).toBe('no_product_mappings');
@@ -126,9 +142,23 @@ describe('plan: the contract', () => {
     expect(planCompany(partner, company({ contract: { ...contract, endDate: '2026-11-01' } })).problems).toEqual([]);
   });
 
-  it('must have started by the effective date', () => {
-    expect(problem({ contract: { ...contract, startDate: '2026-12-01' } }).code).toBe('contract_not_started');
-    expect(planCompany(partner, company({ contract: { ...contract, startDate: '2026-11-01' } })).problems).toEqual([]);
+  it('is billed from its start date when it starts inside the billed period (defect 5)', () => {
+    const plan = planCompany(partner, company({ contract: { ...contract, startDate: '2026-11-15' } }));
+    expect(plan.problems).toEqual([]);
+    expect(plan.effectiveDate).toBe('2026-11-15');
+    expect(changedActions(plan)).toEqual([expect.objectContaining({ serviceId: 301, to: 12 })]);
+  });
+
+  it('is billed from the first of the period when it started earlier or on that day', () => {
+    expect(planCompany(partner, company()).effectiveDate).toBe('2026-11-01');
+    expect(planCompany(partner, company({ contract: { ...contract, startDate: '2026-11-01' } })).effectiveDate).toBe('2026-11-01');
+  });
+
+  it('waits, with a warning and no write, for a contract that starts after the billed period', () => {
+    const plan = planCompany(partner, company({ contract: { ...contract, startDate: '2026-12-01' } }));
+    expect(plan.actions).toEqual([]);
+    expect(plan.problems).toEqual([{ severity: 'warning', code: 'contract_not_started', detail: expect.stringContaining("Contract 'Acme Recurring' starts on 2026-12-01, after the period this run bills (2026-11-01 to 2026-11-30)") }]);
+    expect(plannedStatus(plan)).toBe('warning');
   });
 
   it('tolerates open-ended dates', () => {

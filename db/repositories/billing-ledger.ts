@@ -1,0 +1,61 @@
+/**
+ * The ownership ledger (schema `billingLedger`): confirmed writes in, owned pairs and history out.
+ * A confirmed write also settles any pending release of its pair: whoever wrote it last owns it.
+ */
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import type { Db } from '../client.ts';
+import { billingLedger, pendingReleases, type LedgerReason } from '../schema.ts';
+import type { OwnedPair } from '../../sync/ownership.ts';
+
+export type LedgerRow = typeof billingLedger.$inferSelect;
+
+export interface LedgerWrite {
+  runId: string;
+  contractId: number;
+  serviceId: number;
+  effectiveDate: string;
+  units: number;
+  pbCompanyId: string;
+  productIds: string[];
+  reason: LedgerReason;
+}
+
+/** Records a write Autotask confirmed. Recording it again (an activity retry) keeps one row per run and pair. */
+export async function recordLedgerWrite(db: Db, partnerId: string, write: LedgerWrite): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx
+      .insert(billingLedger)
+      .values({ partnerId, ...write })
+      .onConflictDoUpdate({
+        target: [billingLedger.runId, billingLedger.contractId, billingLedger.serviceId],
+        set: { units: write.units, effectiveDate: write.effectiveDate, pbCompanyId: write.pbCompanyId, productIds: write.productIds, reason: write.reason, setAt: sql`now()` },
+      });
+    await tx.delete(pendingReleases).where(and(eq(pendingReleases.partnerId, partnerId), eq(pendingReleases.contractId, write.contractId), eq(pendingReleases.serviceId, write.serviceId)));
+  });
+}
+
+/**
+ * The pairs the service owns: the latest write per (contract, service) that left units. A pair
+ * last set to 0 (moved, released, or a count of 0) holds nothing to move or leave behind.
+ */
+export async function listOwnedPairs(db: Db, partnerId: string, pbCompanyId?: string): Promise<OwnedPair[]> {
+  const latest = await db
+    .selectDistinctOn([billingLedger.contractId, billingLedger.serviceId])
+    .from(billingLedger)
+    .where(eq(billingLedger.partnerId, partnerId))
+    .orderBy(asc(billingLedger.contractId), asc(billingLedger.serviceId), desc(billingLedger.setAt), desc(billingLedger.id));
+  return latest
+    .filter((r) => r.units > 0 && (pbCompanyId === undefined || r.pbCompanyId === pbCompanyId))
+    .map((r) => ({ contractId: r.contractId, serviceId: r.serviceId, units: r.units, effectiveDate: r.effectiveDate, runId: r.runId, pbCompanyId: r.pbCompanyId, productIds: r.productIds }));
+}
+
+/** The ledger's history, newest first, optionally for one company (the portal's chart). */
+export async function listLedgerHistory(db: Db, partnerId: string, query: { pbCompanyId?: string | undefined; limit: number; offset: number }): Promise<LedgerRow[]> {
+  return db
+    .select()
+    .from(billingLedger)
+    .where(and(eq(billingLedger.partnerId, partnerId), query.pbCompanyId !== undefined ? eq(billingLedger.pbCompanyId, query.pbCompanyId) : undefined))
+    .orderBy(desc(billingLedger.setAt), desc(billingLedger.id))
+    .limit(query.limit)
+    .offset(query.offset);
+}

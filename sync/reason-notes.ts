@@ -1,0 +1,21 @@
+/**
+ * What a result line adds after "Service: before → after" to say why the units changed. A count
+ * needs no note (that is the rule working); everything else tells the MSP where billing went.
+ * Pure.
+ */
+import type { UnitAction } from './plan.ts';
+
+export function reasonNote(action: Pick<UnitAction, 'reason' | 'contractId'>): string {
+  switch (action.reason) {
+    case 'count':
+      return '';
+    case 'product_removed':
+      return ' (product no longer used)';
+    case 'moved_contract':
+      return ` (billing moved to another contract; contract #${action.contractId ?? '?'} no longer bills this company)`;
+    case 'moved_service':
+      return ' (the product is now billed through another service)';
+    case 'released':
+      return ' (released when the company stopped being billed here)';
+  }
+}
