@@ -129,16 +129,25 @@ async function runChain(env: TestWorkflowEnvironment, workflowId: string, firstR
   return inputs;
 }
 
-/** The workflow's result, unless `giveUp` says why to stop waiting first: then it is terminated and the test fails with the reason. */
-async function resultUnless<T>(result: Promise<T>, giveUp: Promise<string>, terminate: (reason: string) => Promise<void>): Promise<T> {
-  const stopped = giveUp.then(async (reason) => {
-    await terminate(reason);
+/**
+ * The workflow's result, unless it takes longer than `ms` or `giveUp` settles first (with the
+ * reason): then the workflow is terminated and the test fails with the reason.
+ */
+async function resultWithin<T>(result: Promise<T>, ms: number, giveUp: Promise<string>, terminate: (reason: string) => Promise<void>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  let settled = false;
+  const timedOut = new Promise<string>((resolve) => (timer = setTimeout(resolve, ms, `the workflow did not finish within ${ms / 1000} s`)));
+  const stopped = Promise.race([giveUp, timedOut]).then(async (reason): Promise<never> => {
+    if (!settled) await terminate(reason);
     throw new Error(reason);
   });
-  return Promise.race([result, stopped]);
+  try {
+    return await Promise.race([result, stopped]);
+  } finally {
+    settled = true;
+    clearTimeout(timer);
+  }
 }
-
-const after = (ms: number, reason: string) => new Promise<string>((resolve) => setTimeout(resolve, ms, reason).unref());
 
 describe('partnerSync fan-out', () => {
   let env: TestWorkflowEnvironment;
@@ -166,7 +175,7 @@ describe('partnerSync fan-out', () => {
       const handle = await env.client.workflow.start('partnerSync', { taskQueue, workflowId, args: [{ partnerId: 'p1', trigger: 'api', tuning }] });
       // A run that starts a company twice may never end (continuing as new from the same
       // position forever): it fails here, fast, instead of holding the worker past the timeout.
-      const summary = await resultUnless(handle.result(), Promise.race([state.startedTwice, after(30_000, 'partnerSync did not finish within 30 s')]), async (reason) => {
+      const summary = await resultWithin(handle.result(), 30_000, state.startedTwice, async (reason) => {
         await env.client.workflow.getHandle(workflowId).terminate(reason);
       });
       const chain = await runChain(env, workflowId, handle.firstExecutionRunId);
