@@ -17,6 +17,7 @@ export async function autotaskForPartner(deps: ActivityDeps, partnerId: string):
   }
   return new AutotaskClient({
     zoneLookupUrl: deps.autotask.zoneLookupUrl,
+    apiHosts: deps.autotask.apiHosts,
     username: settings.username,
     secret,
     trackingIdentifier: settings.trackingIdentifier || deps.autotask.defaultTrackingIdentifier,

@@ -4,6 +4,7 @@
  * names the variable and what it expects, never a stack trace.
  */
 import { z } from 'zod';
+import { parseApiHosts } from '../integrations/autotask/allowed-hosts.ts';
 
 const url = (what: string) => z.string().url({ message: `expected ${what}` });
 const port = z.coerce.number().int().min(0).max(65535);
@@ -31,6 +32,18 @@ export const envSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('pb-autotask-sync'),
   AUTOTASK_ZONE_LOOKUP_URL: url('the Autotask zoneInformation URL').optional(),
   AUTOTASK_INTEGRATION_CODE: z.string().min(1).default('PBAUTOTASKSYNC0000000000000'),
+  /**
+   * Where Autotask credentials may go, comma-separated: hosts (https only), `*.domain`, or
+   * `http(s)://host:port`. Unset: `*.autotask.net`, or, when AUTOTASK_ZONE_LOOKUP_URL points
+   * elsewhere (a simulator), that URL's origin alone.
+   */
+  AUTOTASK_API_HOSTS: z.string().superRefine((v, ctx) => {
+    try {
+      parseApiHosts(v);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `expected comma-separated hosts such as *.autotask.net: ${(err as Error).message}` });
+    }
+  }).optional(),
   PASSWORDBOSS_API_URL: url('the Password Boss API base URL').optional(),
   PASSWORDBOSS_API_TOKEN: z.string().min(1).optional(),
   SECRETS_KEY: secretsKey.optional(),

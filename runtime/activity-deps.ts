@@ -28,7 +28,7 @@ export function createActivityDeps(options: { db: Db; env: Env; secrets: LocalSe
   return {
     db: options.db,
     secretBox: createSecretBox(options.secrets.secretsKey),
-    autotask: { zoneLookupUrl: options.endpoints.zoneLookupUrl, defaultTrackingIdentifier: options.env.AUTOTASK_INTEGRATION_CODE },
+    autotask: { zoneLookupUrl: options.endpoints.zoneLookupUrl, defaultTrackingIdentifier: options.env.AUTOTASK_INTEGRATION_CODE, apiHosts: options.env.AUTOTASK_API_HOSTS },
     passwordboss: new PasswordBossClient({ baseUrl: options.endpoints.passwordbossUrl, token: options.endpoints.passwordbossToken }),
     now: () => new Date(),
   };

@@ -6,7 +6,7 @@ import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import type { ActivityDeps } from '../../activities/index.ts';
 import { findSettings, recordAuthentication, setEnabled, upsertSettings, type AutotaskSettingsRow } from '../../db/repositories/autotask-settings.ts';
-import { authenticate, type AuthenticationResult } from '../../integrations/autotask/authenticate.ts';
+import { authenticate, authenticationFailures, type AuthenticationResult } from '../../integrations/autotask/authenticate.ts';
 import { ApiError, badRequest, errorBodySchema, notSavedYet, unprocessable } from '../errors.ts';
 import { requirePartner } from '../plugins/auth.ts';
 import { partnerParams } from '../schemas.ts';
@@ -42,7 +42,7 @@ const authResultSchema = z
     ok: z.boolean(),
     zone: z.object({ name: z.string(), url: z.string(), webUrl: z.string().nullable() }).optional(),
     usage: z.object({ used: z.number().int(), threshold: z.number().int(), timeframeMinutes: z.number().int() }).optional(),
-    failure: z.enum(['unknown_user', 'wrong_secret', 'tracking_identifier', 'unreachable', 'permission', 'unexpected']).optional(),
+    failure: z.enum(authenticationFailures).optional(),
     message: z.string(),
   })
   .meta({ id: 'AuthenticationResult' });
@@ -89,7 +89,7 @@ const autotaskSettingsRoutes: FastifyPluginAsyncZod<AutotaskSettingsRouteDeps> =
   }
 
   const check = async (pid: string, username: string, plainSecret: string, tracking: string | null) => {
-    const result = await authenticate({ zoneLookupUrl: deps.integrations.autotask.zoneLookupUrl, username, secret: plainSecret, trackingIdentifier: tracking || deps.integrations.autotask.defaultTrackingIdentifier });
+    const result = await authenticate({ zoneLookupUrl: deps.integrations.autotask.zoneLookupUrl, apiHosts: deps.integrations.autotask.apiHosts, username, secret: plainSecret, trackingIdentifier: tracking || deps.integrations.autotask.defaultTrackingIdentifier });
     app.limits.recordAutotaskAttempt(pid, result.ok ? 'ok' : result.failure === 'wrong_secret' ? 'wrong_secret' : 'other');
     return result;
   };

@@ -27,7 +27,7 @@ export function createPartnerAutotask(deps: ActivityDeps, ttlMs = 60_000) {
     } catch {
       throw new ApiError(409, 'secret_unreadable', 'The stored Autotask secret cannot be decrypted (the service key changed); enter the secret again and save');
     }
-    return new AutotaskClient({ zoneLookupUrl: deps.autotask.zoneLookupUrl, username: settings.username, secret, trackingIdentifier: settings.trackingIdentifier || deps.autotask.defaultTrackingIdentifier });
+    return new AutotaskClient({ zoneLookupUrl: deps.autotask.zoneLookupUrl, apiHosts: deps.autotask.apiHosts, username: settings.username, secret, trackingIdentifier: settings.trackingIdentifier || deps.autotask.defaultTrackingIdentifier });
   }
 
   return {
