@@ -11,7 +11,7 @@ export async function autotaskForPartner(deps: ActivityDeps, partnerId: string):
   }
   let secret: string;
   try {
-    secret = deps.secretBox.open(settings.secretCiphertext);
+    secret = deps.secretBox.open(settings.secretCiphertext, partnerId);
   } catch {
     throw ApplicationFailure.nonRetryable('The stored Autotask secret cannot be decrypted (SECRETS_KEY changed?) — enter the secret again and save', 'AutotaskSecretUnreadable');
   }

@@ -79,7 +79,7 @@ const autotaskSettingsRoutes: FastifyPluginAsyncZod<AutotaskSettingsRouteDeps> =
     if (plain === undefined) {
       if (!stored?.secretCiphertext) throw badRequest('secret is required the first time', [{ path: 'secret', message: 'required' }]);
       try {
-        plain = deps.integrations.secretBox.open(stored.secretCiphertext);
+        plain = deps.integrations.secretBox.open(stored.secretCiphertext, partnerId);
       } catch {
         throw new ApiError(409, 'secret_unreadable', 'The stored secret cannot be decrypted (the service key changed); enter the secret again');
       }
@@ -149,7 +149,7 @@ const autotaskSettingsRoutes: FastifyPluginAsyncZod<AutotaskSettingsRouteDeps> =
     }
     await upsertSettings(db, pid, {
       username: body.username,
-      secretCiphertext: body.secret !== undefined ? deps.integrations.secretBox.seal(body.secret) : c.stored!.secretCiphertext,
+      secretCiphertext: body.secret !== undefined ? deps.integrations.secretBox.seal(body.secret, pid) : c.stored!.secretCiphertext,
       trackingIdentifier: c.trackingIdentifier,
       enabled: body.enabled,
       countBasis: body.countBasis ?? c.stored?.countBasis ?? 'users',
