@@ -3,7 +3,7 @@ import { findSettings } from '../db/repositories/autotask-settings.ts';
 import { findPartner } from '../db/repositories/partners.ts';
 import { ensureRun, finishRun } from '../db/repositories/sync-runs.ts';
 import { releaseUnitWrites } from '../db/repositories/unit-writes.ts';
-import type { RunStatus } from '../db/schema.ts';
+import type { RunStatus } from '../sync/vocabulary.ts';
 import type { ActivityDeps } from './index.ts';
 
 export function createRunActivities({ db }: ActivityDeps) {

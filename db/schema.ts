@@ -15,6 +15,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { companyStatuses, runStatuses } from '../sync/vocabulary.ts';
 
 const createdAt = timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
@@ -94,9 +95,6 @@ export const syncSchedules = pgTable('sync_schedules', {
   updatedAt,
 });
 
-export const companyStatuses = ['never_synced', 'syncing', 'ok', 'warning', 'error', 'skipped'] as const;
-export type CompanyStatus = (typeof companyStatuses)[number];
-
 /**
  * Every Password Boss company of a partner (refreshed from Password Boss), with its mapping to an
  * Autotask company and contract, and the outcome of its last sync. Unmapping clears the Autotask
@@ -127,9 +125,6 @@ export const companyMappings = pgTable(
     index('company_mappings_partner_status_idx').on(t.partnerId, t.status),
   ]
 );
-
-export const runStatuses = ['running', 'ok', 'warning', 'error', 'skipped', 'failed'] as const;
-export type RunStatus = (typeof runStatuses)[number];
 
 export const syncRuns = pgTable(
   'sync_runs',

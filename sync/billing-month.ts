@@ -48,3 +48,8 @@ export function lastDayOf(month: string): string {
   const day = new Date(Date.UTC(year, m, 0)).getUTCDate();
   return `${month}-${String(day).padStart(2, '0')}`;
 }
+
+/** Today's date on the partner's wall clock, as YYYY-MM-DD. */
+export function todayIn(now: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}

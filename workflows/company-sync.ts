@@ -7,7 +7,6 @@
  */
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import { companyOutcome, failedResult, resultWithoutWrite, syncResultOf, type CompanyOutcome, type CompanySyncResult } from '../sync/company-outcome.ts';
-import type { CompanyPlan } from '../sync/plan.ts';
 import { bookkeeping, companyWrites } from './activity-options.ts';
 import { companySyncInputSchema, type CompanySyncInput } from './inputs.ts';
 
@@ -16,7 +15,7 @@ export type { CompanySyncResult };
 export async function companySync(raw: CompanySyncInput): Promise<CompanySyncResult> {
   const parsed = companySyncInputSchema().safeParse(raw);
   if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid companySync input: ${parsed.error.message}`, 'InvalidInput');
-  const input = { ...parsed.data, plan: parsed.data.plan as CompanyPlan };
+  const input = parsed.data;
   const { plan, dryRun } = input;
   const record = async (outcome: CompanyOutcome) => {
     await bookkeeping.recordCompanyResult({ runId: input.runId, partnerId: input.partnerId, pbCompanyId: plan.pbCompanyId, contractId: plan.contractId, dryRun, ...outcome });

@@ -17,7 +17,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { bookkeeping, planning } from './activity-options.ts';
-import type { CompanyPlan } from '../sync/plan.ts';
+import type { CompanyPlan } from '../sync/records.ts';
 import type { CompanySyncResult } from '../sync/company-outcome.ts';
 import { companyWorkflowId, partnerSyncInputSchema, type PartnerSyncInput, type Totals } from './inputs.ts';
 import { PartnerIdKey } from './search-attributes.ts';

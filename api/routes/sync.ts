@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
 import { findRun, listRunResults, listRuns } from '../../db/repositories/sync-runs.ts';
-import { companyStatuses, runStatuses } from '../../db/schema.ts';
+import { companyStatuses, runStatuses } from '../../sync/vocabulary.ts';
 import { errorBodySchema, notFound } from '../errors.ts';
 import { requirePartner } from '../plugins/auth.ts';
 import { partnerParams } from '../schemas.ts';

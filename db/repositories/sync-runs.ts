@@ -1,6 +1,7 @@
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../client.ts';
-import { syncResults, syncRuns, type RunStatus } from '../schema.ts';
+import { syncResults, syncRuns } from '../schema.ts';
+import type { RunStatus } from '../../sync/vocabulary.ts';
 
 export type SyncRun = typeof syncRuns.$inferSelect;
 export type SyncResult = typeof syncResults.$inferSelect;

@@ -28,8 +28,6 @@ export interface AutotaskClientOptions extends AutotaskCredentials {
   timeoutMs?: number;
 }
 
-export const RECURRING_SERVICE_CONTRACT = 7;
-
 const sharedAgent = new Agent({ connections: 32, keepAliveTimeout: 30_000 });
 
 export class AutotaskClient {
