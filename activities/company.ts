@@ -10,9 +10,9 @@ import type { AutotaskClient } from '../integrations/autotask/client.ts';
 import { setUnits } from '../integrations/autotask/set-units.ts';
 import { appliedResult, companyOutcome, failedResult, resultWithoutWrite, syncResultOf, type CompanySyncResult } from '../sync/company-outcome.ts';
 import { productResultSchema, type CompanyPlan, type ProductResult, type UnitAction } from '../sync/records.ts';
-import { autotaskForPartner } from './autotask-for-partner.ts';
+import { autotaskForPartner } from '../deps/autotask-for-partner.ts';
 import { toApplicationFailure } from './failures.ts';
-import type { ActivityDeps } from './index.ts';
+import type { Deps } from '../deps/deps.ts';
 
 export interface ApplyCompanyPlanInput {
   partnerId: string;
@@ -25,7 +25,7 @@ export interface ApplyCompanyPlanInput {
 /** A company's outcome as a workflow or this activity decided it: its per-service results. */
 export type RecordCompanyResultInput = Omit<CompanyOutcomeRecord, 'rows' | 'at'> & { results: ProductResult[] };
 
-export function createCompanyActivities(deps: ActivityDeps) {
+export function createCompanyActivities(deps: Deps) {
   /** Records a company's outcome once (a repeat by an activity retry changes nothing). */
   async function recordOutcome(input: RecordCompanyResultInput): Promise<void> {
     // A company skipped or failed before any action still gets one row, so its result is listed.

@@ -4,9 +4,9 @@ import { findPartner } from '../db/repositories/partners.ts';
 import { ensureRun, finishRun } from '../db/repositories/sync-runs.ts';
 import { releaseUnitWrites } from '../db/repositories/unit-writes.ts';
 import type { RunStatus } from '../sync/vocabulary.ts';
-import type { ActivityDeps } from './index.ts';
+import type { Deps } from '../deps/deps.ts';
 
-export function createRunActivities({ db }: ActivityDeps) {
+export function createRunActivities({ db }: Deps) {
   return {
     /** Records the run (idempotently: the API may have recorded it already) and reads the switches. */
     async startRun(input: { partnerId: string; runId: string; workflowId: string; trigger: string; dryRun: boolean }) {

@@ -13,7 +13,7 @@ import {
   type ZodTypeProvider,
 } from '@fastify/type-provider-zod';
 import type { Client } from '@temporalio/client';
-import type { ActivityDeps } from '../activities/index.ts';
+import type { Deps } from '../deps/deps.ts';
 import { findSettings } from '../db/repositories/autotask-settings.ts';
 import { deleteSchedule, describeSchedule, ensureSchedule, setSchedulePaused } from '../runtime/schedules.ts';
 import { conflict, notSavedYet } from './errors.ts';
@@ -34,7 +34,7 @@ import { createSyncStarter } from './services/sync-starter.ts';
 
 export interface AppDeps {
   /** The same dependencies the activities use: database, secret box, API clients, clock. */
-  integrations: ActivityDeps;
+  services: Deps;
   temporal: { client: Client; ping(): Promise<void> };
   dbPing: () => Promise<void>;
   adminApiKey: string;
@@ -62,7 +62,7 @@ export const logRedactPaths = [
 ];
 
 export async function buildApp(deps: AppDeps) {
-  const db = deps.integrations.db;
+  const db = deps.services.db;
   const client = () => deps.temporal.client;
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
@@ -92,20 +92,20 @@ export async function buildApp(deps: AppDeps) {
   await app.register(rejectNul);
 
   if (deps.portal) await app.register(portalRoutes);
-  const autotask = createPartnerAutotask(deps.integrations, deps.lookupTtlMs);
+  const autotask = createPartnerAutotask(deps.services, deps.lookupTtlMs);
   await app.register(healthRoutes, { checks: { database: deps.dbPing, temporal: () => deps.temporal.ping() } });
   await app.register(partnerRoutes, { db, onPartnerDeleted: (pid) => deleteSchedule(client(), pid) });
-  await app.register(autotaskSettingsRoutes, { integrations: deps.integrations, autotask, setSchedulePaused: (pid, paused) => setSchedulePaused(client(), pid, paused) });
-  await app.register(lookupRoutes, { db, autotask, now: deps.integrations.now });
-  await app.register(productMappingRoutes, { integrations: deps.integrations, autotask });
+  await app.register(autotaskSettingsRoutes, { services: deps.services, autotask, setSchedulePaused: (pid, paused) => setSchedulePaused(client(), pid, paused) });
+  await app.register(lookupRoutes, { db, autotask, now: deps.services.now });
+  await app.register(productMappingRoutes, { services: deps.services, autotask });
   await app.register(scheduleRoutes, {
     db,
     autotask,
-    now: deps.integrations.now,
+    now: deps.services.now,
     ensureSchedule: (pid, schedule, paused) => ensureSchedule(client(), pid, schedule, paused, deps.taskQueue),
     describeSchedule: (pid) => describeSchedule(client(), pid),
   });
-  await app.register(companyMappingRoutes, { integrations: deps.integrations, autotask, cacheEntries: deps.companyListCacheEntries });
+  await app.register(companyMappingRoutes, { services: deps.services, autotask, cacheEntries: deps.companyListCacheEntries });
   await app.register(syncRoutes, {
     db,
     namespace: deps.namespace,

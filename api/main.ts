@@ -1,6 +1,6 @@
 /** `npm run api`: the REST API alone, configured by the environment. */
 import { loadEnv } from '../config/env.ts';
-import { createActivityDeps, endpointsFromEnv } from '../runtime/activity-deps.ts';
+import { createDeps, endpointsFromEnv } from '../deps/deps.ts';
 import { openDatabase } from '../runtime/database.ts';
 import { lockDataDir } from '../runtime/data-dir-lock.ts';
 import { resolveLocalSecrets } from '../runtime/local-secrets.ts';
@@ -15,8 +15,8 @@ try {
   if (!env.DATABASE_URL) lockDataDir(env.DATA_DIR);
   const secrets = resolveLocalSecrets(env);
   const db = await openDatabase(env, (line) => logger.warn(line));
-  const integrations = createActivityDeps({ db: db.handle.db, env, secrets, endpoints: endpointsFromEnv(env, secrets) });
-  const api = await runApi({ env, db, integrations, temporal: temporalTarget(env), temporalUiUrl: env.TEMPORAL_UI_URL, adminApiKey: secrets.adminApiKey, logger });
+  const services = createDeps({ db: db.handle.db, env, secrets, endpoints: endpointsFromEnv(env, secrets) });
+  const api = await runApi({ env, db, services, temporal: temporalTarget(env), temporalUiUrl: env.TEMPORAL_UI_URL, adminApiKey: secrets.adminApiKey, logger });
   logger.info({ url: api.url, docs: `${api.url}/docs` }, 'API listening');
   onShutdown([() => api.close(), async () => db.stop(), () => db.handle.close()], (l) => logger.info(l));
 } catch (err) {

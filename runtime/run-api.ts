@@ -1,4 +1,4 @@
-import type { ActivityDeps } from '../activities/index.ts';
+import type { Deps } from '../deps/deps.ts';
 import type { Env } from '../config/env.ts';
 import { buildApp, type App } from '../api/app.ts';
 import type { ManagedDb } from './database.ts';
@@ -15,7 +15,7 @@ export interface RunningApi {
 export async function runApi(options: {
   env: Env;
   db: ManagedDb;
-  integrations: ActivityDeps;
+  services: Deps;
   temporal: TemporalTarget;
   temporalUiUrl: string | undefined;
   adminApiKey: string;
@@ -24,7 +24,7 @@ export async function runApi(options: {
   const temporal = createTemporalClient(options.temporal);
   const log = options.logger.child({ component: 'api' });
   const app = await buildApp({
-    integrations: options.integrations,
+    services: options.services,
     dbPing: () => options.db.ping(),
     temporal,
     adminApiKey: options.adminApiKey,

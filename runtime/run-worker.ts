@@ -1,6 +1,6 @@
 import type { Worker } from '@temporalio/worker';
 import type { Env } from '../config/env.ts';
-import type { ActivityDeps } from '../activities/index.ts';
+import type { Deps } from '../deps/deps.ts';
 import { createSyncWorker } from '../worker/create-worker.ts';
 import type { Logger } from './logger.ts';
 import { connectWorkerWithRetry, type TemporalTarget } from './temporal-connection.ts';
@@ -15,7 +15,7 @@ export interface RunningWorker {
 export async function runWorker(options: {
   env: Env;
   temporal: TemporalTarget;
-  deps: ActivityDeps;
+  deps: Deps;
   logger: Logger;
   workflowBundlePath?: string;
 }): Promise<RunningWorker> {

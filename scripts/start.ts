@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { loadEnv } from '../config/env.ts';
-import { createActivityDeps, type ExternalEndpoints } from '../runtime/activity-deps.ts';
+import { createDeps, type ExternalEndpoints } from '../deps/deps.ts';
 import { openDatabase } from '../runtime/database.ts';
 import { lockDataDir } from '../runtime/data-dir-lock.ts';
 import { resolveLocalSecrets } from '../runtime/local-secrets.ts';
@@ -60,13 +60,13 @@ try {
 
   const db = await openDatabase(env, (line) => logger.warn(line));
   await db.ready;
-  const deps = createActivityDeps({ db: db.handle.db, env, secrets, endpoints });
+  const deps = createDeps({ db: db.handle.db, env, secrets, endpoints });
   const demo = sims ? await seedDemo(deps, sims.demo, env.DATA_DIR) : undefined;
   await devServerReady;
   const temporal = temporalTarget(env, temporalAddress);
 
   const worker = await runWorker({ env, temporal, deps, logger });
-  const api = await runApi({ env, db, integrations: deps, temporal, temporalUiUrl, adminApiKey: secrets.adminApiKey, logger });
+  const api = await runApi({ env, db, services: deps, temporal, temporalUiUrl, adminApiKey: secrets.adminApiKey, logger });
 
   // Close in reverse order of start: stop taking requests, drain the worker, then the servers.
   steps.push(() => api.close(), () => worker.shutdown(), () => db.handle.close());

@@ -3,14 +3,15 @@
  * lets an in-flight Autotask write finish and report instead of being cut off (default is 0).
  */
 import { Worker, type NativeConnection } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from '../activities/index.ts';
+import { createActivities } from '../activities/index.ts';
+import type { Deps } from '../deps/deps.ts';
 import { bundleOptions } from './bundle-options.ts';
 
 export interface SyncWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  deps: ActivityDeps;
+  deps: Deps;
   /** A prebuilt bundle (tests, production); else workflows are bundled at start. */
   workflowBundlePath?: string | undefined;
   shutdownGraceTime?: string;

@@ -1,6 +1,6 @@
 /** `npm run worker`: the Temporal worker alone, configured by the environment. */
 import { loadEnv } from '../config/env.ts';
-import { createActivityDeps, endpointsFromEnv } from '../runtime/activity-deps.ts';
+import { createDeps, endpointsFromEnv } from '../deps/deps.ts';
 import { openDatabase } from '../runtime/database.ts';
 import { lockDataDir } from '../runtime/data-dir-lock.ts';
 import { resolveLocalSecrets } from '../runtime/local-secrets.ts';
@@ -16,7 +16,7 @@ try {
   if (!env.DATABASE_URL) lockDataDir(env.DATA_DIR);
   const secrets = resolveLocalSecrets(env);
   const db = await openDatabase(env, (line) => logger.warn(line));
-  const deps = createActivityDeps({ db: db.handle.db, env, secrets, endpoints: endpointsFromEnv(env, secrets) });
+  const deps = createDeps({ db: db.handle.db, env, secrets, endpoints: endpointsFromEnv(env, secrets) });
   await db.ready;
   const worker = await runWorker({ env, temporal: temporalTarget(env), deps, logger });
   onShutdown([() => worker.shutdown(), () => db.handle.close()], (l) => logger.info(l));

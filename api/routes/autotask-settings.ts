@@ -4,7 +4,7 @@
  */
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
-import type { ActivityDeps } from '../../activities/index.ts';
+import type { Deps } from '../../deps/deps.ts';
 import { findSettings, recordAuthentication, setEnabled, upsertSettings, type AutotaskSettingsRow } from '../../db/repositories/autotask-settings.ts';
 import { authenticate, type AuthenticationResult } from '../../integrations/autotask/authenticate.ts';
 import { ApiError, badRequest, errorBodySchema, notSavedYet, unprocessable } from '../errors.ts';
@@ -13,7 +13,7 @@ import { partnerParams } from '../schemas.ts';
 import type { PartnerAutotask } from '../services/partner-autotask.ts';
 
 export interface AutotaskSettingsRouteDeps {
-  integrations: ActivityDeps;
+  services: Deps;
   autotask: PartnerAutotask;
   /** Pauses or resumes the partner's schedule; false when the partner has none yet. */
   setSchedulePaused: (partnerId: string, paused: boolean) => Promise<boolean>;
@@ -70,7 +70,7 @@ function authView(result: AuthenticationResult): z.infer<typeof authResultSchema
 }
 
 const autotaskSettingsRoutes: FastifyPluginAsyncZod<AutotaskSettingsRouteDeps> = async (app, deps) => {
-  const { db } = deps.integrations;
+  const { db } = deps.services;
 
   /** The secret to test: the one given, or the stored one when the user did not retype it. */
   async function credentials(partnerId: string, body: { username: string; secret?: string | undefined; trackingIdentifier?: string | null | undefined }) {
@@ -79,7 +79,7 @@ const autotaskSettingsRoutes: FastifyPluginAsyncZod<AutotaskSettingsRouteDeps> =
     if (plain === undefined) {
       if (!stored?.secretCiphertext) throw badRequest('secret is required the first time', [{ path: 'secret', message: 'required' }]);
       try {
-        plain = deps.integrations.secretBox.open(stored.secretCiphertext);
+        plain = deps.services.secretBox.open(stored.secretCiphertext);
       } catch {
         throw new ApiError(409, 'secret_unreadable', 'The stored secret cannot be decrypted (the service key changed); enter the secret again');
       }
@@ -89,7 +89,7 @@ const autotaskSettingsRoutes: FastifyPluginAsyncZod<AutotaskSettingsRouteDeps> =
   }
 
   const check = (username: string, plainSecret: string, tracking: string | null) =>
-    authenticate({ zoneLookupUrl: deps.integrations.autotask.zoneLookupUrl, username, secret: plainSecret, trackingIdentifier: tracking || deps.integrations.autotask.defaultTrackingIdentifier });
+    authenticate({ zoneLookupUrl: deps.services.autotask.zoneLookupUrl, username, secret: plainSecret, trackingIdentifier: tracking || deps.services.autotask.defaultTrackingIdentifier });
 
   app.get('/v1/partners/:pid/autotask', {
     schema: { tags: ['autotask'], summary: 'The Autotask settings (never the secret)', params: partnerParams, response: { 200: settingsSchema, ...errors } },
@@ -141,7 +141,7 @@ const autotaskSettingsRoutes: FastifyPluginAsyncZod<AutotaskSettingsRouteDeps> =
     }
     await upsertSettings(db, pid, {
       username: body.username,
-      secretCiphertext: body.secret !== undefined ? deps.integrations.secretBox.seal(body.secret) : c.stored!.secretCiphertext,
+      secretCiphertext: body.secret !== undefined ? deps.services.secretBox.seal(body.secret) : c.stored!.secretCiphertext,
       trackingIdentifier: c.trackingIdentifier,
       enabled: body.enabled,
       countBasis: body.countBasis ?? c.stored?.countBasis ?? 'users',

@@ -5,7 +5,7 @@
  */
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
-import type { ActivityDeps } from '../../activities/index.ts';
+import type { Deps } from '../../deps/deps.ts';
 import { clearCompanyMapping, findCompanyMapping, listCompanyMappings, refreshCompanies, saveCompanyMapping, type CompanyMappingRow } from '../../db/repositories/company-mappings.ts';
 import { todayIn } from '../../sync/billing-month.ts';
 import { contractEligibility } from '../../sync/contract-rules.ts';
@@ -18,7 +18,7 @@ import type { PartnerAutotask } from '../services/partner-autotask.ts';
 import { TtlCache } from '../services/ttl-cache.ts';
 
 export interface CompanyMappingRouteDeps {
-  integrations: ActivityDeps;
+  services: Deps;
   autotask: PartnerAutotask;
   /** How long a partner's Password Boss company list is trusted before it is read again. */
   refreshAfterMs?: number;
@@ -58,8 +58,8 @@ export function companyView(row: CompanyMappingRow): z.infer<typeof itemSchema> 
   };
 }
 
-const companyMappingRoutes: FastifyPluginAsyncZod<CompanyMappingRouteDeps> = async (app, { integrations, autotask, refreshAfterMs = 300_000, cacheEntries = 200 }) => {
-  const { db } = integrations;
+const companyMappingRoutes: FastifyPluginAsyncZod<CompanyMappingRouteDeps> = async (app, { services, autotask, refreshAfterMs = 300_000, cacheEntries = 200 }) => {
+  const { db } = services;
   const refreshedAt = new Map<string, number>();
   const inProgress = new Map<string, Promise<void>>();
 
@@ -73,7 +73,7 @@ const companyMappingRoutes: FastifyPluginAsyncZod<CompanyMappingRouteDeps> = asy
     let running = inProgress.get(pid);
     if (!running) {
       running = mapIntegrationErrors(async () => {
-        const companies = await integrations.passwordboss.companies(pid);
+        const companies = await services.passwordboss.companies(pid);
         await refreshCompanies(db, pid, companies);
         refreshedAt.set(pid, Date.now());
       }).finally(() => inProgress.delete(pid));
@@ -129,7 +129,7 @@ const companyMappingRoutes: FastifyPluginAsyncZod<CompanyMappingRouteDeps> = asy
     if (!company) throw unprocessable('company_not_found', `Autotask has no company #${autotaskCompanyId}; search for the company again`);
     const client = await autotask.client(pid);
     const contracts = await mapIntegrationErrors(() => client.contractsByIds([autotaskContractId]));
-    const verdict = contractEligibility(contracts[0], autotaskCompanyId, todayIn(integrations.now(), partner.timezone));
+    const verdict = contractEligibility(contracts[0], autotaskCompanyId, todayIn(services.now(), partner.timezone));
     if (verdict) throw unprocessable(verdict.code, verdict.message, { rule: verdict.code });
     const row = await saveCompanyMapping(db, pid, pbCompanyId, { autotaskCompanyId, autotaskCompanyName: company.companyName, autotaskContractId, autotaskContractName: contracts[0]!.contractName });
     return companyView(row!);
