@@ -1,6 +1,6 @@
 /**
  * The API as a Fastify instance, built from its dependencies and testable with `inject`
- * (fastify/demo's app/server split). `api/main.ts` and `npm start` add `listen` and signals.
+ * (fastify/demo's app/server split). server.ts adds `listen`; the entries add signals.
  */
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import swagger from '@fastify/swagger';
@@ -14,9 +14,8 @@ import {
 } from '@fastify/type-provider-zod';
 import type { Client } from '@temporalio/client';
 import type { Deps } from '../deps/deps.ts';
-import { findSettings } from '../db/repositories/autotask-settings.ts';
-import { deleteSchedule, describeSchedule, ensureSchedule, setSchedulePaused } from '../runtime/schedules.ts';
-import { conflict, notSavedYet } from './errors.ts';
+import { deleteSchedule, describeSchedule, ensureSchedule, setSchedulePaused } from '../temporal/schedules.ts';
+import { createSyncStarter } from '../temporal/sync-starter.ts';
 import auth from './plugins/auth.ts';
 import { installErrorHandlers } from './plugins/error-handler.ts';
 import rejectNul from './plugins/reject-nul.ts';
@@ -30,7 +29,6 @@ import productMappingRoutes from './routes/product-mappings.ts';
 import scheduleRoutes from './routes/schedule.ts';
 import syncRoutes from './routes/sync.ts';
 import { createPartnerAutotask } from './services/partner-autotask.ts';
-import { createSyncStarter } from './services/sync-starter.ts';
 
 export interface AppDeps {
   /** The same dependencies the activities use: database, secret box, API clients, clock. */
@@ -50,16 +48,6 @@ export interface AppDeps {
   /** Serve the portal page at `/` (built in memory at start-up). */
   portal?: boolean;
 }
-
-/** Where secrets could appear in a log line; pino replaces them. */
-export const logRedactPaths = [
-  'req.headers.authorization',
-  'req.headers.secret',
-  'secret',
-  '*.secret',
-  'body.secret',
-  'req.body.secret',
-];
 
 export async function buildApp(deps: AppDeps) {
   const db = deps.services.db;
@@ -110,11 +98,6 @@ export async function buildApp(deps: AppDeps) {
     db,
     namespace: deps.namespace,
     temporalUiUrl: deps.temporalUiUrl,
-    async assertCanSync(pid, dryRun) {
-      const settings = await findSettings(db, pid);
-      if (!settings) throw notSavedYet();
-      if (!settings.enabled && !dryRun) throw conflict('integration_disabled', 'The Autotask integration is disabled, so nothing may be sent to Autotask; enable it, or ask for a dry run');
-    },
     startSync: createSyncStarter({ db, client, taskQueue: deps.taskQueue, namespace: deps.namespace, temporalUiUrl: deps.temporalUiUrl }),
   });
   return app;

@@ -19,6 +19,7 @@ import {
 import { bookkeeping, planning } from './activity-options.ts';
 import type { CompanyPlan } from '../sync/records.ts';
 import type { CompanySyncResult } from '../sync/company-outcome.ts';
+import { maySync } from '../sync/may-sync.ts';
 import { companyWorkflowId, partnerSyncInputSchema, type PartnerSyncInput, type Totals } from './inputs.ts';
 import { PartnerIdKey } from './search-attributes.ts';
 
@@ -74,8 +75,8 @@ export async function partnerSync(raw: PartnerSyncInput): Promise<PartnerSyncSum
   let plan = input.continuation;
   if (!plan) {
     const started = await bookkeeping.startRun({ partnerId: input.partnerId, runId, workflowId: info.workflowId, trigger: input.trigger ?? 'temporal-ui', dryRun });
-    if (!started.configured && !dryRun) return finish(runId, progress, 'skipped', 'The Autotask integration has not been saved yet; nothing was sent to Autotask');
-    if (!started.enabled && !dryRun) return finish(runId, progress, 'skipped', 'The Autotask integration is disabled; nothing was sent to Autotask');
+    const verdict = maySync(started, dryRun);
+    if (!verdict.may) return finish(runId, progress, 'skipped', verdict.detail);
     progress.phase = 'planning';
     let planned;
     try {

@@ -8,7 +8,7 @@ import { errorBodySchema, unprocessable } from '../errors.ts';
 import { requirePartner } from '../plugins/auth.ts';
 import { ianaTimezone, partnerParams } from '../schemas.ts';
 import type { PartnerAutotask } from '../services/partner-autotask.ts';
-import type { ScheduleState } from '../../runtime/schedules.ts';
+import type { ScheduleState } from '../../temporal/schedules.ts';
 
 export interface ScheduleRouteDeps {
   db: Db;

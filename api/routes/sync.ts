@@ -1,18 +1,18 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
+import { findSettings } from '../../db/repositories/autotask-settings.ts';
 import { findRun, listRunResults, listRuns } from '../../db/repositories/sync-runs.ts';
+import { maySync } from '../../sync/may-sync.ts';
 import { companyStatuses, runStatuses } from '../../sync/vocabulary.ts';
-import { errorBodySchema, notFound } from '../errors.ts';
+import { temporalUiLink, type StartedSync } from '../../temporal/sync-starter.ts';
+import { conflict, errorBodySchema, notFound, notSavedYet } from '../errors.ts';
 import { requirePartner } from '../plugins/auth.ts';
 import { partnerParams } from '../schemas.ts';
-import { temporalUiLink, type StartedSync } from '../services/sync-starter.ts';
 
 export interface SyncRouteDeps {
   db: Db;
   startSync: (partnerId: string, options: { companyIds?: string[] | undefined; dryRun: boolean }) => Promise<StartedSync>;
-  /** Throws a 409 ApiError when the partner's integration may not sync yet. */
-  assertCanSync: (partnerId: string, dryRun: boolean) => Promise<void>;
   namespace: string;
   temporalUiUrl: string | undefined;
 }
@@ -59,6 +59,15 @@ const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchem
 
 const syncRoutes: FastifyPluginAsyncZod<SyncRouteDeps> = async (app, deps) => {
   const { db } = deps;
+
+  /** Answers 409 when the partner's integration may not sync (the run would only be skipped). */
+  async function assertCanSync(partnerId: string, dryRun: boolean): Promise<void> {
+    const settings = await findSettings(db, partnerId);
+    // A dry run needs the saved settings too: it reads Autotask to plan.
+    if (!settings) throw notSavedYet();
+    const verdict = maySync({ configured: true, enabled: settings.enabled }, dryRun);
+    if (!verdict.may) throw conflict('integration_disabled', 'The Autotask integration is disabled, so nothing may be sent to Autotask; enable it, or ask for a dry run');
+  }
   const withLink = <T extends { workflowId: string; id: string }>(run: T) => ({ ...run, temporalUiUrl: temporalUiLink(deps, run.workflowId, run.id) });
 
   app.post('/v1/partners/:pid/sync', {
@@ -72,7 +81,7 @@ const syncRoutes: FastifyPluginAsyncZod<SyncRouteDeps> = async (app, deps) => {
     },
   }, async (request, reply) => {
     await requirePartner(db, request, request.params.pid);
-    await deps.assertCanSync(request.params.pid, request.body.dryRun);
+    await assertCanSync(request.params.pid, request.body.dryRun);
     const started = await deps.startSync(request.params.pid, { companyIds: request.body.companyIds, dryRun: request.body.dryRun });
     return reply.code(202).send(started);
   });

@@ -5,7 +5,8 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, logRedactPaths, type App } from '../../api/app.ts';
+import { buildApp, type App } from '../../api/app.ts';
+import { logRedactPaths } from '../../runtime/logger.ts';
 import { setCompanyOutcome } from '../../db/repositories/company-mappings.ts';
 import { bearer, startStack, type Stack } from '../support/stack.ts';
 import { setUpPartner, syncNow } from '../support/partner-setup.ts';

@@ -1,9 +1,10 @@
+/** The worker as a running part of a process: connected (retrying until Temporal answers), polling, stoppable. */
 import type { Worker } from '@temporalio/worker';
 import type { Env } from '../config/env.ts';
 import type { Deps } from '../deps/deps.ts';
-import { createSyncWorker } from '../worker/create-worker.ts';
-import type { Logger } from './logger.ts';
-import { connectWorkerWithRetry, type TemporalTarget } from './temporal-connection.ts';
+import type { Logger } from '../runtime/logger.ts';
+import { connectWorkerWithRetry, type TemporalTarget } from '../runtime/temporal-connection.ts';
+import { createSyncWorker } from './create-worker.ts';
 
 export interface RunningWorker {
   worker: Worker;
