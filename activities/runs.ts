@@ -16,7 +16,7 @@ export function createRunActivities({ db }: Deps) {
       }
       const run = await ensureRun(db, { id: input.runId, partnerId: input.partnerId, workflowId: input.workflowId, trigger: input.trigger, dryRun: input.dryRun });
       const settings = await findSettings(db, input.partnerId);
-      return { runId: run.id, partnerName: partner.name, timezone: partner.timezone, configured: Boolean(settings), enabled: settings?.enabled ?? false };
+      return { runId: run.id, timezone: partner.timezone, configured: Boolean(settings), enabled: settings?.enabled ?? false };
     },
 
     /**

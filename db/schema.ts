@@ -1,5 +1,5 @@
 /**
- * The service's tables. Everything is scoped by partner (DESIGN.md domain rule 1). One schema
+ * The service's tables. Everything is scoped by partner (docs/design.md, domain rule 1). One schema
  * and one migration folder serve PostgreSQL (postgres.js) and embedded PGlite.
  */
 import {
@@ -15,6 +15,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import type { CompanyPlan, ProductResult } from '../sync/records.ts';
 import { companyStatuses, runStatuses } from '../sync/vocabulary.ts';
 
 const createdAt = timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
@@ -166,7 +167,7 @@ export const runCompanies = pgTable(
       .references(() => syncRuns.id, { onDelete: 'cascade' }),
     position: integer('position').notNull(),
     pbCompanyId: text('pb_company_id').notNull(),
-    plan: jsonb('plan').notNull(),
+    plan: jsonb('plan').$type<CompanyPlan>().notNull(),
   },
   (t) => [primaryKey({ columns: [t.runId, t.position] })]
 );
@@ -191,7 +192,6 @@ export const syncResults = pgTable(
     adjustmentId: integer('adjustment_id'),
     errorType: text('error_type'),
     detail: text('detail'),
-    extra: jsonb('extra'),
     createdAt,
   },
   (t) => [
@@ -215,7 +215,8 @@ export const unitWrites = pgTable(
     pbCompanyId: text('pb_company_id').notNull(),
     serviceId: integer('service_id').notNull(),
     attempts: integer('attempts').notNull().default(1),
-    result: jsonb('result'),
+    /** Written by this service only; still parsed on read, as any stored JSON is. */
+    result: jsonb('result').$type<ProductResult>(),
     createdAt,
   },
   (t) => [primaryKey({ columns: [t.runId, t.pbCompanyId, t.serviceId] })]

@@ -20,5 +20,5 @@ export async function listRunCompanyPage(db: Db, runId: string, afterPosition: n
     .where(and(eq(runCompanies.runId, runId), gt(runCompanies.position, afterPosition)))
     .orderBy(asc(runCompanies.position))
     .limit(limit);
-  return rows.map((r) => ({ position: r.position, pbCompanyId: r.pbCompanyId, plan: r.plan as CompanyPlan }));
+  return rows;
 }

@@ -74,10 +74,6 @@ export function runProgressSet(delta: RunProgress) {
   };
 }
 
-export async function addRunProgress(db: Db, runId: string, delta: RunProgress): Promise<void> {
-  await db.update(syncRuns).set(runProgressSet(delta)).where(eq(syncRuns.id, runId));
-}
-
 export async function finishRun(db: Db, runId: string, status: RunStatus, detail: string | null): Promise<SyncRun | undefined> {
   const [row] = await db
     .update(syncRuns)

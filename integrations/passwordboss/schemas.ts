@@ -31,8 +31,6 @@ export const monthEndCountsResponseSchema = z.object({
   items: z.array(countSchema),
 });
 
-export const errorResponseSchema = z.object({ error: z.union([z.string(), z.object({ message: z.string() }).passthrough()]) });
-
 export type PbProduct = z.infer<typeof productSchema>;
 export type PbCompany = z.infer<typeof companySchema>;
 export type PbCount = z.infer<typeof countSchema>;

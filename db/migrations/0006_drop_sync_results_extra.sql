@@ -1,0 +1,1 @@
+ALTER TABLE "sync_results" DROP COLUMN "extra";
