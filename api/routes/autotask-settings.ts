@@ -47,6 +47,9 @@ const authResultSchema = z
   })
   .meta({ id: 'AuthenticationResult' });
 
+export type SettingsView = z.output<typeof settingsSchema>;
+export type AuthenticationResultView = z.output<typeof authResultSchema>;
+
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema, 422: errorBodySchema };
 
 export function settingsView(row: AutotaskSettingsRow | undefined): z.infer<typeof settingsSchema> {

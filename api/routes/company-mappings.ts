@@ -40,6 +40,8 @@ const itemSchema = z
     lastRunId: z.string().nullable(),
   })
   .meta({ id: 'CompanyMapping' });
+export type CompanyMappingView = z.output<typeof itemSchema>;
+
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema, 422: errorBodySchema, 502: errorBodySchema, 503: errorBodySchema };
 const pbCompanyParams = partnerParams.extend({ pbCompanyId: z.string().min(1).max(200) });
 

@@ -31,6 +31,10 @@ const contractSchema = z
     reason: z.string().nullable().describe('why it cannot be chosen'),
   })
   .meta({ id: 'AutotaskContract' });
+export type AutotaskServiceView = z.output<typeof serviceSchema>;
+export type AutotaskCompanyView = z.output<typeof companySchema>;
+export type AutotaskContractView = z.output<typeof contractSchema>;
+
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema, 502: errorBodySchema, 503: errorBodySchema };
 
 const lookupRoutes: FastifyPluginAsyncZod<LookupRouteDeps> = async (app, { db, autotask, now }) => {

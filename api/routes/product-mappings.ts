@@ -19,6 +19,8 @@ export interface ProductMappingRouteDeps {
 const mappingSchema = z
   .object({ productId: z.string(), productName: z.string(), autotaskServiceId: z.number().int().nullable(), autotaskServiceName: z.string().nullable() })
   .meta({ id: 'ProductMapping' });
+export type ProductMappingView = z.output<typeof mappingSchema>;
+
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema, 422: errorBodySchema, 502: errorBodySchema, 503: errorBodySchema };
 
 const productMappingRoutes: FastifyPluginAsyncZod<ProductMappingRouteDeps> = async (app, { services, autotask }) => {

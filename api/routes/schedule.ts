@@ -36,6 +36,8 @@ const scheduleView = z
     note: z.string().nullable(),
   })
   .meta({ id: 'SyncSchedule' });
+export type ScheduleView = z.output<typeof scheduleView>;
+
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema, 422: errorBodySchema };
 
 const scheduleRoutes: FastifyPluginAsyncZod<ScheduleRouteDeps> = async (app, deps) => {

@@ -4,7 +4,8 @@ import type { Db } from '../../db/client.ts';
 import { findSettings } from '../../db/repositories/autotask-settings.ts';
 import { findRun, listRunResults, listRuns } from '../../db/repositories/sync-runs.ts';
 import { maySync } from '../../sync/may-sync.ts';
-import { companyStatuses, runStatuses } from '../../sync/vocabulary.ts';
+import { productResultSchema } from '../../sync/records.ts';
+import { runStatuses } from '../../sync/vocabulary.ts';
 import { temporalUiLink, type StartedSync } from '../../temporal/sync-starter.ts';
 import { conflict, errorBodySchema, notFound, notSavedYet } from '../errors.ts';
 import { requirePartner } from '../plugins/auth.ts';
@@ -38,22 +39,21 @@ const runSchema = z
   })
   .meta({ id: 'SyncRun' });
 
+/** A result row: the company's ProductResult (sync/records.ts) with where it was recorded. */
+const { productId, serviceId, ...outcome } = productResultSchema.shape;
 const resultSchema = z
   .object({
     pbCompanyId: z.string(),
-    productId: z.string(),
+    productId,
     autotaskContractId: z.number().int().nullable(),
-    autotaskServiceId: z.number().int().nullable(),
-    action: z.string(),
-    status: z.enum(companyStatuses),
-    unitsBefore: z.number().int().nullable(),
-    unitsAfter: z.number().int().nullable(),
-    adjustmentId: z.number().int().nullable(),
-    errorType: z.string().nullable(),
-    detail: z.string().nullable(),
+    autotaskServiceId: serviceId,
+    ...outcome,
     createdAt: z.date(),
   })
   .meta({ id: 'SyncResult' });
+
+export type SyncRunView = z.output<typeof runSchema>;
+export type SyncResultView = z.output<typeof resultSchema>;
 
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema };
 
