@@ -1,5 +1,5 @@
 /**
- * Billing months (DESIGN.md rule 7). Password Boss finalises each month's counts on its last
+ * Billing months (docs/design.md, domain rule 7). Password Boss finalises each month's counts on its last
  * day; a run uses the latest final month M, and the change takes effect on the first day of
  * M+1 — the period the next invoice covers.
  */

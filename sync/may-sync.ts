@@ -1,5 +1,5 @@
 /**
- * Whether a run may send changes to Autotask (docs/design.md, "Domain rules"): only once the
+ * Whether a run may send changes to Autotask (docs/design.md, domain rule 4): only once the
  * integration's settings are saved and while it is enabled. A dry run sends nothing, so it may
  * always run. The API answers "Sync now" with a 409 and a scheduled run is skipped, for the same
  * reasons.

@@ -30,8 +30,7 @@ export async function createSyncWorker(options: SyncWorkerOptions): Promise<Work
     maxConcurrentWorkflowTaskExecutions: 100,
     maxCachedWorkflows: 100,
     // A company's workflow runs in one workflow task, taken from the normal queue, not the sticky
-    // one; the default ratio (0.2) kept 2 of the 10 pollers there. 1,000 companies at zero
-    // latency: 71 and 78 companies/s against 66 and 74 in back-to-back pairs.
+    // one; the default ratio (0.2) left most pollers waiting on the sticky queue instead.
     nonStickyToStickyPollRatio: 1,
   });
 }

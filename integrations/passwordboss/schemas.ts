@@ -1,6 +1,6 @@
 /**
- * The Password Boss API contract this service consumes (DESIGN.md "The Password Boss API we
- * consume"). The client parses with these; the simulator serves what they describe.
+ * The Password Boss API contract this service consumes (docs/design.md, "Password Boss API").
+ * The client parses with these; the simulator serves what they describe.
  */
 import { z } from 'zod';
 
