@@ -15,6 +15,7 @@ import { resolveTemporalCli } from '../runtime/temporal-cli.ts';
 import { startTemporalDevServer, type DevServer } from '../runtime/temporal-dev-server.ts';
 import { startSimulators, type RunningSimulators } from '../simulators/start-simulators.ts';
 import { runWorker } from '../worker/run-worker.ts';
+import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.ts';
 import { seedDemo } from './seed-demo.ts';
 
 const started = Date.now();
@@ -39,7 +40,7 @@ async function embeddedEndpoints(env: Env, secrets: LocalSecrets): Promise<Exter
   if (!temporalAddress) {
     devServerReady = (async () => {
       const binary = resolveTemporalCli({ cliPath: env.TEMPORAL_CLI_PATH, log: say });
-      devServer = await startTemporalDevServer({ binary, dbFilename: path.resolve(env.DATA_DIR, 'temporal.sqlite'), namespace: env.TEMPORAL_NAMESPACE, host: env.HOST });
+      devServer = await startTemporalDevServer({ binary, searchAttributes: SEARCH_ATTRIBUTES, dbFilename: path.resolve(env.DATA_DIR, 'temporal.sqlite'), namespace: env.TEMPORAL_NAMESPACE, host: env.HOST });
       temporalAddress = devServer.address;
       temporalUiUrl ??= devServer.uiUrl;
     })();
