@@ -1,10 +1,10 @@
 /**
  * The one place that reads process.env. Every variable is optional: an unset one takes the
- * embedded default (DESIGN.md "Environment"). A bad value stops the process with one line that
+ * embedded default (docs/design.md, "Environment"). A bad value stops the process with one line that
  * names the variable and what it expects, never a stack trace.
  */
 import { z } from 'zod';
-import { parseApiHosts } from '../integrations/autotask/allowed-hosts.ts';
+import { parseApiHosts } from './api-hosts.ts';
 
 const url = (what: string) => z.string().url({ message: `expected ${what}` });
 const port = z.coerce.number().int().min(0).max(65535);

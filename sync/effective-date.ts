@@ -11,7 +11,7 @@
  * final bills it from its start date. Pure.
  */
 import { lastDayOf } from './billing-month.ts';
-import type { Problem } from './plan.ts';
+import type { Problem } from './records.ts';
 
 export type CompanyEffectiveDate = { effectiveDate: string; problem?: undefined } | { effectiveDate?: undefined; problem: Problem };
 

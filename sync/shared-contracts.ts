@@ -5,7 +5,7 @@
  * found here and each of those companies gets an error until the MSP remaps one of them.
  * Pure.
  */
-import type { Problem } from './plan.ts';
+import type { Problem } from './records.ts';
 
 export interface ContractHolder {
   pbCompanyId: string;
