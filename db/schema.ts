@@ -133,7 +133,7 @@ export const companyMappings = pgTable(
     primaryKey({ columns: [t.partnerId, t.pbCompanyId] }),
     index('company_mappings_partner_name_idx').on(t.partnerId, t.pbCompanyName, t.pbCompanyId),
     index('company_mappings_partner_status_idx').on(t.partnerId, t.status),
-    // One contract, one company (DESIGN.md rule 6), held by the database too.
+    // One contract, one company (docs/design.md rule 6), held by the database too.
     uniqueIndex('company_mappings_partner_contract_idx')
       .on(t.partnerId, t.autotaskContractId)
       .where(sql`${t.autotaskContractId} is not null and not ${t.contractSharedLegacy}`),
@@ -244,7 +244,7 @@ export const ledgerReasons = ['count', 'product_removed', 'moved_contract', 'mov
 export type LedgerReason = (typeof ledgerReasons)[number];
 
 /**
- * The ownership ledger (DESIGN.md rule 8b): every confirmed write of units to a (contract,
+ * The ownership ledger (docs/design.md rule 8b): every confirmed write of units to a (contract,
  * service), with the company mapping and products that produced it. The latest row per pair says
  * who owns it; all rows are the history the portal charts. Not tied to sync_runs by a foreign
  * key: pruning old runs must not forget what the service owns in Autotask.

@@ -1,5 +1,5 @@
 /**
- * A company's effective date (DESIGN.md rule 7): the later of the first day after the latest final
+ * A company's effective date (docs/design.md rule 7): the later of the first day after the latest final
  * month and the contract's start date. A contract that starts inside the period the run bills
  * (the month after M) is billed from its start date: Autotask refuses an adjustment dated before
  * the contract starts, and the customer owes nothing before it.

@@ -2,7 +2,7 @@
  * Company mapping: every Password Boss company with its Autotask company and Recurring Service
  * contract, last sync, status and troubleshooting detail; map (with the contract rules checked
  * against Autotask, one contract per company), exclude, and unmap (history kept). Unmapping and
- * excluding are stops (DESIGN.md rule 8b): the answer lists the units left behind, and
+ * excluding are stops (docs/design.md rule 8b): the answer lists the units left behind, and
  * `?release=zero` asks the next run to set them to 0.
  */
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
