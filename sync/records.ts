@@ -53,8 +53,12 @@ export const companyPlanSchema = z.object({
   pbCompanyName: z.string(),
   contractId: z.number().int(),
   contractName: z.string().nullable(),
-  /** The company's own effective date (sync/effective-date.ts); absent in plans made before it existed. */
-  effectiveDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  /**
+   * The company's own effective date (sync/effective-date.ts); absent in plans made before it
+   * existed. Not `.regex()`: these schemas are module-level, the workflow sandbox freezes them,
+   * and zod resets a shared RegExp's lastIndex; a literal inside the check is new on every call.
+   */
+  effectiveDate: z.string().refine((s) => /^\d{4}-\d{2}-\d{2}$/.test(s), 'expected YYYY-MM-DD').optional(),
   actions: z.array(unitActionSchema),
   problems: z.array(problemSchema),
 });
