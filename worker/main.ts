@@ -8,6 +8,7 @@ import { createLogger } from '../runtime/logger.ts';
 import { runWorker } from '../runtime/run-worker.ts';
 import { onShutdown, takeOverSignals } from '../runtime/shutdown.ts';
 import { temporalTarget } from '../runtime/targets.ts';
+import { keepHealthFile } from './health-file.ts';
 
 const env = loadEnv();
 const logger = createLogger(env.LOG_LEVEL, 'pb-autotask-sync');
@@ -18,8 +19,10 @@ try {
   const db = await openDatabase(env, (line) => logger.warn(line));
   const deps = createActivityDeps({ db: db.handle.db, env, secrets, endpoints: endpointsFromEnv(env, secrets) });
   await db.ready;
-  const worker = await runWorker({ env, temporal: temporalTarget(env), deps, logger });
-  onShutdown([() => worker.shutdown(), () => db.handle.close()], (l) => logger.info(l));
+  const worker = await runWorker({ env, temporal: temporalTarget(env), deps, logger, workflowBundlePath: env.WORKFLOW_BUNDLE_PATH });
+  // The file stays fresh through the drain, so a probe does not kill a worker finishing its writes.
+  const stopHealthFile = env.WORKER_HEALTH_FILE ? keepHealthFile(env.WORKER_HEALTH_FILE, worker.worker) : () => {};
+  onShutdown([() => worker.shutdown(), async () => stopHealthFile(), () => db.handle.close()], (l) => logger.info(l));
   await worker.done;
 } catch (err) {
   logger.fatal((err as Error).message);
