@@ -28,7 +28,7 @@ const COMPANIES = 5_000;
 async function seed(db: DbHandle, demo: ReturnType<typeof generateDemoData>, secretsKey: Buffer): Promise<string> {
   await db.migrate();
   await insertPartner(db.db, demo.partner);
-  await upsertSettings(db.db, demo.partner.id, { username: demo.credentials.username, secretCiphertext: createSecretBox(secretsKey).seal(demo.credentials.secret), trackingIdentifier: null, enabled: true, countBasis: 'users' });
+  await upsertSettings(db.db, demo.partner.id, { username: demo.credentials.username, secretCiphertext: createSecretBox(secretsKey).seal(demo.credentials.secret, demo.partner.id), trackingIdentifier: null, enabled: true, countBasis: 'users' });
   await refreshCompanies(db.db, demo.partner.id, demo.passwordboss.partners[0]!.companies);
   for (const m of demo.mappings) await saveCompanyMapping(db.db, demo.partner.id, m.pbCompanyId, m);
   // Steady state: autovacuum would have analyzed the table by now.
@@ -91,7 +91,7 @@ export async function benchApi(drivers: ReadonlyArray<'postgres' | 'pglite'> = [
       const listUrl = (base: string) => `${base}/v1/partners/${demo.partner.id}/company-mappings?limit=100&offset=2000`;
       const serve = async (companyListCacheEntries?: number) => {
         const app = await buildApp({
-          integrations: { db: db.db, secretBox: createSecretBox(secretsKey), autotask: { zoneLookupUrl: 'http://127.0.0.1:1/unused', defaultTrackingIdentifier: demo.credentials.trackingIdentifier }, passwordboss: new PasswordBossClient({ baseUrl: pbUrl, token: 'bench' }), now: () => new Date() },
+          services: { db: db.db, secretBox: createSecretBox(secretsKey), autotask: { zoneLookupUrl: 'http://127.0.0.1:1/unused', defaultTrackingIdentifier: demo.credentials.trackingIdentifier }, passwordboss: new PasswordBossClient({ baseUrl: pbUrl, token: 'bench' }), now: () => new Date() },
           dbPing: () => db.ping(),
           temporal: { client: new Client({ connection }), ping: async () => {} },
           adminApiKey: randomBytes(24).toString('hex'),

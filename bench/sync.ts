@@ -30,6 +30,7 @@ import { generateDemoData, type DemoData } from '../simulators/demo-data.ts';
 import { createPasswordBossSimulator } from '../simulators/passwordboss/server.ts';
 import { startThrowawayPostgres } from '../test/support/throwaway-postgres.ts';
 import { bundleOptions } from '../worker/bundle-options.ts';
+import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.ts';
 import { printTable } from './table.ts';
 
 const NOW = new Date('2026-11-27T12:00:00Z');
@@ -100,7 +101,7 @@ export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOpti
       // see it, that keeps its SQLite file on disk as `npm start`'s does. (In memory, the database
       // grows inside the server's Go heap and slows its collector: 41 companies/s at 5,000.)
       temporalDir = mkdtempSync(path.join(tmpdir(), 'pbas-bench-temporal-'));
-      temporal = await startTemporalDevServer({ binary, ui: false, port: 0, dbFilename: path.join(temporalDir, 'temporal.sqlite') });
+      temporal = await startTemporalDevServer({ binary, searchAttributes: SEARCH_ATTRIBUTES, ui: false, port: 0, dbFilename: path.join(temporalDir, 'temporal.sqlite') });
       connection = await Connection.connect({ address: temporal.address });
       const client = new Client({ connection });
       const s = scenario(n);
@@ -121,7 +122,7 @@ export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOpti
       const db = await createDb({ databaseUrl: dbUrl, dataDir: 'unused' });
       await db.migrate();
       await insertPartner(db.db, s.demo.partner);
-      await upsertSettings(db.db, s.partnerId, { username: s.demo.credentials.username, secretCiphertext: createSecretBox(secretsKey).seal(s.demo.credentials.secret), trackingIdentifier: null, enabled: true, countBasis: 'users' });
+      await upsertSettings(db.db, s.partnerId, { username: s.demo.credentials.username, secretCiphertext: createSecretBox(secretsKey).seal(s.demo.credentials.secret, s.partnerId), trackingIdentifier: null, enabled: true, countBasis: 'users' });
       await replaceProductMappings(db.db, s.partnerId, [{ productId: 'pb-standard', productName: 'Password Boss Standard', autotaskServiceId: 301, autotaskServiceName: 'Password Boss Standard' }, { productId: 'pb-advanced', productName: 'Password Boss Advanced', autotaskServiceId: 302, autotaskServiceName: 'Password Boss Advanced' }]);
       await refreshCompanies(db.db, s.partnerId, s.demo.passwordboss.partners[0]!.companies);
       for (const m of s.mapped) await saveCompanyMapping(db.db, s.partnerId, m.pbCompanyId, m);

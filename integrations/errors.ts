@@ -17,7 +17,7 @@ export const integrationErrorKinds = [
 ] as const;
 export type IntegrationErrorKind = (typeof integrationErrorKinds)[number];
 
-export type AuthenticationPart = 'unknown_user' | 'wrong_secret' | 'tracking_identifier' | 'service_token' | 'unknown';
+export type AuthenticationPart = 'unknown_user' | 'wrong_secret' | 'tracking_identifier' | 'service_token' | 'unknown' | 'zone_not_allowed' | 'invalid_characters';
 
 const retryableKinds: ReadonlySet<IntegrationErrorKind> = new Set(['rate_limit', 'thread_limit', 'unavailable']);
 
@@ -51,8 +51,6 @@ export class IntegrationError extends Error {
     return system + this.kind.replace(/(^|_)(\w)/g, (_m, _s, c: string) => c.toUpperCase());
   }
 }
-
-export const isIntegrationError = (err: unknown): err is IntegrationError => err instanceof IntegrationError;
 
 export function excerpt(text: string, max = 200): string {
   const flat = text.replace(/\s+/g, ' ').trim();

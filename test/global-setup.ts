@@ -10,6 +10,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { resolveTemporalCli, projectRoot } from '../runtime/temporal-cli.ts';
 import { startTemporalDevServer } from '../runtime/temporal-dev-server.ts';
 import { bundleOptions } from '../worker/bundle-options.ts';
+import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.ts';
 import { ensureChromium } from './support/chromium.ts';
 import { startThrowawayPostgres } from './support/throwaway-postgres.ts';
 
@@ -26,7 +27,7 @@ export default async function setup(project: TestProject) {
   ensureChromium();
   const binary = resolveTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH });
   const [temporal, postgres, bundle] = await Promise.all([
-    startTemporalDevServer({ binary, ui: false, port: 0 }),
+    startTemporalDevServer({ binary, searchAttributes: SEARCH_ATTRIBUTES, ui: false, port: 0 }),
     process.env.TEST_DATABASE_URL ? Promise.resolve({ url: process.env.TEST_DATABASE_URL, stop() {} }) : startThrowawayPostgres(),
     bundleWorkflowCode({ ...bundleOptions, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error(m: string) { process.stderr.write(`${m}\n`); } } }),
   ]);

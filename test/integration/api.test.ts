@@ -5,7 +5,8 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, logRedactPaths, type App } from '../../api/app.ts';
+import { buildApp, type App } from '../../api/app.ts';
+import { logRedactPaths } from '../../runtime/logger.ts';
 import { setCompanyOutcome } from '../../db/repositories/company-mappings.ts';
 import { bearer, startStack, type Stack } from '../support/stack.ts';
 import { setUpPartner, syncNow } from '../support/partner-setup.ts';
@@ -25,7 +26,7 @@ beforeAll(async () => {
   stack = await startStack('pglite', { demo: { companies: 20 } });
   pid = stack.partnerId;
   const capture = new Writable({ write(chunk, _enc, done) { logged += chunk.toString(); done(); } });
-  loggedApp = await buildApp({ integrations: stack.deps, dbPing: async () => {}, temporal: { client: stack.client, ping: async () => {} }, adminApiKey: stack.adminKey, taskQueue: stack.taskQueue, namespace: 'default', logger: pino({ level: 'debug', redact: { paths: logRedactPaths, censor: '[redacted]' } }, capture) });
+  loggedApp = await buildApp({ services: stack.deps, dbPing: async () => {}, temporal: { client: stack.client, ping: async () => {} }, adminApiKey: stack.adminKey, taskQueue: stack.taskQueue, namespace: 'default', logger: pino({ level: 'debug', redact: { paths: logRedactPaths, censor: '[redacted]' } }, capture) });
   await setUpPartner(stack);
   partnerKey = (await call('POST', `/v1/partners/${pid}/api-keys`, stack.adminKey, { label: 'portal' })).json().key;
   await call('POST', '/v1/partners', stack.adminKey, { id: 'other-msp', name: 'Other MSP' });
@@ -245,7 +246,9 @@ describe('bad input', () => {
     expect((await call('GET', `/v1/partners/${pid}/sync-runs/not-a-uuid`, partnerKey)).statusCode).toBe(400);
     expect((await call('GET', `/v1/partners/${pid}/autotask/companies/abc/contracts`, partnerKey)).statusCode).toBe(400);
     expect((await call('GET', `/v1/partners/${pid}/company-mappings?limit=100000`, partnerKey)).statusCode).toBe(400);
-    expect((await call('GET', `/v1/partners/UPPER CASE/autotask`, partnerKey)).statusCode).toBe(400);
+    // A partner key is refused before validation (not its partner: 404); the admin's bad id is a 400.
+    expect((await call('GET', `/v1/partners/UPPER CASE/autotask`, partnerKey)).statusCode).toBe(404);
+    expect((await call('GET', `/v1/partners/UPPER CASE/autotask`, stack.adminKey)).statusCode).toBe(400);
     // Found by the fuzz run: PostgreSQL cannot store NUL, so it must never reach the database.
     const nul = await call('GET', `/v1/partners/${pid}/company-mappings?search=%C3%AF%00`, partnerKey);
     expect(nul.statusCode).toBe(400);

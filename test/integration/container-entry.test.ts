@@ -31,7 +31,7 @@ describe('the worker container entry', () => {
   let dir: string;
   let child: ReturnType<typeof spawn> | undefined;
   beforeAll(async () => {
-    // The entry runs on the real clock (runtime/activity-deps.ts), so the demo data and the API do too.
+    // The entry runs on the real clock (deps/deps.ts), so the demo data and the API do too.
     stack = await startStack('postgres', { worker: false, demo: { companies: 30, now: new Date() }, now: () => new Date() });
     ({ mapped } = await setUpPartner(stack));
     dir = mkdtempSync(path.join(os.tmpdir(), 'pbas-entry-'));

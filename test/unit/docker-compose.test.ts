@@ -63,9 +63,16 @@ describe('docker-compose.yml', () => {
     expect(services.temporal!.healthcheck!.test).toEqual(['CMD', 'temporal', 'operator', 'cluster', 'health', '--address', '127.0.0.1:7233']);
   });
 
-  it('publishes ports on 127.0.0.1 only', () => {
+  it('publishes ports on 127.0.0.1 only: Temporal and its UI have no authentication and show every partner', () => {
+    expect(services.temporal!.ports).toEqual(['127.0.0.1:7233:7233']);
+    expect(services['temporal-ui']!.ports).toEqual(['127.0.0.1:8080:8080']);
     const published = Object.values(services).flatMap((s) => s.ports ?? []);
     expect(published.sort()).toEqual(['127.0.0.1:3000:3000', '127.0.0.1:7233:7233', '127.0.0.1:8080:8080']);
+  });
+
+  it('keeps secrets, local state, tools and test output out of the image', () => {
+    const ignored = readFileSync(new URL('.dockerignore', root), 'utf8').split('\n').map((l) => l.trim());
+    for (const entry of ['.env', '.env.*', '.data', '.tools', 'node_modules', 'screenshots', '.schemathesis', '*.log', 'test', '.git']) expect(ignored, entry).toContain(entry);
   });
 
   it('mounts files that exist, the dynamic config where the server reads it', () => {

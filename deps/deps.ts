@@ -1,0 +1,52 @@
+/**
+ * The one set of dependencies the activities and the API share: the database, the secret box,
+ * where Autotask is, the Password Boss client and the clock. Built from the configuration (and,
+ * under `npm start`, the simulators), or by tests with their own; passed in, never global.
+ */
+import { AUTOTASK_GLOBAL_ZONE_LOOKUP_URL, type Env } from '../config/env.ts';
+import type { Db } from '../db/client.ts';
+import { createSecretBox, type SecretBox } from '../db/secret-box.ts';
+import { PasswordBossClient } from '../integrations/passwordboss/client.ts';
+import type { LocalSecrets } from '../runtime/local-secrets.ts';
+
+export interface Deps {
+  db: Db;
+  secretBox: SecretBox;
+  autotask: {
+    zoneLookupUrl: string;
+    defaultTrackingIdentifier: string;
+    /** AUTOTASK_API_HOSTS (unset: the default allowlist). */
+    apiHosts?: string | undefined;
+    timeoutMs?: number;
+  };
+  passwordboss: PasswordBossClient;
+  now: () => Date;
+}
+
+export interface ExternalEndpoints {
+  zoneLookupUrl: string;
+  passwordbossUrl: string;
+  passwordbossToken: string;
+}
+
+/** The real services' addresses from the environment; Password Boss has no public default. */
+export function endpointsFromEnv(env: Env, secrets: LocalSecrets): ExternalEndpoints {
+  if (!env.PASSWORDBOSS_API_URL) {
+    throw new Error('PASSWORDBOSS_API_URL is not set: point it at the Password Boss API (or use `npm start`, which runs the simulator)');
+  }
+  return {
+    zoneLookupUrl: env.AUTOTASK_ZONE_LOOKUP_URL ?? AUTOTASK_GLOBAL_ZONE_LOOKUP_URL,
+    passwordbossUrl: env.PASSWORDBOSS_API_URL,
+    passwordbossToken: secrets.passwordbossToken,
+  };
+}
+
+export function createDeps(options: { db: Db; env: Env; secrets: LocalSecrets; endpoints: ExternalEndpoints }): Deps {
+  return {
+    db: options.db,
+    secretBox: createSecretBox(options.secrets.secretsKeys),
+    autotask: { zoneLookupUrl: options.endpoints.zoneLookupUrl, defaultTrackingIdentifier: options.env.AUTOTASK_INTEGRATION_CODE, apiHosts: options.env.AUTOTASK_API_HOSTS },
+    passwordboss: new PasswordBossClient({ baseUrl: options.endpoints.passwordbossUrl, token: options.endpoints.passwordbossToken }),
+    now: () => new Date(),
+  };
+}
