@@ -110,7 +110,7 @@ describe('the worker container entry', () => {
       if (pending.length > 0 && writtenAdjustments(stack).size >= 2) break;
       await new Promise((r) => setTimeout(r, 20));
     }
-    expect(pending.length).toBeGreaterThan(0);
+    expect(pending.length, output).toBeGreaterThan(0);
     const sentBefore = writtenAdjustments(stack).size;
     expect(sentBefore).toBeLessThan(mapped.length - 2);
 
