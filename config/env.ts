@@ -35,6 +35,8 @@ export const envSchema = z.object({
   TEMPORAL_TLS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('pb-autotask-sync'),
+  WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+  WORKER_HEALTH_FILE: z.string().min(1).optional(),
   AUTOTASK_ZONE_LOOKUP_URL: url('the Autotask zoneInformation URL').optional(),
   AUTOTASK_INTEGRATION_CODE: z.string().min(1).default('PBAUTOTASKSYNC0000000000000'),
   /**

@@ -3,6 +3,7 @@ import { boot, bootLogger } from '../deps/boot.ts';
 import { endpointsFromEnv } from '../deps/deps.ts';
 import { onShutdown, takeOverSignals } from '../runtime/shutdown.ts';
 import { temporalTarget } from '../runtime/targets.ts';
+import { keepHealthFile } from './health-file.ts';
 import { runWorker } from './run-worker.ts';
 
 const base = bootLogger();
@@ -10,8 +11,10 @@ const { env, logger } = base;
 takeOverSignals();
 try {
   const { db, deps } = await boot(base, { lockDataDir: 'for-pglite', endpoints: endpointsFromEnv, waitForMigrations: true });
-  const worker = await runWorker({ env, temporal: temporalTarget(env), deps, logger });
-  onShutdown([() => worker.shutdown(), () => db.handle.close()], (l) => logger.info(l));
+  const worker = await runWorker({ env, temporal: temporalTarget(env), deps, logger, workflowBundlePath: env.WORKFLOW_BUNDLE_PATH });
+  // The file stays fresh through the drain, so a probe does not kill a worker finishing its writes.
+  const stopHealthFile = env.WORKER_HEALTH_FILE ? keepHealthFile(env.WORKER_HEALTH_FILE, worker.worker) : () => {};
+  onShutdown([() => worker.shutdown(), async () => stopHealthFile(), () => db.handle.close()], (l) => logger.info(l));
   await worker.done;
 } catch (err) {
   logger.fatal((err as Error).message);
