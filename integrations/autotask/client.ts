@@ -10,10 +10,9 @@ import { IntegrationError, excerpt, isNetworkError } from '../errors.ts';
 import { classifyAnswer, readErrors } from './classify.ts';
 import { apiHostRules, assertSameOrigin, type HostRule } from './allowed-hosts.ts';
 import { limited } from './limiter.ts';
-import { PAGE_LIMIT, chunk, query, q, autotaskDate, type Condition, type QueryBody } from './query.ts';
+import { PAGE_LIMIT, chunk, query, q, autotaskDate, type QueryBody } from './query.ts';
 import {
-  companySchema, contractSchema, contractServiceSchema, contractServiceUnitSchema, countSchema, createdSchema,
-  fieldsSchema, itemSchema, pageSchema, serviceSchema, thresholdSchema,
+  companySchema, contractSchema, contractServiceUnitSchema, createdSchema, itemSchema, pageSchema, serviceSchema, thresholdSchema,
   type AtCompany, type AtContract, type AtContractServiceUnit, type AtService, type AtThreshold,
 } from './schemas.ts';
 import { assertSendableCredentials } from './sendable-credentials.ts';
@@ -85,10 +84,6 @@ export class AutotaskClient {
     return out;
   }
 
-  async count(entity: string, filter: Condition[], signal?: AbortSignal): Promise<number> {
-    return (await this.call({ method: 'POST', path: `/${entity}/query/count`, body: { filter }, schema: countSchema, doing: `counting ${entity}`, signal })).queryCount;
-  }
-
   async getById<S extends z.ZodType>(entity: string, id: number, schema: S, signal?: AbortSignal): Promise<z.infer<S> | null> {
     try {
       const res = await this.call({ method: 'GET', path: `/${entity}/${id}`, schema: itemSchema, doing: `reading ${entity} ${id}`, signal });
@@ -100,19 +95,8 @@ export class AutotaskClient {
   }
 
   /** Creates a child record through its parent's URL, e.g. Contracts/{id}/Services. */
-  async createChild(parent: string, parentId: number, child: string, body: Record<string, unknown>, signal?: AbortSignal): Promise<number> {
-    return (await this.call({ method: 'POST', path: `/${parent}/${parentId}/${child}`, body, schema: createdSchema, doing: `creating ${child} on ${parent} ${parentId}`, write: true, signal })).itemId;
-  }
-
   async threshold(signal?: AbortSignal): Promise<AtThreshold> {
     return this.call({ method: 'GET', path: '/ThresholdInformation', schema: thresholdSchema, doing: 'reading the API usage', signal });
-  }
-
-  /** Picklist labels of one field, e.g. Contracts.contractType → {"7": "Recurring Service"}. */
-  async picklist(entity: string, field: string, signal?: AbortSignal): Promise<Record<string, string>> {
-    const res = await this.call({ method: 'GET', path: `/${entity}/entityInformation/fields`, schema: fieldsSchema, doing: `reading ${entity} fields`, signal });
-    const found = res.fields.find((f) => f.name.toLowerCase() === field.toLowerCase());
-    return Object.fromEntries((found?.picklistValues ?? []).map((v) => [v.value, v.label]));
   }
 
   // --- the operations the sync and the screens need -----------------------------------------
@@ -190,11 +174,6 @@ export class AutotaskClient {
       if (answeredWithoutId(err)) return null;
       throw err;
     }
-  }
-
-  async contractServices(contractIds: number[], signal?: AbortSignal) {
-    const pages = await Promise.all(chunk([...new Set(contractIds)]).map((part) => this.queryAll('ContractServices', query([q.in('contractID', part)]), contractServiceSchema, signal)));
-    return pages.flat();
   }
 
   // --- transport -----------------------------------------------------------------------------
