@@ -70,6 +70,11 @@ export interface Transition {
   to: string;
 }
 
+/** A transition with the local date of the wall-clock span it skips or repeats. */
+interface DatedTransition extends Transition {
+  day: string;
+}
+
 const DAY = 86_400_000;
 const MINUTE = 60_000;
 
@@ -79,8 +84,8 @@ const MINUTE = 60_000;
  * it back within one day, which holds for every zone in the ICU data (the unit test compares the
  * result with an hourly scan).
  */
-function scan(timeZone: string, year: number): Transition[] {
-  const out: Transition[] = [];
+function scan(timeZone: string, year: number): DatedTransition[] {
+  const out: DatedTransition[] = [];
   const end = Date.UTC(year + 1, 0, 1);
   let lo = Date.UTC(year, 0, 1);
   let prev = offsetMinutes(new Date(lo), timeZone);
@@ -99,10 +104,16 @@ function scan(timeZone: string, year: number): Transition[] {
       else hi = mid;
     }
     const off = offsetMinutes(new Date(hi), timeZone);
-    const wall = (ms: number, offset: number) => new Date(ms + offset * MINUTE).toISOString().slice(11, 16);
-    const before = wall(hi, prev);
-    const after = wall(hi, off);
-    out.push(off > prev ? { at: new Date(hi), kind: 'gap', from: before, to: after } : { at: new Date(hi), kind: 'overlap', from: after, to: before });
+    const local = (offset: number) => new Date(hi + offset * MINUTE).toISOString();
+    const before = local(prev);
+    const after = local(off);
+    // A gap's skipped span starts at the old wall clock, an overlap's repeated span at the new one;
+    // that wall clock's date is the day the user sees it happen (not the UTC date of the instant).
+    out.push(
+      off > prev
+        ? { at: new Date(hi), kind: 'gap', from: before.slice(11, 16), to: after.slice(11, 16), day: before.slice(0, 10) }
+        : { at: new Date(hi), kind: 'overlap', from: after.slice(11, 16), to: before.slice(11, 16), day: after.slice(0, 10) },
+    );
     prev = off;
     // Go on from the change itself, so a second change later the same day is still found.
     lo = hi;
@@ -111,7 +122,7 @@ function scan(timeZone: string, year: number): Transition[] {
 }
 
 /** Transitions per zone and year: the schedule routes ask for the same few on every request. */
-const memo = new Map<string, readonly Transition[]>();
+const memo = new Map<string, readonly DatedTransition[]>();
 const MEMO_LIMIT = 2_000;
 
 /**
@@ -119,6 +130,11 @@ const MEMO_LIMIT = 2_000;
  * skips (spring forward) or repeats (fall back).
  */
 export function transitions(timeZone: string, year: number): Transition[] {
+  // Copies, so a caller changing the answer cannot change the memo.
+  return dated(timeZone, year).map(({ at, kind, from, to }) => ({ at: new Date(at), kind, from, to }));
+}
+
+function dated(timeZone: string, year: number): readonly DatedTransition[] {
   const key = `${timeZone}\u0000${year}`;
   let found = memo.get(key);
   if (!found) {
@@ -128,16 +144,23 @@ export function transitions(timeZone: string, year: number): Transition[] {
     if (memo.size >= MEMO_LIMIT) memo.clear();
     memo.set(key, found);
   }
-  // Copies, so a caller changing the answer cannot change the memo.
-  return found.map((tr) => ({ ...tr, at: new Date(tr.at) }));
+  return found;
+}
+
+/**
+ * Whether a wall-clock time falls in a transition's span. Zones that change at midnight have
+ * spans that wrap (Cairo repeats 23:00–00:00), where a plain string comparison never matches.
+ */
+function within(time: string, span: { from: string; to: string }): boolean {
+  return span.from < span.to ? time >= span.from && time < span.to : time >= span.from || time < span.to;
 }
 
 /** A reason the time never occurs on some days in that timezone, or null. */
 export function dstProblem(schedule: SyncSchedule, year: number): string | null {
   const time = schedule.time;
-  for (const tr of transitions(schedule.timezone, year)) {
-    if (tr.kind === 'gap' && time >= tr.from && time < tr.to) {
-      return `${time} does not exist in ${schedule.timezone} on ${tr.at.toISOString().slice(0, 10)} (clocks jump from ${tr.from} to ${tr.to}), so that run would be skipped — pick a time outside ${tr.from}–${tr.to}`;
+  for (const tr of dated(schedule.timezone, year)) {
+    if (tr.kind === 'gap' && within(time, tr)) {
+      return `${time} does not exist in ${schedule.timezone} on ${tr.day} (clocks jump from ${tr.from} to ${tr.to}), so that run would be skipped — pick a time outside ${tr.from}–${tr.to}`;
     }
   }
   return null;
@@ -145,9 +168,9 @@ export function dstProblem(schedule: SyncSchedule, year: number): string | null 
 
 /** Times in the repeated hour run twice on fall-back day; harmless, and said so to the user. */
 export function dstNote(schedule: SyncSchedule, year: number): string | null {
-  for (const tr of transitions(schedule.timezone, year)) {
-    if (tr.kind === 'overlap' && schedule.time >= tr.from && schedule.time < tr.to) {
-      return `${schedule.time} occurs twice in ${schedule.timezone} on ${tr.at.toISOString().slice(0, 10)}; the second run finds nothing to change`;
+  for (const tr of dated(schedule.timezone, year)) {
+    if (tr.kind === 'overlap' && within(schedule.time, tr)) {
+      return `${schedule.time} occurs twice in ${schedule.timezone} on ${tr.day}; the second run finds nothing to change`;
     }
   }
   return null;
