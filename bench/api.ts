@@ -1,7 +1,8 @@
 /**
- * `npm run bench -- api`: requests per second and p50/p99 latency of the two reads the portal
- * makes most — a page of 100 company mappings out of 5,000, and the integration settings —
- * with autocannon over loopback, on PostgreSQL and on embedded PGlite.
+ * `npm run bench -- api`: requests per second and p50/p99 latency of the reads the portal makes
+ * most — a page of 100 company mappings out of 5,000, the integration settings, and the sync
+ * schedule (its daylight-saving note and Temporal's next run times) — with autocannon over
+ * loopback, on PostgreSQL and on embedded PGlite.
  */
 import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
@@ -21,6 +22,8 @@ import { PasswordBossClient } from '../integrations/passwordboss/client.ts';
 import { generateDemoData } from '../simulators/demo-data.ts';
 import { createPasswordBossSimulator } from '../simulators/passwordboss/server.ts';
 import { startThrowawayPostgres } from '../test/support/throwaway-postgres.ts';
+import { resolveTemporalCli } from '../runtime/temporal-cli.ts';
+import { startTemporalDevServer } from '../runtime/temporal-dev-server.ts';
 import { printTable } from './table.ts';
 
 const COMPANIES = 5_000;
@@ -72,8 +75,9 @@ export async function benchApi(drivers: ReadonlyArray<'postgres' | 'pglite'> = [
   const pbUrl = await pbSim.app.listen({ host: '127.0.0.1', port: 0 });
   const pg = await startThrowawayPostgres();
   const rows: Array<Array<string | number>> = [];
-  // The routes measured never reach Temporal; a lazy client to nowhere keeps it that way.
-  const connection = Connection.lazy({ address: '127.0.0.1:1' });
+  // The schedule read describes the partner's Temporal Schedule; the other routes never reach it.
+  const temporal = await startTemporalDevServer({ binary: resolveTemporalCli({}), ui: false, port: 0, logLevel: 'error' });
+  const connection = await Connection.connect({ address: temporal.address });
   try {
     for (const driver of drivers) {
       let db: DbHandle;
@@ -111,16 +115,23 @@ export async function benchApi(drivers: ReadonlyArray<'postgres' | 'pglite'> = [
       await writer.stop();
       rows.push([driver, '  … while a sync records 50 results/s', busy.rps, `${busy.p50} ms`, `${busy.p99} ms`, busy.errors]);
       const settings = await measure(`${cached.base}/v1/partners/${demo.partner.id}/autotask`, key);
+      // 01:30 in New York occurs twice on fall-back day, so every read computes and words that note.
+      const scheduleUrl = `${cached.base}/v1/partners/${demo.partner.id}/schedule`;
+      const put = await fetch(scheduleUrl, { method: 'PUT', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ frequency: 'daily', time: '01:30', timezone: 'America/New_York' }) });
+      if (put.status !== 200) throw new Error(`PUT /schedule answered ${put.status}: ${await put.text()}`);
+      const schedule = await measure(scheduleUrl, key);
       await cached.app.close();
       const uncached = await serve(0);
       const cold = await measure(listUrl(uncached.base), key);
       await uncached.app.close();
       rows.push([driver, '  … every page read from the database (cache off)', cold.rps, `${cold.p50} ms`, `${cold.p99} ms`, cold.errors]);
       rows.push([driver, 'integration settings', settings.rps, `${settings.p50} ms`, `${settings.p99} ms`, settings.errors]);
+      rows.push([driver, 'sync schedule (with its DST note and Temporal\'s next runs)', schedule.rps, `${schedule.p50} ms`, `${schedule.p99} ms`, schedule.errors]);
       await db.close();
     }
   } finally {
     await connection.close().catch(() => {});
+    await temporal.stop();
     await pbSim.app.close();
     pg.stop();
   }
