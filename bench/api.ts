@@ -1,7 +1,8 @@
 /**
- * `npm run bench -- api`: requests per second and p50/p99 latency of the two reads the portal
- * makes most — a page of 100 company mappings out of 5,000, and the integration settings —
- * with autocannon over loopback, on PostgreSQL and on embedded PGlite.
+ * `npm run bench -- api`: requests per second and p50/p99 latency of the reads the portal makes
+ * most — a page of 100 company mappings out of 5,000, the integration settings, and the sync
+ * schedule (its daylight-saving note and Temporal's next run times) — with autocannon over
+ * loopback, on PostgreSQL and on embedded PGlite.
  */
 import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
@@ -21,6 +22,9 @@ import { PasswordBossClient } from '../integrations/passwordboss/client.ts';
 import { generateDemoData } from '../simulators/demo-data.ts';
 import { createPasswordBossSimulator } from '../simulators/passwordboss/server.ts';
 import { startThrowawayPostgres } from '../test/support/throwaway-postgres.ts';
+import { resolveTemporalCli } from '../runtime/temporal-cli.ts';
+import { startTemporalDevServer } from '../runtime/temporal-dev-server.ts';
+import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.ts';
 import { printTable } from './table.ts';
 
 const COMPANIES = 5_000;
@@ -53,16 +57,16 @@ function recordResultsMeanwhile(db: DbHandle, partnerId: string, companyIds: str
 const autocannonBin = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'node_modules', '.bin', 'autocannon');
 
 /** The load generator runs in its own process, so it does not share the API's event loop. */
-async function autocannon(url: string, key: string, seconds: number) {
-  const { stdout } = await promisify(execFile)(autocannonBin, ['-c', '10', '-d', String(seconds), '-H', `authorization=Bearer ${key}`, '--json', url], { maxBuffer: 16 * 1024 * 1024 });
+async function autocannon(url: string, key: string, seconds: number, connections = 10) {
+  const { stdout } = await promisify(execFile)(autocannonBin, ['-c', String(connections), '-d', String(seconds), '-H', `authorization=Bearer ${key}`, '--json', url], { maxBuffer: 16 * 1024 * 1024 });
   return JSON.parse(stdout) as { requests: { average: number }; latency: { p50: number; p99: number }; errors: number; non2xx: number };
 }
 
-async function measure(url: string, key: string): Promise<{ rps: number; p50: number; p99: number; errors: number }> {
+async function measure(url: string, key: string, connections = 10): Promise<{ rps: number; p50: number; p99: number; errors: number }> {
   // Warm up (the first call reads Password Boss), then measure.
   await fetch(url, { headers: { authorization: `Bearer ${key}` } });
-  await autocannon(url, key, 2);
-  const result = await autocannon(url, key, 10);
+  await autocannon(url, key, 2, connections);
+  const result = await autocannon(url, key, 10, connections);
   return { rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
 }
 
@@ -72,8 +76,9 @@ export async function benchApi(drivers: ReadonlyArray<'postgres' | 'pglite'> = [
   const pbUrl = await pbSim.app.listen({ host: '127.0.0.1', port: 0 });
   const pg = await startThrowawayPostgres();
   const rows: Array<Array<string | number>> = [];
-  // The routes measured never reach Temporal; a lazy client to nowhere keeps it that way.
-  const connection = Connection.lazy({ address: '127.0.0.1:1' });
+  // The schedule read describes the partner's Temporal Schedule; the other routes never reach it.
+  const temporal = await startTemporalDevServer({ binary: resolveTemporalCli({}), searchAttributes: SEARCH_ATTRIBUTES, ui: false, port: 0, logLevel: 'error' });
+  const connection = await Connection.connect({ address: temporal.address });
   try {
     for (const driver of drivers) {
       let db: DbHandle;
@@ -111,16 +116,26 @@ export async function benchApi(drivers: ReadonlyArray<'postgres' | 'pglite'> = [
       await writer.stop();
       rows.push([driver, '  … while a sync records 50 results/s', busy.rps, `${busy.p50} ms`, `${busy.p99} ms`, busy.errors]);
       const settings = await measure(`${cached.base}/v1/partners/${demo.partner.id}/autotask`, key);
+      // 01:30 in New York occurs twice on fall-back day, so every read computes and words that note.
+      const scheduleUrl = `${cached.base}/v1/partners/${demo.partner.id}/schedule`;
+      const put = await fetch(scheduleUrl, { method: 'PUT', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ frequency: 'daily', time: '01:30', timezone: 'America/New_York' }) });
+      if (put.status !== 200) throw new Error(`PUT /schedule answered ${put.status}: ${await put.text()}`);
+      const schedule = await measure(scheduleUrl, key);
+      // What one portal page waits for: Temporal's describe without nine other readers queued.
+      const scheduleAlone = await measure(scheduleUrl, key, 1);
       await cached.app.close();
       const uncached = await serve(0);
       const cold = await measure(listUrl(uncached.base), key);
       await uncached.app.close();
       rows.push([driver, '  … every page read from the database (cache off)', cold.rps, `${cold.p50} ms`, `${cold.p99} ms`, cold.errors]);
       rows.push([driver, 'integration settings', settings.rps, `${settings.p50} ms`, `${settings.p99} ms`, settings.errors]);
+      rows.push([driver, 'sync schedule (with its DST note and Temporal\'s next runs)', schedule.rps, `${schedule.p50} ms`, `${schedule.p99} ms`, schedule.errors]);
+      rows.push([driver, '  … one connection', scheduleAlone.rps, `${scheduleAlone.p50} ms`, `${scheduleAlone.p99} ms`, scheduleAlone.errors]);
       await db.close();
     }
   } finally {
     await connection.close().catch(() => {});
+    await temporal.stop();
     await pbSim.app.close();
     pg.stop();
   }

@@ -38,6 +38,8 @@ export class IntegrationError extends Error {
       errors?: string[];
       /** The adjustment Autotask said it created, when the failure is about it. */
       adjustmentId?: number;
+      /** The machine-readable code the API put in its error body, when it gave one. */
+      code?: string;
     } = {}
   ) {
     super(message);

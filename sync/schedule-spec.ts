@@ -39,50 +39,128 @@ export function calendarFor(schedule: SyncSchedule): CalendarSpecLike {
   return { hour, minute, comment: `daily at ${schedule.time} ${schedule.timezone}` };
 }
 
+/**
+ * One formatter per timezone: building an Intl.DateTimeFormat costs far more than using one, and
+ * the transition scan asks for hundreds of offsets of the same zone.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    // Throws RangeError for an unknown zone, before anything is cached.
+    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
 /** UTC offset (minutes) of a timezone at an instant. */
 export function offsetMinutes(at: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(at);
+  const parts = formatterFor(timeZone).formatToParts(at);
   const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
   const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
   return Math.round((asUtc - at.getTime()) / 60_000);
 }
 
+export interface Transition {
+  at: Date;
+  kind: 'gap' | 'overlap';
+  from: string;
+  to: string;
+}
+
+/** A transition with the local date of the wall-clock span it skips or repeats. */
+interface DatedTransition extends Transition {
+  day: string;
+}
+
+const DAY = 86_400_000;
+const MINUTE = 60_000;
+
+/**
+ * Offsets are sampled once a day and a changing day is bisected to the minute (about 380 lookups
+ * a year instead of 8,760 hourly ones). This relies on no zone changing its offset and changing
+ * it back within one day, which holds for every zone in the ICU data (the unit test compares the
+ * result with an hourly scan).
+ */
+function scan(timeZone: string, year: number): DatedTransition[] {
+  const out: DatedTransition[] = [];
+  const end = Date.UTC(year + 1, 0, 1);
+  let lo = Date.UTC(year, 0, 1);
+  let prev = offsetMinutes(new Date(lo), timeZone);
+  while (lo < end) {
+    const t = Math.min(lo + DAY, end);
+    if (offsetMinutes(new Date(t), timeZone) === prev) {
+      lo = t;
+      continue;
+    }
+    // The first minute in (lo, t] whose offset differs from prev.
+    let a = lo;
+    let hi = t;
+    while (hi - a > MINUTE) {
+      const mid = a + Math.floor((hi - a) / (2 * MINUTE)) * MINUTE;
+      if (offsetMinutes(new Date(mid), timeZone) === prev) a = mid;
+      else hi = mid;
+    }
+    const off = offsetMinutes(new Date(hi), timeZone);
+    const local = (offset: number) => new Date(hi + offset * MINUTE).toISOString();
+    const before = local(prev);
+    const after = local(off);
+    // A gap's skipped span starts at the old wall clock, an overlap's repeated span at the new one;
+    // that wall clock's date is the day the user sees it happen (not the UTC date of the instant).
+    out.push(
+      off > prev
+        ? { at: new Date(hi), kind: 'gap', from: before.slice(11, 16), to: after.slice(11, 16), day: before.slice(0, 10) }
+        : { at: new Date(hi), kind: 'overlap', from: after.slice(11, 16), to: before.slice(11, 16), day: after.slice(0, 10) },
+    );
+    prev = off;
+    // Go on from the change itself, so a second change later the same day is still found.
+    lo = hi;
+  }
+  return out;
+}
+
+/** Transitions per zone and year: the schedule routes ask for the same few on every request. */
+const memo = new Map<string, readonly DatedTransition[]>();
+const MEMO_LIMIT = 2_000;
+
 /**
  * The daylight-saving transitions of a timezone within a year, each with the wall-clock span it
  * skips (spring forward) or repeats (fall back).
  */
-export function transitions(timeZone: string, year: number): Array<{ at: Date; kind: 'gap' | 'overlap'; from: string; to: string }> {
-  const out: Array<{ at: Date; kind: 'gap' | 'overlap'; from: string; to: string }> = [];
-  let t = Date.UTC(year, 0, 1);
-  const end = Date.UTC(year + 1, 0, 1);
-  let prev = offsetMinutes(new Date(t), timeZone);
-  for (t += 3_600_000; t <= end; t += 3_600_000) {
-    const off = offsetMinutes(new Date(t), timeZone);
-    if (off !== prev) {
-      // Narrow the change to the minute.
-      let lo = t - 3_600_000;
-      let hi = t;
-      while (hi - lo > 60_000) {
-        const mid = lo + Math.floor((hi - lo) / 120_000) * 60_000;
-        if (offsetMinutes(new Date(mid), timeZone) === prev) lo = mid;
-        else hi = mid;
-      }
-      const wall = (ms: number, offset: number) => new Date(ms + offset * 60_000).toISOString().slice(11, 16);
-      const before = wall(hi, prev);
-      const after = wall(hi, off);
-      out.push(off > prev ? { at: new Date(hi), kind: 'gap', from: before, to: after } : { at: new Date(hi), kind: 'overlap', from: after, to: before });
-      prev = off;
-    }
+export function transitions(timeZone: string, year: number): Transition[] {
+  // Copies, so a caller changing the answer cannot change the memo.
+  return dated(timeZone, year).map(({ at, kind, from, to }) => ({ at: new Date(at), kind, from, to }));
+}
+
+function dated(timeZone: string, year: number): readonly DatedTransition[] {
+  const key = `${timeZone}\u0000${year}`;
+  let found = memo.get(key);
+  if (!found) {
+    found = scan(timeZone, year);
+    // About 420 zones × a few years in practice; the bound only guards against a caller looping
+    // over years.
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(key, found);
   }
-  return out;
+  return found;
+}
+
+/**
+ * Whether a wall-clock time falls in a transition's span. Zones that change at midnight have
+ * spans that wrap (Cairo repeats 23:00–00:00), where a plain string comparison never matches.
+ */
+function within(time: string, span: { from: string; to: string }): boolean {
+  return span.from < span.to ? time >= span.from && time < span.to : time >= span.from || time < span.to;
 }
 
 /** A reason the time never occurs on some days in that timezone, or null. */
 export function dstProblem(schedule: SyncSchedule, year: number): string | null {
   const time = schedule.time;
-  for (const tr of transitions(schedule.timezone, year)) {
-    if (tr.kind === 'gap' && time >= tr.from && time < tr.to) {
-      return `${time} does not exist in ${schedule.timezone} on ${tr.at.toISOString().slice(0, 10)} (clocks jump from ${tr.from} to ${tr.to}), so that run would be skipped — pick a time outside ${tr.from}–${tr.to}`;
+  for (const tr of dated(schedule.timezone, year)) {
+    if (tr.kind === 'gap' && within(time, tr)) {
+      return `${time} does not exist in ${schedule.timezone} on ${tr.day} (clocks jump from ${tr.from} to ${tr.to}), so that run would be skipped — pick a time outside ${tr.from}–${tr.to}`;
     }
   }
   return null;
@@ -90,9 +168,9 @@ export function dstProblem(schedule: SyncSchedule, year: number): string | null 
 
 /** Times in the repeated hour run twice on fall-back day; harmless, and said so to the user. */
 export function dstNote(schedule: SyncSchedule, year: number): string | null {
-  for (const tr of transitions(schedule.timezone, year)) {
-    if (tr.kind === 'overlap' && schedule.time >= tr.from && schedule.time < tr.to) {
-      return `${schedule.time} occurs twice in ${schedule.timezone} on ${tr.at.toISOString().slice(0, 10)}; the second run finds nothing to change`;
+  for (const tr of dated(schedule.timezone, year)) {
+    if (tr.kind === 'overlap' && within(schedule.time, tr)) {
+      return `${schedule.time} occurs twice in ${schedule.timezone} on ${tr.day}; the second run finds nothing to change`;
     }
   }
   return null;

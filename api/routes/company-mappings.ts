@@ -15,7 +15,7 @@ import { todayIn } from '../../sync/billing-month.ts';
 import { contractEligibility } from '../../sync/contract-rules.ts';
 import { leftBehindOf } from '../../sync/ownership.ts';
 import { companyStatuses } from '../../sync/vocabulary.ts';
-import { errorBodySchema, notFound, unprocessable } from '../errors.ts';
+import { ApiError, errorBodySchema, notFound, unprocessable } from '../errors.ts';
 import { requireConfiguredPartner } from '../plugins/auth.ts';
 import { partnerParams } from '../schemas.ts';
 import { mapIntegrationErrors } from '../services/integration-errors.ts';
@@ -123,6 +123,19 @@ const companyMappingRoutes: FastifyPluginAsyncZod<CompanyMappingRouteDeps> = asy
     return true;
   }
 
+  /**
+   * Makes sure the company has a row, asking Password Boss for this one company when the list read
+   * earlier does not have it (created since): the MSP maps a new company at once, not after the
+   * next refresh; a lookup costs one request, where re-reading the list costs one per 500.
+   * Saving it bumps the partner's companies_version, so cached pages of the list show it too.
+   */
+  async function knownCompany(pid: string, pbCompanyId: string): Promise<void> {
+    if (await findCompanyMapping(db, pid, pbCompanyId)) return;
+    const company = await mapIntegrationErrors(() => services.passwordboss.company(pid, pbCompanyId));
+    if (!company) throw new ApiError(404, 'not_found', `Password Boss has no company '${pbCompanyId}' for this partner; check the id against the company list (GET …/company-mappings?refresh=true reads it again)`);
+    await refreshCompanies(db, pid, [company]);
+  }
+
   app.get('/v1/partners/:pid/company-mappings', {
     schema: {
       tags: ['mappings'],
@@ -157,6 +170,7 @@ const companyMappingRoutes: FastifyPluginAsyncZod<CompanyMappingRouteDeps> = asy
       summary: 'Map a Password Boss company to an Autotask company and its Recurring Service contract, or exclude it',
       description:
         '`{autotaskCompanyId, autotaskContractId}` maps the company. The contract must exist, belong to that company, be a Recurring Service contract and not have ended, and no other Password Boss company of the partner may hold it (`contract_taken`, naming that company); each broken rule answers 422 with its code. ' +
+        'A company Password Boss created since the list was last read is looked up by id and added at once; an id Password Boss does not know answers 404. ' +
         '`{excluded: true}` excludes the company (billed by hand: unmapped, never synced, no warning) and answers `leftBehind` like an unmap, honouring `?release=`; `{excluded: false}` takes it back, unmapped.',
       params: pbCompanyParams,
       querystring: stopQuery,
@@ -167,7 +181,7 @@ const companyMappingRoutes: FastifyPluginAsyncZod<CompanyMappingRouteDeps> = asy
     const { pid, pbCompanyId } = request.params;
     const partner = await requireConfiguredPartner(db, request, pid);
     await refresh(pid);
-    if (!(await findCompanyMapping(db, pid, pbCompanyId))) throw notFound(`Password Boss company '${pbCompanyId}'`);
+    await knownCompany(pid, pbCompanyId);
     const body = request.body;
     if ('excluded' in body) {
       const row = await setCompanyExcluded(db, pid, pbCompanyId, body.excluded);

@@ -1,5 +1,5 @@
 /**
- * Password Boss API client on undici: products, companies (all pages), month-end counts.
+ * Password Boss API client on undici: products, companies (all pages, or one by id), month-end counts.
  * Every answer is parsed with zod; every failure is an IntegrationError. No retries here:
  * Temporal's activity retries are the one retry layer.
  */
@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { IntegrationError, excerpt, isNetworkError } from '../errors.ts';
 import {
   companiesResponseSchema,
+  companySchema,
   monthEndCountsResponseSchema,
   productsResponseSchema,
   type PbCompany,
@@ -55,6 +56,20 @@ export class PasswordBossClient {
   }
 
   /**
+   * One company by id, or null when the partner has no such company. A 404 for the partner
+   * itself stays an error: it means the partner id is wrong, not that the company is new.
+   */
+  async company(partnerId: string, companyId: string, signal?: AbortSignal): Promise<PbCompany | null> {
+    const path = `/v1/partners/${encodeURIComponent(partnerId)}/companies/${encodeURIComponent(companyId)}`;
+    try {
+      return await this.get(path, companySchema, signal);
+    } catch (err) {
+      if (err instanceof IntegrationError && err.extra.code === 'company_not_found') return null;
+      throw err;
+    }
+  }
+
+  /**
    * Month-end counts: the latest final month by default, or a given month, optionally for one
    * company. A month not calculated yet is a result (`final: false`), not a failure.
    */
@@ -99,7 +114,8 @@ export class PasswordBossClient {
       throw new IntegrationError('passwordboss', 'authentication', 'Password Boss refused the service token; check PASSWORDBOSS_API_TOKEN', { status, authPart: 'service_token' });
     }
     if (status === 404) {
-      throw new IntegrationError('passwordboss', 'not_found', readError(text) ?? `Password Boss answered 404 for ${path.split('?')[0]}`, { status, excerpt: excerpt(text) });
+      const code = readErrorCode(text);
+      throw new IntegrationError('passwordboss', 'not_found', readError(text) ?? `Password Boss answered 404 for ${path.split('?')[0]}`, { status, excerpt: excerpt(text), ...(code ? { code } : {}) });
     }
     if (status === 429 || status >= 500) {
       throw new IntegrationError('passwordboss', 'unavailable', `Password Boss answered ${status}; the sync retries automatically`, { status, excerpt: excerpt(text) });
@@ -126,6 +142,15 @@ function readError(text: string): string | undefined {
   try {
     const body = JSON.parse(text) as { error?: string | { message?: string } };
     return typeof body.error === 'string' ? body.error : body.error?.message;
+  } catch {
+    return undefined;
+  }
+}
+
+function readErrorCode(text: string): string | undefined {
+  try {
+    const body = JSON.parse(text) as { error?: string | { code?: unknown } };
+    return typeof body.error === 'object' && typeof body.error.code === 'string' ? body.error.code : undefined;
   } catch {
     return undefined;
   }

@@ -62,6 +62,15 @@ export function createPasswordBossSimulator(options: { token: string; fixture?: 
     return { items, nextCursor: next < partner.companies.length ? Buffer.from(String(next)).toString('base64url') : null };
   });
 
+  // One company by id: the API maps a company created moments ago without re-reading the list.
+  app.get<{ Params: { pid: string; companyId: string } }>('/v1/partners/:pid/companies/:companyId', async (request, reply) => {
+    const partner = findPartner(request.params.pid);
+    if (!partner) return reply.code(404).send({ error: `unknown partner ${request.params.pid}` });
+    const company = partner.companies.find((c) => c.id === request.params.companyId);
+    if (!company) return reply.code(404).send({ error: { code: 'company_not_found', message: `partner ${partner.id} has no company ${request.params.companyId}` } });
+    return company;
+  });
+
   app.get<{ Params: { pid: string } }>('/v1/partners/:pid/month-end-counts', async (request, reply) => {
     const partner = findPartner(request.params.pid);
     if (!partner) return reply.code(404).send({ error: `unknown partner ${request.params.pid}` });

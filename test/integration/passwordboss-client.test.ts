@@ -40,6 +40,21 @@ describe('Password Boss client ↔ simulator', () => {
     expect(sim.faults.log.filter((r) => r.path.endsWith('/companies'))).toHaveLength(13);
   });
 
+  it('reads one company by id, null for an id the partner does not have', async () => {
+    const known = demo.passwordboss.partners[0]!.companies[7]!;
+    expect(await client.company('demo', known.id)).toEqual(known);
+    expect(await client.company('demo', 'c-nowhere')).toBeNull();
+    // One request each, and no page of the list read.
+    expect(sim.faults.log.map((r) => r.path)).toEqual([`/v1/partners/demo/companies/${known.id}`, '/v1/partners/demo/companies/c-nowhere']);
+  });
+
+  it('reports an unknown partner as an error, not as a missing company', async () => {
+    const err = await client.company('no-such-partner', 'c-0001').then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(IntegrationError);
+    expect((err as IntegrationError).kind).toBe('not_found');
+    expect((err as IntegrationError).message).toMatch(/unknown partner no-such-partner/);
+  });
+
   it('defaults to the latest final month, and filters by month and company', async () => {
     const latest = await client.monthEndCounts('demo');
     expect(latest).toMatchObject({ final: true, counts: { month: '2026-10', final: true } });

@@ -50,3 +50,98 @@ describe('daylight saving', () => {
     expect(dstNote({ frequency: 'daily', time: '02:30', timezone: 'America/New_York' }, 2026)).toBeNull();
   });
 });
+
+/**
+ * The plain hourly scan the fast one replaced: every hour of the year, each change narrowed to the
+ * minute. Slow, obviously right, and the reference the fast scan must match.
+ */
+function hourlyScan(timeZone: string, year: number) {
+  const out: Array<{ at: Date; kind: 'gap' | 'overlap'; from: string; to: string }> = [];
+  const wall = (ms: number, offset: number) => new Date(ms + offset * 60_000).toISOString().slice(11, 16);
+  let prev = offsetMinutes(new Date(Date.UTC(year, 0, 1)), timeZone);
+  for (let t = Date.UTC(year, 0, 1) + 3_600_000; t <= Date.UTC(year + 1, 0, 1); t += 3_600_000) {
+    const off = offsetMinutes(new Date(t), timeZone);
+    if (off === prev) continue;
+    let at = t;
+    while (offsetMinutes(new Date(at - 60_000), timeZone) !== prev) at -= 60_000;
+    out.push(off > prev ? { at: new Date(at), kind: 'gap', from: wall(at, prev), to: wall(at, off) } : { at: new Date(at), kind: 'overlap', from: wall(at, off), to: wall(at, prev) });
+    prev = off;
+  }
+  return out;
+}
+
+describe('daylight saving in odd zones', () => {
+  // Past years: their ICU data no longer changes, so these hold on any Node version.
+  it.each([
+    ['Australia/Lord_Howe', 2023],
+    ['Antarctica/Troll', 2023],
+    ['America/Santiago', 2023],
+    ['Africa/Cairo', 2023],
+    ['Asia/Amman', 2022],
+    ['America/Mexico_City', 2022],
+  ])('finds in %s (%i) exactly what an hourly scan finds', (zone, year) => {
+    const expected = hourlyScan(zone, year);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(transitions(zone, year)).toEqual(expected);
+  });
+
+  it('knows Lord Howe moves its clocks by 30 minutes', () => {
+    expect(transitions('Australia/Lord_Howe', 2023)).toEqual([
+      { at: new Date('2023-04-01T15:00:00Z'), kind: 'overlap', from: '01:30', to: '02:00' },
+      { at: new Date('2023-09-30T15:30:00Z'), kind: 'gap', from: '02:00', to: '02:30' },
+    ]);
+    expect(dstProblem({ frequency: 'daily', time: '02:15', timezone: 'Australia/Lord_Howe' }, 2023)).toMatch(/02:15 does not exist .* on 2023-10-01 \(clocks jump from 02:00 to 02:30\)/);
+    expect(dstProblem({ frequency: 'daily', time: '02:30', timezone: 'Australia/Lord_Howe' }, 2023)).toBeNull();
+    expect(dstNote({ frequency: 'daily', time: '01:45', timezone: 'Australia/Lord_Howe' }, 2023)).toMatch(/occurs twice .* on 2023-04-02/);
+    expect(dstNote({ frequency: 'daily', time: '02:00', timezone: 'Australia/Lord_Howe' }, 2023)).toBeNull();
+  });
+
+  it('names the local day, not the UTC one, east of Greenwich', () => {
+    // Auckland springs forward at 02:00 on Sunday 24 September 2023, which is Saturday in UTC.
+    expect(dstProblem({ frequency: 'daily', time: '02:30', timezone: 'Pacific/Auckland' }, 2023)).toMatch(/on 2023-09-24 /);
+    expect(dstNote({ frequency: 'daily', time: '02:30', timezone: 'Pacific/Auckland' }, 2023)).toMatch(/on 2023-04-02;/);
+  });
+
+  it('handles a 2-hour shift (Troll)', () => {
+    expect(dstProblem({ frequency: 'daily', time: '02:59', timezone: 'Antarctica/Troll' }, 2023)).toMatch(/jump from 01:00 to 03:00/);
+    expect(dstNote({ frequency: 'weekly', dayOfWeek: 'SUNDAY', time: '01:00', timezone: 'Antarctica/Troll' }, 2023)).toMatch(/2023-10-29/);
+  });
+
+  it('handles zones that change at midnight, where the repeated hour ends at 00:00', () => {
+    expect(transitions('America/Santiago', 2023).map((x) => [x.kind, x.from, x.to])).toEqual([['overlap', '23:00', '00:00'], ['gap', '00:00', '01:00']]);
+    expect(dstProblem({ frequency: 'daily', time: '00:30', timezone: 'America/Santiago' }, 2023)).toMatch(/on 2023-09-03 /);
+    expect(dstNote({ frequency: 'daily', time: '23:30', timezone: 'America/Santiago' }, 2023)).toMatch(/23:30 occurs twice .* on 2023-04-01;/);
+    expect(dstNote({ frequency: 'daily', time: '00:30', timezone: 'America/Santiago' }, 2023)).toBeNull();
+    expect(dstNote({ frequency: 'daily', time: '23:59', timezone: 'Africa/Cairo' }, 2023)).toMatch(/2023-10-26/);
+  });
+
+  it('has none in a zone without daylight saving', () => {
+    expect(transitions('Asia/Kolkata', 2026)).toEqual([]);
+    expect(dstProblem({ frequency: 'daily', time: '02:30', timezone: 'Asia/Kolkata' }, 2026)).toBeNull();
+    expect(dstNote({ frequency: 'daily', time: '01:30', timezone: 'Asia/Kolkata' }, 2026)).toBeNull();
+  });
+
+  it('follows rule changes from one year to the next', () => {
+    // Mexico abolished daylight saving after October 2022; Egypt brought it back in 2023.
+    expect(transitions('America/Mexico_City', 2022).map((x) => x.kind)).toEqual(['gap', 'overlap']);
+    expect(transitions('America/Mexico_City', 2023)).toEqual([]);
+    expect(transitions('Africa/Cairo', 2022)).toEqual([]);
+    expect(transitions('Africa/Cairo', 2023).map((x) => [x.kind, x.from, x.to])).toEqual([['gap', '00:00', '01:00'], ['overlap', '23:00', '00:00']]);
+    // Jordan sprang forward in February 2022 and stayed there: one transition in that year.
+    expect(transitions('Asia/Amman', 2022)).toEqual([{ at: new Date('2022-02-24T22:00:00Z'), kind: 'gap', from: '00:00', to: '01:00' }]);
+  });
+
+  it('answers the same again without sharing its answer with callers', () => {
+    const first = transitions('Europe/Berlin', 2026);
+    first[0]!.at.setTime(0);
+    first.pop();
+    expect(transitions('Europe/Berlin', 2026)).toEqual([
+      { at: new Date('2026-03-29T01:00:00Z'), kind: 'gap', from: '02:00', to: '03:00' },
+      { at: new Date('2026-10-25T01:00:00Z'), kind: 'overlap', from: '02:00', to: '03:00' },
+    ]);
+  });
+
+  it('refuses an unknown timezone', () => {
+    expect(() => transitions('Mars/Olympus_Mons', 2026)).toThrow(RangeError);
+  });
+});
