@@ -1,0 +1,75 @@
+/**
+ * `npm run temporal:server -- --database-url postgres://USER:PASSWORD@HOST:PORT/postgres
+ * [--services all|split] [--port 7233] [--history-shards 4] [--namespace default]
+ * [--database temporal] [--visibility-database temporal_visibility] [--log-level warn]`
+ *
+ * Builds the pinned production server on first use, migrates its databases, starts it, prints one
+ * line with its address once it is ready, and runs until SIGINT or SIGTERM.
+ * `npm run temporal:server -- --install-only` only builds it and prints the binaries' folder.
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { resolveTemporalServer } from './temporal-server-install.ts';
+import { startTemporalServer, temporalServerOptionsSchema, type TemporalServer } from './temporal-server.ts';
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      'database-url': { type: 'string' },
+      database: { type: 'string' },
+      'visibility-database': { type: 'string' },
+      services: { type: 'string' },
+      port: { type: 'string' },
+      'history-shards': { type: 'string' },
+      namespace: { type: 'string' },
+      'log-level': { type: 'string' },
+      'install-only': { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (values['install-only']) {
+    process.stdout.write(`${path.dirname(resolveTemporalServer(log).server)}\n`);
+    return;
+  }
+  if (!values['database-url']) throw new Error('--database-url is required: the PostgreSQL the server keeps its databases on, e.g. postgres://postgres@127.0.0.1:5432/postgres');
+  const parsed = temporalServerOptionsSchema.safeParse({
+    databaseUrl: values['database-url'],
+    database: values.database,
+    visibilityDatabase: values['visibility-database'],
+    services: values.services,
+    port: values.port === undefined ? undefined : Number(values.port),
+    historyShards: values['history-shards'] === undefined ? undefined : Number(values['history-shards']),
+    namespace: values.namespace,
+    logLevel: values['log-level'],
+  });
+  if (!parsed.success) {
+    throw new Error(parsed.error.issues.map((i) => `--${String(i.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${i.message}`).join('\n'));
+  }
+  const started = Date.now();
+  const server: TemporalServer = await startTemporalServer(parsed.data, log);
+  const topology = parsed.data.services === 'all' ? 'all services in one process' : 'one process per service';
+  process.stdout.write(`Temporal server ${server.version} on PostgreSQL ready at ${server.address} (namespace ${server.namespace}, ${topology}, ${Date.now() - started} ms)\n`);
+
+  let stopping = false;
+  const stop = (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    void server.stop().then(() => process.exit(code));
+  };
+  process.once('SIGINT', () => stop(0));
+  process.once('SIGTERM', () => stop(0));
+  for (const child of server.processes) {
+    child.once('exit', (code, signal) => {
+      if (stopping) return;
+      log(`Temporal server process ${child.pid} exited unexpectedly (${code ?? signal}); stopping the others`);
+      stop(1);
+    });
+  }
+}
+
+main().catch((err: unknown) => {
+  log((err as Error).message);
+  process.exit(1);
+});
