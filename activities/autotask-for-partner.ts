@@ -11,12 +11,13 @@ export async function autotaskForPartner(deps: ActivityDeps, partnerId: string):
   }
   let secret: string;
   try {
-    secret = deps.secretBox.open(settings.secretCiphertext);
+    secret = deps.secretBox.open(settings.secretCiphertext, partnerId);
   } catch {
     throw ApplicationFailure.nonRetryable('The stored Autotask secret cannot be decrypted (SECRETS_KEY changed?) — enter the secret again and save', 'AutotaskSecretUnreadable');
   }
   return new AutotaskClient({
     zoneLookupUrl: deps.autotask.zoneLookupUrl,
+    apiHosts: deps.autotask.apiHosts,
     username: settings.username,
     secret,
     trackingIdentifier: settings.trackingIdentifier || deps.autotask.defaultTrackingIdentifier,

@@ -12,7 +12,7 @@ import { createRunActivities } from './runs.ts';
 export interface ActivityDeps {
   db: Db;
   secretBox: SecretBox;
-  autotask: { zoneLookupUrl: string; defaultTrackingIdentifier: string; timeoutMs?: number };
+  autotask: { zoneLookupUrl: string; defaultTrackingIdentifier: string; timeoutMs?: number; /** AUTOTASK_API_HOSTS (unset: the default allowlist). */ apiHosts?: string | undefined };
   passwordboss: PasswordBossClient;
   now: () => Date;
 }

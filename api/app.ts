@@ -19,7 +19,10 @@ import { deleteSchedule, describeSchedule, ensureSchedule, setSchedulePaused } f
 import { conflict, notSavedYet } from './errors.ts';
 import auth from './plugins/auth.ts';
 import { installErrorHandlers } from './plugins/error-handler.ts';
+import rateLimits, { type RateLimitSettings } from './plugins/rate-limits.ts';
 import rejectNul from './plugins/reject-nul.ts';
+import securityHeaders from './plugins/security-headers.ts';
+import { serverTimeoutOptions, type ServerTimeouts } from './plugins/server-timeouts.ts';
 import autotaskSettingsRoutes from './routes/autotask-settings.ts';
 import companyMappingRoutes from './routes/company-mappings.ts';
 import healthRoutes from './routes/health.ts';
@@ -49,6 +52,10 @@ export interface AppDeps {
   companyListCacheEntries?: number;
   /** Serve the portal page at `/` (built in memory at start-up). */
   portal?: boolean;
+  /** Throttling; unset parts keep `defaultRateLimits` (tests loosen them). */
+  rateLimits?: Partial<RateLimitSettings>;
+  /** Socket timeouts; unset parts keep `defaultTimeouts`. */
+  timeouts?: Partial<ServerTimeouts>;
 }
 
 /** Where secrets could appear in a log line; pino replaces them. */
@@ -68,6 +75,7 @@ export async function buildApp(deps: AppDeps) {
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: 256 * 1024,
     genReqId: () => crypto.randomUUID(),
+    ...serverTimeoutOptions(deps.timeouts),
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -88,6 +96,8 @@ export async function buildApp(deps: AppDeps) {
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(securityHeaders);
+  await app.register(rateLimits, { settings: deps.rateLimits });
   await app.register(auth, { db, adminApiKey: deps.adminApiKey });
   await app.register(rejectNul);
 

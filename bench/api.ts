@@ -28,7 +28,7 @@ const COMPANIES = 5_000;
 async function seed(db: DbHandle, demo: ReturnType<typeof generateDemoData>, secretsKey: Buffer): Promise<string> {
   await db.migrate();
   await insertPartner(db.db, demo.partner);
-  await upsertSettings(db.db, demo.partner.id, { username: demo.credentials.username, secretCiphertext: createSecretBox(secretsKey).seal(demo.credentials.secret), trackingIdentifier: null, enabled: true, countBasis: 'users' });
+  await upsertSettings(db.db, demo.partner.id, { username: demo.credentials.username, secretCiphertext: createSecretBox(secretsKey).seal(demo.credentials.secret, demo.partner.id), trackingIdentifier: null, enabled: true, countBasis: 'users' });
   await refreshCompanies(db.db, demo.partner.id, demo.passwordboss.partners[0]!.companies);
   for (const m of demo.mappings) await saveCompanyMapping(db.db, demo.partner.id, m.pbCompanyId, m);
   // Steady state: autovacuum would have analyzed the table by now.

@@ -123,7 +123,7 @@ export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOpti
       const db = await createDb({ databaseUrl: dbUrl, dataDir: 'unused' });
       await db.migrate();
       await insertPartner(db.db, s.demo.partner);
-      await upsertSettings(db.db, s.partnerId, { username: s.demo.credentials.username, secretCiphertext: createSecretBox(secretsKey).seal(s.demo.credentials.secret), trackingIdentifier: null, enabled: true, countBasis: 'users' });
+      await upsertSettings(db.db, s.partnerId, { username: s.demo.credentials.username, secretCiphertext: createSecretBox(secretsKey).seal(s.demo.credentials.secret, s.partnerId), trackingIdentifier: null, enabled: true, countBasis: 'users' });
       await replaceProductMappings(db.db, s.partnerId, [{ productId: 'pb-standard', productName: 'Password Boss Standard', autotaskServiceId: 301, autotaskServiceName: 'Password Boss Standard' }, { productId: 'pb-advanced', productName: 'Password Boss Advanced', autotaskServiceId: 302, autotaskServiceName: 'Password Boss Advanced' }]);
       await refreshCompanies(db.db, s.partnerId, s.demo.passwordboss.partners[0]!.companies);
       for (const m of s.mapped) await saveCompanyMapping(db.db, s.partnerId, m.pbCompanyId, m);

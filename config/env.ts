@@ -4,13 +4,19 @@
  * names the variable and what it expects, never a stack trace.
  */
 import { z } from 'zod';
+import { parseApiHosts } from '../integrations/autotask/allowed-hosts.ts';
 
 const url = (what: string) => z.string().url({ message: `expected ${what}` });
 const port = z.coerce.number().int().min(0).max(65535);
 
-/** 32 bytes, given as 64 hex characters or base64. */
-const secretsKey = z.string().refine((v) => decodeKey(v) !== null, {
-  message: 'expected 32 bytes as 64 hex characters or base64 (e.g. `openssl rand -hex 32`)',
+/**
+ * One key, or several comma-separated, newest first: each 32 bytes as 64 hex characters or
+ * base64 (`openssl rand -hex 32`). The newest encrypts; any of them decrypts. To rotate, put a
+ * new key in front (`SECRETS_KEY=<new>,<old>`), run `npm run secrets:rotate`, then drop the old
+ * one (SECURITY.md).
+ */
+const secretsKey = z.string().refine((v) => decodeKeys(v) !== null, {
+  message: 'expected 32 bytes as 64 hex characters or base64 (e.g. `openssl rand -hex 32`), or several such keys comma-separated, newest first',
 });
 
 export const envSchema = z.object({
@@ -31,6 +37,18 @@ export const envSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('pb-autotask-sync'),
   AUTOTASK_ZONE_LOOKUP_URL: url('the Autotask zoneInformation URL').optional(),
   AUTOTASK_INTEGRATION_CODE: z.string().min(1).default('PBAUTOTASKSYNC0000000000000'),
+  /**
+   * Where Autotask credentials may go, comma-separated: hosts (https only), `*.domain`, or
+   * `http(s)://host:port`. Unset: `*.autotask.net`, or, when AUTOTASK_ZONE_LOOKUP_URL points
+   * elsewhere (a simulator), that URL's origin alone.
+   */
+  AUTOTASK_API_HOSTS: z.string().superRefine((v, ctx) => {
+    try {
+      parseApiHosts(v);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `expected comma-separated hosts such as *.autotask.net: ${(err as Error).message}` });
+    }
+  }).optional(),
   PASSWORDBOSS_API_URL: url('the Password Boss API base URL').optional(),
   PASSWORDBOSS_API_TOKEN: z.string().min(1).optional(),
   SECRETS_KEY: secretsKey.optional(),
@@ -79,6 +97,12 @@ export function loadEnv(): Env {
     }
     throw err;
   }
+}
+
+/** SECRETS_KEY's keys, newest first; null when any entry is not a 32-byte key. */
+export function decodeKeys(value: string): Buffer[] | null {
+  const keys = value.split(',').map((part) => decodeKey(part.trim()));
+  return keys.length > 0 && keys.every((k): k is Buffer => k !== null) ? keys : null;
 }
 
 export function decodeKey(value: string): Buffer | null {

@@ -2,7 +2,7 @@
  * One `createDb` for both drivers: a postgres:// URL goes through postgres.js; no URL means
  * embedded PGlite stored under the data directory (one process owns it).
  */
-import { mkdirSync } from 'node:fs';
+import { ensurePrivateDir } from './private-dir.ts';
 import path from 'node:path';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
@@ -72,8 +72,9 @@ async function createPgliteDb(dataDir: string): Promise<DbHandle> {
   const { migrate } = await import('drizzle-orm/pglite/migrator');
   let location = dataDir;
   if (!dataDir.startsWith('memory://')) {
+    ensurePrivateDir(dataDir);
     location = path.resolve(dataDir, 'pglite');
-    mkdirSync(location, { recursive: true });
+    ensurePrivateDir(location);
   }
   const client = new PGlite(location);
   await client.waitReady;

@@ -17,7 +17,7 @@ export const integrationErrorKinds = [
 ] as const;
 export type IntegrationErrorKind = (typeof integrationErrorKinds)[number];
 
-export type AuthenticationPart = 'unknown_user' | 'wrong_secret' | 'tracking_identifier' | 'service_token' | 'unknown';
+export type AuthenticationPart = 'unknown_user' | 'wrong_secret' | 'tracking_identifier' | 'service_token' | 'unknown' | 'zone_not_allowed' | 'invalid_characters';
 
 const retryableKinds: ReadonlySet<IntegrationErrorKind> = new Set(['rate_limit', 'thread_limit', 'unavailable']);
 

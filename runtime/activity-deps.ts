@@ -27,8 +27,8 @@ export function endpointsFromEnv(env: Env, secrets: LocalSecrets): ExternalEndpo
 export function createActivityDeps(options: { db: Db; env: Env; secrets: LocalSecrets; endpoints: ExternalEndpoints }): ActivityDeps {
   return {
     db: options.db,
-    secretBox: createSecretBox(options.secrets.secretsKey),
-    autotask: { zoneLookupUrl: options.endpoints.zoneLookupUrl, defaultTrackingIdentifier: options.env.AUTOTASK_INTEGRATION_CODE },
+    secretBox: createSecretBox(options.secrets.secretsKeys),
+    autotask: { zoneLookupUrl: options.endpoints.zoneLookupUrl, defaultTrackingIdentifier: options.env.AUTOTASK_INTEGRATION_CODE, apiHosts: options.env.AUTOTASK_API_HOSTS },
     passwordboss: new PasswordBossClient({ baseUrl: options.endpoints.passwordbossUrl, token: options.endpoints.passwordbossToken }),
     now: () => new Date(),
   };

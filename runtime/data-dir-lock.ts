@@ -3,7 +3,8 @@
  * O_EXCL makes a second `npm start` on the same DATA_DIR stop with a clear message; a stale file
  * (its process is gone) is taken over.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { ensurePrivateDir } from '../db/private-dir.ts';
 import path from 'node:path';
 
 export class DataDirLockedError extends Error {
@@ -11,7 +12,7 @@ export class DataDirLockedError extends Error {
 }
 
 export function lockDataDir(dataDir: string): () => void {
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   const file = path.resolve(dataDir, 'instance.pid');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {

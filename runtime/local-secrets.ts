@@ -4,10 +4,11 @@
  * DATA_DIR/secrets.json, so a restarted `npm start` can still decrypt what it stored.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { decodeKey, type Env } from '../config/env.ts';
+import { decodeKeys, type Env } from '../config/env.ts';
+import { ensurePrivateDir } from '../db/private-dir.ts';
 
 const fileSchema = z.object({
   secretsKey: z.string(),
@@ -16,7 +17,8 @@ const fileSchema = z.object({
 });
 
 export interface LocalSecrets {
-  secretsKey: Buffer;
+  /** SECRETS_KEY's keys, newest first (the newest encrypts, any decrypts). */
+  secretsKeys: Buffer[];
   adminApiKey: string;
   /** Which values came from DATA_DIR rather than the environment. */
   generated: Array<'SECRETS_KEY' | 'ADMIN_API_KEY'>;
@@ -30,10 +32,10 @@ export function resolveLocalSecrets(env: Env): LocalSecrets {
   const generated: LocalSecrets['generated'] = [];
   if (!env.SECRETS_KEY) generated.push('SECRETS_KEY');
   if (!env.ADMIN_API_KEY) generated.push('ADMIN_API_KEY');
-  const secretsKey = decodeKey(env.SECRETS_KEY ?? stored!.secretsKey);
-  if (!secretsKey) throw new Error('SECRETS_KEY is not 32 bytes');
+  const secretsKeys = decodeKeys(env.SECRETS_KEY ?? stored!.secretsKey);
+  if (!secretsKeys) throw new Error('SECRETS_KEY is not one or more 32-byte keys');
   return {
-    secretsKey,
+    secretsKeys,
     adminApiKey: env.ADMIN_API_KEY ?? stored!.adminApiKey,
     passwordbossToken: env.PASSWORDBOSS_API_TOKEN ?? stored!.passwordbossToken,
     generated,
@@ -43,7 +45,7 @@ export function resolveLocalSecrets(env: Env): LocalSecrets {
 function readOrCreate(dataDir: string): z.infer<typeof fileSchema> {
   const file = path.resolve(dataDir, 'secrets.json');
   if (existsSync(file)) return fileSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
-  mkdirSync(path.dirname(file), { recursive: true });
+  ensurePrivateDir(path.dirname(file));
   const created = {
     secretsKey: randomBytes(32).toString('hex'),
     adminApiKey: `pbas_admin_${randomBytes(24).toString('base64url')}`,

@@ -6,11 +6,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.ts';
 import { Connection } from '@temporalio/client';
 import { freePort, waitForPort } from './free-port.ts';
+import { loopbackHost } from './loopback.ts';
 
 export interface DevServerOptions {
   binary: string;
   /** SQLite file for persistence; omitted = in memory. */
   dbFilename?: string;
+  /** A loopback address; anything else (e.g. `HOST=0.0.0.0`) is replaced by 127.0.0.1 (runtime/loopback.ts). */
   host?: string;
   port?: number;
   uiPort?: number;
@@ -27,7 +29,7 @@ export interface DevServer {
 }
 
 export async function startTemporalDevServer(options: DevServerOptions): Promise<DevServer> {
-  const host = options.host ?? '127.0.0.1';
+  const host = loopbackHost(options.host);
   // The preferred ports (7233, 8233) are checked before use, but another process may take them
   // between the check and the bind (two `npm start`s at once): then retry on random free ports.
   for (let attempt = 1; ; attempt++) {

@@ -161,7 +161,7 @@ async function main(): Promise<void> {
 async function setUpPartner(db: ActivityDeps['db'], sims: Simulators, deps: ActivityDeps): Promise<void> {
   const demo = sims.demo;
   await insertPartner(db, demo.partner);
-  await upsertSettings(db, PARTNER, { username: demo.credentials.username, secretCiphertext: deps.secretBox.seal(demo.credentials.secret), trackingIdentifier: null, enabled: true, countBasis: 'users' });
+  await upsertSettings(db, PARTNER, { username: demo.credentials.username, secretCiphertext: deps.secretBox.seal(demo.credentials.secret, PARTNER), trackingIdentifier: null, enabled: true, countBasis: 'users' });
   await replaceProductMappings(db, PARTNER, [
     { productId: 'pb-standard', productName: 'Password Boss Standard', autotaskServiceId: 301, autotaskServiceName: 'Password Boss Standard' },
     { productId: 'pb-advanced', productName: 'Password Boss Advanced', autotaskServiceId: 302, autotaskServiceName: 'Password Boss Advanced' },

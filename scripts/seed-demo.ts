@@ -28,7 +28,7 @@ export async function seedDemo(deps: ActivityDeps, demo: DemoData, dataDir: stri
   await insertPartner(deps.db, { ...FRESH_PARTNER });
   await upsertSettings(deps.db, partnerId, {
     username: demo.credentials.username,
-    secretCiphertext: deps.secretBox.seal(demo.credentials.secret),
+    secretCiphertext: deps.secretBox.seal(demo.credentials.secret, partnerId),
     trackingIdentifier: null,
     enabled: true,
     countBasis: 'users',

@@ -1,4 +1,5 @@
 /** Both simulators, listening, loaded with the demo data: used by `npm run sim` and `npm start`. */
+import { loopbackHost } from '../runtime/loopback.ts';
 import { FRESH_PARTNER, generateDemoData, type DemoData } from './demo-data.ts';
 import { createAutotaskSimulator, type AutotaskSimulator } from './autotask/server.ts';
 import { createPasswordBossSimulator, type PasswordBossSimulator } from './passwordboss/server.ts';
@@ -18,8 +19,10 @@ export async function startSimulators(options: { host: string; autotaskPort: num
   demo.passwordboss.partners.push({ ...structuredClone(demo.passwordboss.partners[0]!), id: FRESH_PARTNER.id, name: FRESH_PARTNER.name });
   const autotask = createAutotaskSimulator({ fixture: demo.autotask });
   const passwordboss = createPasswordBossSimulator({ token: options.passwordbossToken, fixture: demo.passwordboss });
-  const autotaskUrl = await autotask.app.listen({ host: options.host, port: options.autotaskPort });
-  const passwordbossUrl = await passwordboss.app.listen({ host: options.host, port: options.passwordbossPort });
+  // Loopback whatever HOST says: the simulators have no authentication and serve demo credentials.
+  const host = loopbackHost(options.host);
+  const autotaskUrl = await autotask.app.listen({ host, port: options.autotaskPort });
+  const passwordbossUrl = await passwordboss.app.listen({ host, port: options.passwordbossPort });
   return {
     demo,
     autotask,

@@ -6,7 +6,7 @@ import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import type { ActivityDeps } from '../../activities/index.ts';
 import { findSettings, recordAuthentication, setEnabled, upsertSettings, type AutotaskSettingsRow } from '../../db/repositories/autotask-settings.ts';
-import { authenticate, type AuthenticationResult } from '../../integrations/autotask/authenticate.ts';
+import { authenticate, authenticationFailures, type AuthenticationResult } from '../../integrations/autotask/authenticate.ts';
 import { ApiError, badRequest, errorBodySchema, notSavedYet, unprocessable } from '../errors.ts';
 import { requirePartner } from '../plugins/auth.ts';
 import { partnerParams } from '../schemas.ts';
@@ -42,7 +42,7 @@ const authResultSchema = z
     ok: z.boolean(),
     zone: z.object({ name: z.string(), url: z.string(), webUrl: z.string().nullable() }).optional(),
     usage: z.object({ used: z.number().int(), threshold: z.number().int(), timeframeMinutes: z.number().int() }).optional(),
-    failure: z.enum(['unknown_user', 'wrong_secret', 'tracking_identifier', 'unreachable', 'permission', 'unexpected']).optional(),
+    failure: z.enum(authenticationFailures).optional(),
     message: z.string(),
   })
   .meta({ id: 'AuthenticationResult' });
@@ -79,7 +79,7 @@ const autotaskSettingsRoutes: FastifyPluginAsyncZod<AutotaskSettingsRouteDeps> =
     if (plain === undefined) {
       if (!stored?.secretCiphertext) throw badRequest('secret is required the first time', [{ path: 'secret', message: 'required' }]);
       try {
-        plain = deps.integrations.secretBox.open(stored.secretCiphertext);
+        plain = deps.integrations.secretBox.open(stored.secretCiphertext, partnerId);
       } catch {
         throw new ApiError(409, 'secret_unreadable', 'The stored secret cannot be decrypted (the service key changed); enter the secret again');
       }
@@ -88,8 +88,11 @@ const autotaskSettingsRoutes: FastifyPluginAsyncZod<AutotaskSettingsRouteDeps> =
     return { stored, secret: plain, trackingIdentifier: tracking };
   }
 
-  const check = (username: string, plainSecret: string, tracking: string | null) =>
-    authenticate({ zoneLookupUrl: deps.integrations.autotask.zoneLookupUrl, username, secret: plainSecret, trackingIdentifier: tracking || deps.integrations.autotask.defaultTrackingIdentifier });
+  const check = async (pid: string, username: string, plainSecret: string, tracking: string | null) => {
+    const result = await authenticate({ zoneLookupUrl: deps.integrations.autotask.zoneLookupUrl, apiHosts: deps.integrations.autotask.apiHosts, username, secret: plainSecret, trackingIdentifier: tracking || deps.integrations.autotask.defaultTrackingIdentifier });
+    app.limits.recordAutotaskAttempt(pid, result.ok ? 'ok' : result.failure === 'wrong_secret' ? 'wrong_secret' : 'other');
+    return result;
+  };
 
   app.get('/v1/partners/:pid/autotask', {
     schema: { tags: ['autotask'], summary: 'The Autotask settings (never the secret)', params: partnerParams, response: { 200: settingsSchema, ...errors } },
@@ -99,18 +102,20 @@ const autotaskSettingsRoutes: FastifyPluginAsyncZod<AutotaskSettingsRouteDeps> =
   });
 
   app.post('/v1/partners/:pid/autotask/authenticate', {
+    config: { rateLimited: 'authenticate' },
     schema: {
       tags: ['autotask'],
       summary: 'Authenticate: check credentials against Autotask without saving them',
       description: 'Omit the secret to test the stored one. A failure says which part failed (unknown user, wrong secret, tracking identifier, Autotask unreachable) and what to do.',
       params: partnerParams,
       body: z.object({ username, secret: secret.optional(), trackingIdentifier: trackingIdentifier.nullable().optional() }).strict(),
-      response: { 200: authResultSchema, ...errors },
+      response: { 200: authResultSchema, ...errors, 429: errorBodySchema },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     await requirePartner(db, request, request.params.pid);
+    app.limits.assertAutotaskAttemptAllowed(reply, request.params.pid);
     const c = await credentials(request.params.pid, request.body);
-    const result = await check(request.body.username, c.secret, c.trackingIdentifier);
+    const result = await check(request.params.pid, request.body.username, c.secret, c.trackingIdentifier);
     if (c.stored && c.stored.username === request.body.username) {
       await recordAuthentication(db, request.params.pid, result.ok ? { ok: true, detail: `zone ${result.zone.name}`, zoneName: result.zone.name, zoneUrl: result.zone.url } : { ok: false, detail: result.message });
     }
@@ -118,15 +123,17 @@ const autotaskSettingsRoutes: FastifyPluginAsyncZod<AutotaskSettingsRouteDeps> =
   });
 
   app.put('/v1/partners/:pid/autotask', {
+    // A save re-checks changed credentials against Autotask: the same oracle as Authenticate.
+    config: { rateLimited: 'authenticate' },
     schema: {
       tags: ['autotask'],
       summary: 'Save the Autotask settings',
       description: 'Changed credentials are authenticated first; a rejected change answers 422 and nothing is saved.',
       params: partnerParams,
       body: z.object({ username, secret: secret.optional(), trackingIdentifier: trackingIdentifier.nullable().optional(), enabled: z.boolean(), countBasis: z.enum(['users', 'licenses']).optional() }).strict(),
-      response: { 200: settingsSchema, ...errors },
+      response: { 200: settingsSchema, ...errors, 429: errorBodySchema },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const { pid } = request.params;
     await requirePartner(db, request, pid);
     const body = request.body;
@@ -134,14 +141,15 @@ const autotaskSettingsRoutes: FastifyPluginAsyncZod<AutotaskSettingsRouteDeps> =
     const changed = !c.stored || c.stored.username !== body.username || body.secret !== undefined || c.trackingIdentifier !== c.stored.trackingIdentifier;
     let zone: { name: string; url: string } | null = c.stored?.zoneName && c.stored.zoneUrl ? { name: c.stored.zoneName, url: c.stored.zoneUrl } : null;
     if (changed) {
-      const result = await check(body.username, c.secret, c.trackingIdentifier);
+      app.limits.assertAutotaskAttemptAllowed(reply, pid);
+      const result = await check(pid, body.username, c.secret, c.trackingIdentifier);
       if (!result.ok) throw unprocessable(`autotask_${result.failure}`, result.message, { failure: result.failure });
       zone = { name: result.zone.name, url: result.zone.url };
       deps.autotask.invalidate(pid);
     }
     await upsertSettings(db, pid, {
       username: body.username,
-      secretCiphertext: body.secret !== undefined ? deps.integrations.secretBox.seal(body.secret) : c.stored!.secretCiphertext,
+      secretCiphertext: body.secret !== undefined ? deps.integrations.secretBox.seal(body.secret, pid) : c.stored!.secretCiphertext,
       trackingIdentifier: c.trackingIdentifier,
       enabled: body.enabled,
       countBasis: body.countBasis ?? c.stored?.countBasis ?? 'users',

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
 import { listApiKeys, mintApiKey, revokeApiKey } from '../../db/repositories/api-keys.ts';
 import { deletePartnerRow, findPartner, insertPartner, listPartners } from '../../db/repositories/partners.ts';
-import { requireAdmin, requirePartner } from '../plugins/auth.ts';
+import { principalOf, requireAdmin, requirePartner } from '../plugins/auth.ts';
 import { conflict, errorBodySchema, notFound } from '../errors.ts';
 import { ianaTimezone, partnerIdSchema, partnerParams } from '../schemas.ts';
 import { randomUUID } from 'node:crypto';
@@ -31,12 +31,13 @@ const partnerRoutes: FastifyPluginAsyncZod<PartnerRouteDeps> = async (app, { db,
       response: { 200: z.object({ role: z.enum(['admin', 'partner']), partner: partnerSchema.nullable() }), ...errors },
     },
   }, async (request) => {
-    const p = request.principal!;
+    const p = principalOf(request);
     if (p.kind === 'admin') return { role: 'admin' as const, partner: null };
     return { role: 'partner' as const, partner: p.partner };
   });
 
   app.post('/v1/partners', {
+    config: { access: 'admin' },
     schema: {
       tags: ['partners'],
       summary: 'Create a partner (admin)',
@@ -51,6 +52,7 @@ const partnerRoutes: FastifyPluginAsyncZod<PartnerRouteDeps> = async (app, { db,
   });
 
   app.get('/v1/partners', {
+    config: { access: 'admin' },
     schema: { tags: ['partners'], summary: 'List partners (admin)', response: { 200: z.object({ items: z.array(partnerSchema) }), ...errors } },
   }, async (request) => {
     requireAdmin(request);
@@ -62,6 +64,7 @@ const partnerRoutes: FastifyPluginAsyncZod<PartnerRouteDeps> = async (app, { db,
   }, async (request) => requirePartner(db, request, request.params.pid));
 
   app.delete('/v1/partners/:pid', {
+    config: { access: 'admin' },
     schema: { tags: ['partners'], summary: 'Delete a partner, its data and its schedule (admin)', params: partnerParams, response: { 204: z.undefined(), ...errors } },
   }, async (request, reply) => {
     requireAdmin(request);
@@ -72,6 +75,7 @@ const partnerRoutes: FastifyPluginAsyncZod<PartnerRouteDeps> = async (app, { db,
   });
 
   app.post('/v1/partners/:pid/api-keys', {
+    config: { access: 'admin' },
     schema: {
       tags: ['partners'],
       summary: 'Mint a partner API key (admin); the key is shown once',
@@ -87,6 +91,7 @@ const partnerRoutes: FastifyPluginAsyncZod<PartnerRouteDeps> = async (app, { db,
   });
 
   app.get('/v1/partners/:pid/api-keys', {
+    config: { access: 'admin' },
     schema: { tags: ['partners'], summary: 'List API keys (admin; never the keys)', params: partnerParams, response: { 200: z.object({ items: z.array(apiKeySchema) }), ...errors } },
   }, async (request) => {
     requireAdmin(request);
@@ -95,6 +100,7 @@ const partnerRoutes: FastifyPluginAsyncZod<PartnerRouteDeps> = async (app, { db,
   });
 
   app.delete('/v1/partners/:pid/api-keys/:keyId', {
+    config: { access: 'admin' },
     schema: { tags: ['partners'], summary: 'Revoke an API key (admin)', params: partnerParams.extend({ keyId: z.uuid() }), response: { 204: z.undefined(), ...errors } },
   }, async (request, reply) => {
     requireAdmin(request);

@@ -8,7 +8,7 @@ import { buildPortal } from '../../web/build.ts';
 const portalRoutes: FastifyPluginAsync = async (app) => {
   const portal = await buildPortal();
   app.get('/', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').header('x-content-type-options', 'nosniff').send(portal.index)
+    reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(portal.index)
   );
   app.get('/favicon.ico', { schema: { hide: true } }, async (_request, reply) => reply.code(204).header('cache-control', 'public, max-age=86400').send());
   app.get<{ Params: { file: string } }>('/assets/:file', { schema: { hide: true } }, async (request, reply) => {

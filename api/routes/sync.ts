@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
 import { findRun, listRunResults, listRuns } from '../../db/repositories/sync-runs.ts';
 import { companyStatuses, runStatuses } from '../../db/schema.ts';
 import { errorBodySchema, notFound } from '../errors.ts';
-import { requirePartner } from '../plugins/auth.ts';
+import { principalOf, requirePartner } from '../plugins/auth.ts';
 import { partnerParams } from '../schemas.ts';
 import { temporalUiLink, type StartedSync } from '../services/sync-starter.ts';
 
@@ -34,7 +35,7 @@ const runSchema = z
     detail: z.string().nullable(),
     startedAt: z.date(),
     finishedAt: z.date().nullable(),
-    temporalUiUrl: z.string().nullable(),
+    temporalUiUrl: z.string().nullable().describe('admin answers only (the Temporal UI is not tenant-isolated); null for partner keys'),
   })
   .meta({ id: 'SyncRun' });
 
@@ -59,22 +60,26 @@ const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchem
 
 const syncRoutes: FastifyPluginAsyncZod<SyncRouteDeps> = async (app, deps) => {
   const { db } = deps;
-  const withLink = <T extends { workflowId: string; id: string }>(run: T) => ({ ...run, temporalUiUrl: temporalUiLink(deps, run.workflowId, run.id) });
+  // The Temporal UI has no tenant isolation (it lists every partner's runs), so only the admin
+  // is sent there; a partner's answers carry null.
+  const isAdmin = (request: FastifyRequest) => principalOf(request).kind === 'admin';
+  const withLink = <T extends { workflowId: string; id: string }>(request: FastifyRequest, run: T) => ({ ...run, temporalUiUrl: isAdmin(request) ? temporalUiLink(deps, run.workflowId, run.id) : null });
 
   app.post('/v1/partners/:pid/sync', {
+    config: { rateLimited: 'syncNow' },
     schema: {
       tags: ['sync'],
       summary: 'Sync now (optionally some companies, optionally a dry run)',
       description: 'Starts a run at once and answers 202. A run already going is returned instead of starting another.',
       params: partnerParams,
       body: z.object({ companyIds: z.array(z.string().min(1).max(200)).min(1).max(10_000).optional(), dryRun: z.boolean().default(false) }).strict().default({ dryRun: false }),
-      response: { 202: z.object({ runId: z.uuid(), workflowId: z.string(), temporalUiUrl: z.string().nullable(), alreadyRunning: z.boolean() }), ...errors },
+      response: { 202: z.object({ runId: z.uuid(), workflowId: z.string(), temporalUiUrl: z.string().nullable(), alreadyRunning: z.boolean() }), ...errors, 429: errorBodySchema },
     },
   }, async (request, reply) => {
     await requirePartner(db, request, request.params.pid);
     await deps.assertCanSync(request.params.pid, request.body.dryRun);
     const started = await deps.startSync(request.params.pid, { companyIds: request.body.companyIds, dryRun: request.body.dryRun });
-    return reply.code(202).send(started);
+    return reply.code(202).send(isAdmin(request) ? started : { ...started, temporalUiUrl: null });
   });
 
   app.get('/v1/partners/:pid/sync-runs', {
@@ -88,7 +93,7 @@ const syncRoutes: FastifyPluginAsyncZod<SyncRouteDeps> = async (app, deps) => {
   }, async (request) => {
     await requirePartner(db, request, request.params.pid);
     const runs = await listRuns(db, request.params.pid, request.query.limit, request.query.before ? new Date(request.query.before) : undefined);
-    return { items: runs.map(withLink) };
+    return { items: runs.map((run) => withLink(request, run)) };
   });
 
   app.get('/v1/partners/:pid/sync-runs/:runId', {
@@ -102,7 +107,7 @@ const syncRoutes: FastifyPluginAsyncZod<SyncRouteDeps> = async (app, deps) => {
     await requirePartner(db, request, request.params.pid);
     const run = await findRun(db, request.params.pid, request.params.runId);
     if (!run) throw notFound(`sync run ${request.params.runId}`);
-    return { ...withLink(run), results: await listRunResults(db, run.id) };
+    return { ...withLink(request, run), results: await listRunResults(db, run.id) };
   });
 };
 

@@ -23,11 +23,11 @@ export function createPartnerAutotask(deps: ActivityDeps, ttlMs = 60_000) {
     if (!settings.secretCiphertext) throw new ApiError(409, 'integration_not_saved', 'No Autotask secret is stored; enter it and save the settings');
     let secret: string;
     try {
-      secret = deps.secretBox.open(settings.secretCiphertext);
+      secret = deps.secretBox.open(settings.secretCiphertext, partnerId);
     } catch {
       throw new ApiError(409, 'secret_unreadable', 'The stored Autotask secret cannot be decrypted (the service key changed); enter the secret again and save');
     }
-    return new AutotaskClient({ zoneLookupUrl: deps.autotask.zoneLookupUrl, username: settings.username, secret, trackingIdentifier: settings.trackingIdentifier || deps.autotask.defaultTrackingIdentifier });
+    return new AutotaskClient({ zoneLookupUrl: deps.autotask.zoneLookupUrl, apiHosts: deps.autotask.apiHosts, username: settings.username, secret, trackingIdentifier: settings.trackingIdentifier || deps.autotask.defaultTrackingIdentifier });
   }
 
   return {

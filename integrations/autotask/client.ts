@@ -8,6 +8,7 @@ import { Agent, request } from 'undici';
 import type { z } from 'zod';
 import { IntegrationError, excerpt, isNetworkError } from '../errors.ts';
 import { classifyAnswer, readErrors } from './classify.ts';
+import { apiHostRules, assertSameOrigin, type HostRule } from './allowed-hosts.ts';
 import { limited } from './limiter.ts';
 import { PAGE_LIMIT, chunk, query, q, autotaskDate, type Condition, type QueryBody } from './query.ts';
 import {
@@ -15,6 +16,7 @@ import {
   fieldsSchema, itemSchema, pageSchema, serviceSchema, thresholdSchema,
   type AtCompany, type AtContract, type AtContractServiceUnit, type AtService, type AtThreshold,
 } from './schemas.ts';
+import { assertSendableCredentials } from './sendable-credentials.ts';
 import { discoverZone, forgetZone, type Zone } from './zone.ts';
 import { INT32_MAX, INT32_MIN, isInt32 } from './limits.ts';
 
@@ -26,6 +28,8 @@ export interface AutotaskCredentials {
 
 export interface AutotaskClientOptions extends AutotaskCredentials {
   zoneLookupUrl: string;
+  /** `AUTOTASK_API_HOSTS`; unset = `*.autotask.net`, or only the lookup URL's origin for a non-Autotask lookup. */
+  apiHosts?: string | undefined;
   timeoutMs?: number;
 }
 
@@ -37,13 +41,17 @@ export class AutotaskClient {
   /** Requests sent (zone lookups excluded), for benchmarks and tests. */
   requests = 0;
   private readonly agent: Agent;
+  private readonly hostRules: HostRule[];
   constructor(private readonly options: AutotaskClientOptions) {
+    this.hostRules = apiHostRules(options.zoneLookupUrl, options.apiHosts);
     const timeout = options.timeoutMs ?? 30_000;
     this.agent = timeout === 30_000 ? sharedAgent : new Agent({ connections: 32, headersTimeout: timeout, bodyTimeout: timeout });
   }
 
-  zone(signal?: AbortSignal): Promise<Zone> {
-    return discoverZone(this.options.zoneLookupUrl, this.options.username, this.agent, signal);
+  /** Every call starts here, so credentials that cannot travel as headers are refused before anything is sent. */
+  async zone(signal?: AbortSignal): Promise<Zone> {
+    assertSendableCredentials(this.options);
+    return discoverZone(this.options.zoneLookupUrl, this.options.username, this.agent, this.hostRules, signal);
   }
 
   // --- generic calls -------------------------------------------------------------------------
@@ -60,6 +68,7 @@ export class AutotaskClient {
       first = false;
       for (const item of page.items) out.push(this.parse(schema, item, `a ${entity} record`));
       next = page.pageDetails?.nextPageUrl ?? null;
+      if (next) assertSameOrigin(next, (await this.zone(signal)).apiBase);
     }
     return out;
   }
@@ -193,7 +202,7 @@ export class AutotaskClient {
     let res;
     let text: string;
     try {
-      ({ res, text } = await limited(trackingIdentifier, endpoint, async () => {
+      ({ res, text } = await limited(`${zone.ci ?? zone.url}|${trackingIdentifier}`, endpoint, async () => {
         this.requests++;
         const r = await request(url, {
           method,

@@ -1,10 +1,14 @@
 /**
  * Zone discovery: `zoneInformation?user=` without auth headers, cached per username with a TTL
- * and forgotten when calls fail in a way that says the zone moved.
+ * and forgotten when calls fail in a way that says the zone moved. A zone outside the allowed
+ * API hosts is refused and never cached (the credentials would follow it). The cache is shared
+ * across partners on purpose: a zone is public (the lookup needs no credentials) and says
+ * nothing about a tenant beyond where its API lives; every entry passed the allowlist.
  */
 import { request, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import { IntegrationError, excerpt, isNetworkError } from '../errors.ts';
+import { assertAllowedZone, type HostRule } from './allowed-hosts.ts';
 
 export const zoneSchema = z.object({ zoneName: z.string(), url: z.string().url(), webUrl: z.string().nullish(), ci: z.number().nullish() });
 export type Zone = z.infer<typeof zoneSchema> & { apiBase: string };
@@ -12,10 +16,14 @@ export type Zone = z.infer<typeof zoneSchema> & { apiBase: string };
 const cache = new Map<string, { zone: Zone; expires: number }>();
 export const ZONE_TTL_MS = 24 * 3_600_000;
 
-export async function discoverZone(lookupUrl: string, username: string, dispatcher: Dispatcher, signal?: AbortSignal): Promise<Zone> {
+export async function discoverZone(lookupUrl: string, username: string, dispatcher: Dispatcher, rules: readonly HostRule[], signal?: AbortSignal): Promise<Zone> {
   const key = `${lookupUrl}|${username.toLowerCase()}`;
   const hit = cache.get(key);
-  if (hit && hit.expires > Date.now()) return hit.zone;
+  if (hit && hit.expires > Date.now()) {
+    // Re-checked on a hit too: clients in one process may be given different lists.
+    assertAllowedZone(hit.zone.url, rules);
+    return hit.zone;
+  }
   const url = `${lookupUrl}${lookupUrl.includes('?') ? '&' : '?'}user=${encodeURIComponent(username)}`;
   let res;
   try {
@@ -38,6 +46,7 @@ export async function discoverZone(lookupUrl: string, username: string, dispatch
     parsed = undefined;
   }
   if (!parsed?.success) throw new IntegrationError('autotask', 'malformed', `Autotask's zone lookup sent an unexpected body: ${excerpt(text, 120)}`, { status: 200, excerpt: excerpt(text) });
+  assertAllowedZone(parsed.data.url, rules);
   // The zone URL ends with `/`; normalise once (n8n's bug was not doing so).
   const zone = { ...parsed.data, apiBase: `${parsed.data.url.replace(/\/+$/, '')}/V1.0` };
   cache.set(key, { zone, expires: Date.now() + ZONE_TTL_MS });

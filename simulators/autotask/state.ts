@@ -168,7 +168,7 @@ export class AutotaskState {
 
   unitsAt(contractServiceId: number, date: string): number {
     const rows = this.unitsOf(contractServiceId).filter((r) => r.startDate <= date && r.endDate >= date);
-    return rows.sort((a, b) => b.startDate.localeCompare(a.startDate))[0]?.units ?? 0;
+    return rows.sort((a, b) => b.startDate.localeCompare(a.startDate) || b.id - a.id)[0]?.units ?? 0;
   }
 
   /** Creates an adjustment with Autotask's rules; each broken rule is a BusinessRuleError (HTTP 500). */

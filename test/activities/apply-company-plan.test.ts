@@ -43,7 +43,7 @@ beforeAll(async () => {
     now: () => FIXED_NOW,
   };
   await insertPartner(db.db, { id: PARTNER, name: 'Northwind', timezone: 'America/New_York' });
-  await upsertSettings(db.db, PARTNER, { username: sims.demo.credentials.username, secretCiphertext: secretBox.seal(sims.demo.credentials.secret), enabled: true });
+  await upsertSettings(db.db, PARTNER, { username: sims.demo.credentials.username, secretCiphertext: secretBox.seal(sims.demo.credentials.secret, PARTNER), enabled: true });
   activities = createActivities(deps);
   sims.autotask.faults.logBodies = true;
 });

@@ -245,7 +245,9 @@ describe('bad input', () => {
     expect((await call('GET', `/v1/partners/${pid}/sync-runs/not-a-uuid`, partnerKey)).statusCode).toBe(400);
     expect((await call('GET', `/v1/partners/${pid}/autotask/companies/abc/contracts`, partnerKey)).statusCode).toBe(400);
     expect((await call('GET', `/v1/partners/${pid}/company-mappings?limit=100000`, partnerKey)).statusCode).toBe(400);
-    expect((await call('GET', `/v1/partners/UPPER CASE/autotask`, partnerKey)).statusCode).toBe(400);
+    // A partner key is refused before validation (not its partner: 404); the admin's bad id is a 400.
+    expect((await call('GET', `/v1/partners/UPPER CASE/autotask`, partnerKey)).statusCode).toBe(404);
+    expect((await call('GET', `/v1/partners/UPPER CASE/autotask`, stack.adminKey)).statusCode).toBe(400);
     // Found by the fuzz run: PostgreSQL cannot store NUL, so it must never reach the database.
     const nul = await call('GET', `/v1/partners/${pid}/company-mappings?search=%C3%AF%00`, partnerKey);
     expect(nul.statusCode).toBe(400);

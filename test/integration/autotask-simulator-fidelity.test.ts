@@ -67,6 +67,10 @@ describe('every adjustment keeps its own unit row', () => {
     expect(await t.client.unitsOf(ACTIVE_CONTRACT, STANDARD, '2026-11-01')).toBe(15);
     expect(await t.client.unitsOf(ACTIVE_CONTRACT, STANDARD, '2026-11-15')).toBe(17);
     expect((await t.client.unitsAt([ACTIVE_CONTRACT], '2026-11-15')).get(`${ACTIVE_CONTRACT}:${STANDARD}`)?.units).toBe(17);
+    // The simulator's own reading (its rule checks and the tests' expectations) agrees.
+    const contractService = t.sim.state.contractServicesOf(ACTIVE_CONTRACT).find((cs) => cs.serviceID === STANDARD)!;
+    expect(t.sim.state.unitsAt(contractService.id, '2026-11-01')).toBe(15);
+    expect(t.sim.state.unitsAt(contractService.id, '2026-11-15')).toBe(17);
   });
 
   it('one adjustment on the first day of a period is that period\'s only row', async () => {

@@ -30,10 +30,24 @@ describe('docker-compose.yml', () => {
     expect(services.api!.command).toEqual(['npm', 'run', 'api']);
     expect(services.worker!.command).toEqual(['npm', 'run', 'worker']);
     expect(services.api!.ports).toContain('3000:3000');
-    expect(services['temporal-ui']!.ports).toContain('8080:8080');
+    expect(services['temporal-ui']!.ports).toContain('127.0.0.1:8080:8080');
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
     expect(pkg.scripts.api).toBeDefined();
     expect(pkg.scripts.worker).toBeDefined();
+  });
+
+  it('publishes Temporal and its UI (no authentication, every partner visible) on loopback only', () => {
+    expect(services.temporal!.ports).toEqual(['127.0.0.1:7233:7233']);
+    expect(services['temporal-ui']!.ports).toEqual(['127.0.0.1:8080:8080']);
+    for (const [name, service] of Object.entries(services)) {
+      if (name === 'api') continue;
+      for (const port of service.ports ?? []) expect(port, name).toMatch(/^127\.0\.0\.1:/);
+    }
+  });
+
+  it('keeps secrets, local state, tools and test output out of the image', () => {
+    const ignored = readFileSync(new URL('../../.dockerignore', import.meta.url), 'utf8').split('\n').map((l) => l.trim());
+    for (const entry of ['.env', '.env.*', '.data', '.tools', 'node_modules', 'screenshots', '.schemathesis', '*.log']) expect(ignored, entry).toContain(entry);
   });
 
   it('wires the app to the compose services through variables the config knows', () => {

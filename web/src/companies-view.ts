@@ -1,6 +1,7 @@
 /** Company mapping: every Password Boss company, its Autotask company and contract, Last Sync and Status. */
 import { api, type AtCompany, type AtContract, type CompanyRow } from './api.ts';
 import { field, fmtDate, h, replace } from './dom.ts';
+import { path } from './paths.ts';
 
 const STATUSES = ['never_synced', 'syncing', 'ok', 'warning', 'error', 'skipped'];
 const PAGE = 50;
@@ -20,7 +21,7 @@ export function companiesView(pid: string): { element: HTMLElement; refresh: () 
     if (search.value.trim()) qs.set('search', search.value.trim());
     if (status.value) qs.set('status', status.value);
     try {
-      const page = await api<{ items: CompanyRow[]; total: number }>('GET', `/v1/partners/${pid}/company-mappings?${qs}`);
+      const page = await api<{ items: CompanyRow[]; total: number }>('GET', `${path`/v1/partners/${pid}/company-mappings`}?${qs}`);
       replace(tbody, ...page.items.map(row));
       replace(pager,
         h('span', {}, page.total ? `${offset + 1}–${Math.min(offset + PAGE, page.total)} of ${page.total}` : 'No companies'),
@@ -50,14 +51,14 @@ export function companiesView(pid: string): { element: HTMLElement; refresh: () 
     let searches = 0;
     const find = async () => {
       const mine = ++searches;
-      const found = await api<{ items: AtCompany[] }>('GET', `/v1/partners/${pid}/autotask/companies?search=${encodeURIComponent(term.value)}`);
+      const found = await api<{ items: AtCompany[] }>('GET', `${path`/v1/partners/${pid}/autotask/companies`}?search=${encodeURIComponent(term.value)}`);
       if (mine !== searches) return; // a newer search is under way
       const keep = Number(companySelect.value) || c.autotaskCompany?.id;
       replace(companySelect, ...found.items.map((a) => h('option', { value: String(a.id), selected: a.id === keep }, a.name)));
       if (companySelect.value) await loadContracts();
     };
     const loadContracts = async () => {
-      contracts = (await api<{ items: AtContract[] }>('GET', `/v1/partners/${pid}/autotask/companies/${companySelect.value}/contracts`)).items;
+      contracts = (await api<{ items: AtContract[] }>('GET', path`/v1/partners/${pid}/autotask/companies/${companySelect.value}/contracts`)).items;
       const usable = contracts.filter((k) => k.recurring);
       const others = contracts.filter((k) => !k.recurring);
       const option = (k: AtContract) => h('option', { value: String(k.id), selected: k.id === c.contract?.id }, `${k.name}${k.endDate ? ` (ends ${k.endDate.slice(0, 10)})` : ''}`);
@@ -76,11 +77,11 @@ export function companiesView(pid: string): { element: HTMLElement; refresh: () 
       field('Recurring Service contract', contractSelect, 'Only Recurring Service contracts can be billed per unit.'),
       message,
       h('div', { class: 'actions' },
-        c.mapped ? h('button', { type: 'button', class: 'danger', onclick: async () => { await api('DELETE', `/v1/partners/${pid}/company-mappings/${c.pbCompanyId}`); close(); void load(); } }, 'Unmap') : null,
+        c.mapped ? h('button', { type: 'button', class: 'danger', onclick: async () => { await api('DELETE', path`/v1/partners/${pid}/company-mappings/${c.pbCompanyId}`); close(); void load(); } }, 'Unmap') : null,
         h('button', { type: 'button', class: 'secondary', onclick: close }, 'Cancel'),
         h('button', { type: 'button', onclick: async () => {
           try {
-            await api('PUT', `/v1/partners/${pid}/company-mappings/${c.pbCompanyId}`, { autotaskCompanyId: Number(companySelect.value), autotaskContractId: Number(contractSelect.value) });
+            await api('PUT', path`/v1/partners/${pid}/company-mappings/${c.pbCompanyId}`, { autotaskCompanyId: Number(companySelect.value), autotaskContractId: Number(contractSelect.value) });
             close();
             void load();
           } catch (err) {

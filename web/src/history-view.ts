@@ -1,6 +1,7 @@
 /** Sync history: recent runs with their results, per company before → after, and a Temporal UI link. */
 import { api, type SyncRun } from './api.ts';
 import { fmtDate, h, replace } from './dom.ts';
+import { path } from './paths.ts';
 
 const duration = (r: SyncRun) => (r.finishedAt ? `${((new Date(r.finishedAt).getTime() - new Date(r.startedAt).getTime()) / 1000).toFixed(1)} s` : 'running');
 
@@ -10,7 +11,7 @@ export function historyView(pid: string): { element: HTMLElement; refresh: () =>
   const details = h('div', { class: 'run-details' });
 
   async function load() {
-    const runs = (await api<{ items: SyncRun[] }>('GET', `/v1/partners/${pid}/sync-runs?limit=10`)).items;
+    const runs = (await api<{ items: SyncRun[] }>('GET', `${path`/v1/partners/${pid}/sync-runs`}?limit=10`)).items;
     replace(tbody, ...runs.map((r) => h('tr', {},
       h('td', {}, r.trigger, r.dryRun ? h('span', { class: 'tag' }, 'dry run') : null),
       h('td', { class: 'nowrap' }, fmtDate(r.startedAt)),
@@ -22,7 +23,7 @@ export function historyView(pid: string): { element: HTMLElement; refresh: () =>
   }
 
   async function show(runId: string) {
-    const run = await api<SyncRun>('GET', `/v1/partners/${pid}/sync-runs/${runId}`);
+    const run = await api<SyncRun>('GET', path`/v1/partners/${pid}/sync-runs/${runId}`);
     replace(details,
       h('h3', {}, `Run of ${fmtDate(run.startedAt)} — billing month ${run.billingMonth ?? '—'}, effective ${run.effectiveDate ?? '—'}`),
       run.detail ? h('p', { class: 'muted' }, run.detail) : null,

@@ -10,6 +10,7 @@ import { historyView } from './history-view.ts';
 import { productsView } from './products-view.ts';
 import { scheduleView } from './schedule-view.ts';
 import { settingsView } from './settings-view.ts';
+import { path } from './paths.ts';
 
 const app = document.getElementById('app')!;
 const sessionBox = document.getElementById('session')!;
@@ -68,7 +69,7 @@ async function start() {
 }
 
 async function render(partner: Partner, current: () => boolean) {
-  const settings = await api<Settings>('GET', `/v1/partners/${partner.id}/autotask`);
+  const settings = await api<Settings>('GET', path`/v1/partners/${partner.id}/autotask`);
   if (!current()) return;
   const after = h('div', { id: 'after-save' });
   const showSections = (s: Settings) => {

@@ -1,6 +1,7 @@
 /** Product mappings: Password Boss products left, an Autotask service right; click the box to edit. */
 import { api, type ProductMapping, type Service } from './api.ts';
 import { h, replace } from './dom.ts';
+import { path } from './paths.ts';
 
 export function productsView(pid: string): HTMLElement {
   const card = h('section', { class: 'card', 'aria-labelledby': 'pm-title' });
@@ -33,7 +34,7 @@ export function productsView(pid: string): HTMLElement {
   async function save() {
     const body = { mappings: [...card.querySelectorAll<HTMLSelectElement>('select[data-product]')].map((s) => ({ productId: s.dataset.product!, autotaskServiceId: s.value ? Number(s.value) : null })) };
     try {
-      mappings = (await api<{ items: ProductMapping[] }>('PUT', `/v1/partners/${pid}/product-mappings`, body)).items;
+      mappings = (await api<{ items: ProductMapping[] }>('PUT', path`/v1/partners/${pid}/product-mappings`, body)).items;
       editing = false;
       message.className = 'result ok';
       message.textContent = '✓ Product mappings saved.';
@@ -47,8 +48,8 @@ export function productsView(pid: string): HTMLElement {
   void (async () => {
     try {
       [mappings, services] = await Promise.all([
-        api<{ items: ProductMapping[] }>('GET', `/v1/partners/${pid}/product-mappings`).then((r) => r.items),
-        api<{ items: Service[] }>('GET', `/v1/partners/${pid}/autotask/services`).then((r) => r.items),
+        api<{ items: ProductMapping[] }>('GET', path`/v1/partners/${pid}/product-mappings`).then((r) => r.items),
+        api<{ items: Service[] }>('GET', path`/v1/partners/${pid}/autotask/services`).then((r) => r.items),
       ]);
     } catch (err) {
       message.className = 'result bad';

@@ -1,6 +1,7 @@
 /** Sync schedule (daily or weekly, time, timezone, next runs) and Sync now with live progress. */
 import { api, type Schedule, type SyncRun } from './api.ts';
 import { field, fmtDate, h, replace } from './dom.ts';
+import { path } from './paths.ts';
 
 const DAYS = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'];
 const ZONES = ['UTC', 'America/New_York', 'America/Chicago', 'America/Denver', 'America/Los_Angeles', 'Europe/London', 'Europe/Berlin', 'Australia/Sydney', 'Pacific/Auckland', 'Asia/Tokyo'];
@@ -34,7 +35,7 @@ export function scheduleView(pid: string, defaultTimezone: string, onRunFinished
   const form = h('form', { onsubmit: async (e: Event) => {
     e.preventDefault();
     try {
-      const saved = await api<Schedule>('PUT', `/v1/partners/${pid}/schedule`, { frequency: frequency.value, ...(frequency.value === 'weekly' ? { dayOfWeek: day.value } : {}), time: time.value, timezone: timezone.value.trim() });
+      const saved = await api<Schedule>('PUT', path`/v1/partners/${pid}/schedule`, { frequency: frequency.value, ...(frequency.value === 'weekly' ? { dayOfWeek: day.value } : {}), time: time.value, timezone: timezone.value.trim() });
       showSchedule(saved);
       message.className = 'result ok';
       message.textContent = '✓ Schedule saved.';
@@ -50,7 +51,7 @@ export function scheduleView(pid: string, defaultTimezone: string, onRunFinished
 
   async function syncNow() {
     try {
-      const started = await api<{ runId: string; alreadyRunning: boolean }>('POST', `/v1/partners/${pid}/sync`, {});
+      const started = await api<{ runId: string; alreadyRunning: boolean }>('POST', path`/v1/partners/${pid}/sync`, {});
       message.className = 'result ok';
       message.textContent = started.alreadyRunning ? 'A sync is already running; showing its progress.' : 'Sync started.';
       await watch(started.runId);
@@ -62,10 +63,13 @@ export function scheduleView(pid: string, defaultTimezone: string, onRunFinished
 
   async function watch(runId: string) {
     for (;;) {
-      const run = await api<SyncRun>('GET', `/v1/partners/${pid}/sync-runs/${runId}`);
+      const run = await api<SyncRun>('GET', path`/v1/partners/${pid}/sync-runs/${runId}`);
       const pct = run.total ? Math.round((100 * run.done) / run.total) : 0;
+      // Set through the CSSOM: a `style` attribute is inline style, which the CSP refuses.
+      const fill = h('span');
+      fill.style.width = `${run.status === 'running' ? pct : 100}%`;
       replace(progress,
-        h('div', { class: 'bar', 'aria-hidden': 'true' }, h('span', { style: `width:${run.status === 'running' ? pct : 100}%` })),
+        h('div', { class: 'bar', 'aria-hidden': 'true' }, fill),
         h('span', { 'data-run-status': run.status }, run.status === 'running'
           ? `Syncing… ${run.done} / ${run.total || '?'} companies${run.failed ? `, ${run.failed} failed` : ''}`
           : `Sync ${run.status}: ${run.done} / ${run.total} companies, ${run.failed} failed, ${run.unitsChanged} units changed${run.detail ? ` — ${run.detail}` : ''}`));
@@ -78,6 +82,6 @@ export function scheduleView(pid: string, defaultTimezone: string, onRunFinished
   replace(card, h('h2', { id: 'sc-title' }, 'Sync schedule'),
     h('p', { class: 'muted' }, 'Password Boss calculates monthly user counts on the last day of the month. Sync before you generate your Autotask invoices so they carry the right counts.'),
     form, next, message, progress);
-  void api<Schedule>('GET', `/v1/partners/${pid}/schedule`).then(showSchedule, (err: Error) => (next.textContent = err.message));
+  void api<Schedule>('GET', path`/v1/partners/${pid}/schedule`).then(showSchedule, (err: Error) => (next.textContent = err.message));
   return card;
 }

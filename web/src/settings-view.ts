@@ -1,6 +1,7 @@
 /** Enter API Credentials, Authenticate, the Integration Status toggle, Save. */
 import { api, ApiError, type AuthResult, type Settings } from './api.ts';
 import { field, fmtDate, h, replace } from './dom.ts';
+import { path } from './paths.ts';
 
 export function settingsView(pid: string, settings: Settings, onSaved: (s: Settings) => void): HTMLElement {
   const username = h('input', { type: 'text', autocomplete: 'username', value: settings.username ?? '', placeholder: 'api-user@yourcompany.example', required: true });
@@ -21,7 +22,7 @@ export function settingsView(pid: string, settings: Settings, onSaved: (s: Setti
   const authenticate = h('button', { type: 'button', class: 'secondary', onclick: async () => {
     show(true, 'Checking with Autotask…');
     try {
-      const r = await api<AuthResult>('POST', `/v1/partners/${pid}/autotask/authenticate`, body());
+      const r = await api<AuthResult>('POST', path`/v1/partners/${pid}/autotask/authenticate`, body());
       show(r.ok, r.ok ? `✓ ${r.message}` : `✗ ${r.message}`);
     } catch (err) {
       show(false, `✗ ${(err as Error).message}`);
@@ -33,7 +34,7 @@ export function settingsView(pid: string, settings: Settings, onSaved: (s: Setti
     e.preventDefault();
     save.disabled = true;
     try {
-      const saved = await api<Settings>('PUT', `/v1/partners/${pid}/autotask`, { ...body(), enabled: enabled.checked });
+      const saved = await api<Settings>('PUT', path`/v1/partners/${pid}/autotask`, { ...body(), enabled: enabled.checked });
       secret.value = '';
       secret.placeholder = 'Stored — leave empty to keep it';
       show(true, `✓ Saved. Integration ${saved.enabled ? 'enabled' : 'disabled'}${saved.zone ? ` · zone ${saved.zone.name}` : ''}.`);
