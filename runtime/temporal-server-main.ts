@@ -47,19 +47,32 @@ async function main(): Promise<void> {
   if (!parsed.success) {
     throw new Error(parsed.error.issues.map((i) => `--${String(i.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${i.message}`).join('\n'));
   }
-  const started = Date.now();
-  const server: TemporalServer = await startTemporalServer(parsed.data, log);
-  const topology = parsed.data.services === 'all' ? 'all services in one process' : 'one process per service';
-  process.stdout.write(`Temporal server ${server.version} on PostgreSQL ready at ${server.address} (namespace ${server.namespace}, ${topology}, ${Date.now() - started} ms)\n`);
-
+  // Set once the server is up; the signal handler below runs before that too.
+  const running: { server?: TemporalServer } = {};
   let stopping = false;
+  let signalledAt = 0;
   const stop = (code: number) => {
     if (stopping) return;
     stopping = true;
-    void server.stop().then(() => process.exit(code));
+    void running.server!.stop().then(() => process.exit(code));
   };
-  process.once('SIGINT', () => stop(0));
-  process.once('SIGTERM', () => stop(0));
+  const onSignal = () => {
+    // While starting there is nothing to stop gracefully: exit, and the exit hook of
+    // startTemporalServer SIGKILLs what it spawned. npm relays the terminal's Ctrl-C, so a signal
+    // within 2 s of another is the same request; a later one while stopping means "now".
+    if (!running.server || (signalledAt && Date.now() - signalledAt > 2_000)) process.exit(130);
+    signalledAt ||= Date.now();
+    stop(0);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const started = Date.now();
+  const server = await startTemporalServer(parsed.data, log);
+  running.server = server;
+  const topology = parsed.data.services === 'all' ? 'all services in one process' : 'one process per service';
+  process.stdout.write(`Temporal server ${server.version} on PostgreSQL ready at ${server.address} (namespace ${server.namespace}, ${topology}, ${Date.now() - started} ms)\n`);
+
   for (const child of server.processes) {
     child.once('exit', (code, signal) => {
       if (stopping) return;

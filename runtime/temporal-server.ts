@@ -161,14 +161,15 @@ async function launch(binary: string, postgres: PostgresTarget, ports: ServerPor
     version: TEMPORAL_SERVER_VERSION,
     processes,
     async stop() {
-      process.removeListener('exit', cleanUp);
       // SIGTERM lets each service leave the membership ring and release its shards, so the next
-      // start on the same databases does not wait for them to time out.
+      // start on the same databases does not wait for them to time out. The exit hook stays
+      // until the end: a process that exits meanwhile still kills the rest and removes the config.
       for (const p of alive()) p.kill('SIGTERM');
       const timer = setTimeout(() => alive().forEach((p) => p.kill('SIGKILL')), 20_000);
       await Promise.all(exits);
       clearTimeout(timer);
-      rmSync(root, { recursive: true, force: true });
+      process.removeListener('exit', cleanUp);
+      cleanUp();
     },
   };
 }
