@@ -32,7 +32,7 @@ export interface PostgresTarget {
 export interface ServerConfigInput {
   postgres: PostgresTarget;
   ports: ServerPorts;
-  /** Fixed when the database is first used: a server refuses to start on a different count. */
+  /** Fixed by the first start on a database: later, another count is ignored with a warning. */
   historyShards: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Absolute path of the file renderDynamicConfig's text is written to. */

@@ -28,7 +28,10 @@ export const temporalServerOptionsSchema = z.object({
   services: z.enum(['all', 'split']).default('all'),
   /** The frontend's gRPC port: 7233 when free; 0 for any free port. */
   port: z.number().int().min(0).max(65535).default(7233),
-  /** Fixed when the databases are first set up (compose's auto-setup default is 4). */
+  /**
+   * Fixed by the first start on a database (compose's auto-setup default is 4): later starts
+   * with another count keep the stored one (1.29.1 logs a warning and ignores the config).
+   */
   historyShards: z.number().int().min(1).max(16_384).default(4),
   namespace: z.string().min(1).default('default'),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('warn'),
