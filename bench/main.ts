@@ -24,6 +24,7 @@ const suites: Record<string, () => Promise<void>> = {
       nodeFlags: flag('node-flags')?.split(' ').filter(Boolean) ?? defaultSyncBenchOptions.nodeFlags,
       memoryTrace: process.argv.includes('--memory-trace'),
       temporal: temporalKind(flag('temporal')),
+      historyShards: Number(flag('history-shards') ?? defaultSyncBenchOptions.historyShards),
     }),
 };
 

@@ -76,9 +76,11 @@ export interface SyncBenchOptions {
   memoryTrace: boolean;
   /** `dev`: the dev server `npm start` runs; `server`: the production server on PostgreSQL. */
   temporal: TemporalKind;
+  /** History shards of the production server (compose's default: 4). */
+  historyShards: number;
 }
 
-export const defaultSyncBenchOptions: SyncBenchOptions = { sizes: [100, 1_000, 5_000], nodeFlags: ['--max-old-space-size=256', '--max-semi-space-size=2'], memoryTrace: false, temporal: 'dev' };
+export const defaultSyncBenchOptions: SyncBenchOptions = { sizes: [100, 1_000, 5_000], nodeFlags: ['--max-old-space-size=256', '--max-semi-space-size=2'], memoryTrace: false, temporal: 'dev', historyShards: 4 };
 
 export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOptions): Promise<void> {
   const { sizes } = options;
@@ -102,7 +104,7 @@ export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOpti
       // it, on disk: the dev server's SQLite file as `npm start` keeps it (in memory, the database
       // grows inside the server's Go heap and slows its collector: 41 companies/s at 5,000), or
       // the production server's own databases on the benchmark's PostgreSQL.
-      temporal = await startBenchTemporal(options.temporal, pg.url);
+      temporal = await startBenchTemporal(options.temporal, pg.url, options.historyShards);
       connection = await Connection.connect({ address: temporal.address });
       const client = new Client({ connection });
       const s = scenario(n);
@@ -203,7 +205,7 @@ export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOpti
     await temporal?.stop();
     pg.stop();
   }
-  printTable(`Sync now, ${LATENCY_MS} ms Autotask latency, ≤ 3 requests in flight per endpoint (2 cores); ${describeTemporal(options.temporal)}`, [
+  printTable(`Sync now, ${LATENCY_MS} ms Autotask latency, ≤ 3 requests in flight per endpoint (2 cores); ${describeTemporal(options.temporal, options.historyShards)}`, [
     'N', 'changed run', 'AT req/company', 'no-change run', 'no-change AT req', 'budget N/100+10', 'companies/s @0 ms', 'Temporal CPU ms/company', 'PostgreSQL CPU ms/company', 'worker CPU ms/company', 'worker peak RSS', 'Temporal peak RSS', 'naive loop', 'speed-up', 'exact',
   ], rows);
 }

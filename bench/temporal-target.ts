@@ -22,11 +22,12 @@ export interface BenchTemporal {
   stop(): Promise<void>;
 }
 
-export function describeTemporal(kind: TemporalKind): string {
-  return kind === 'dev' ? 'Temporal dev server (SQLite file, WAL)' : `Temporal server ${TEMPORAL_SERVER_VERSION} on PostgreSQL (all services in one process)`;
+export function describeTemporal(kind: TemporalKind, historyShards: number): string {
+  return kind === 'dev' ? 'Temporal dev server (SQLite file, WAL)' : `Temporal server ${TEMPORAL_SERVER_VERSION} on PostgreSQL (all services in one process, ${historyShards} history shards)`;
 }
 
-export async function startBenchTemporal(kind: TemporalKind, postgresUrl: string): Promise<BenchTemporal> {
+/** historyShards: the production server's only (the dev server has one shard). */
+export async function startBenchTemporal(kind: TemporalKind, postgresUrl: string, historyShards: number): Promise<BenchTemporal> {
   if (kind === 'dev') {
     const dir = mkdtempSync(path.join(tmpdir(), 'pbas-bench-temporal-'));
     try {
@@ -46,7 +47,7 @@ export async function startBenchTemporal(kind: TemporalKind, postgresUrl: string
   }
   const suffix = randomBytes(3).toString('hex');
   const [database, visibilityDatabase] = [`temporal_${suffix}`, `temporal_visibility_${suffix}`];
-  const server = await startTemporalServer({ databaseUrl: postgresUrl, database, visibilityDatabase, port: 0 });
+  const server = await startTemporalServer({ databaseUrl: postgresUrl, database, visibilityDatabase, port: 0, historyShards });
   return {
     address: server.address,
     pids: server.processes.map((p) => p.pid!),
