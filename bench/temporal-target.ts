@@ -31,7 +31,7 @@ export async function startBenchTemporal(kind: TemporalKind, postgresUrl: string
   if (kind === 'dev') {
     const dir = mkdtempSync(path.join(tmpdir(), 'pbas-bench-temporal-'));
     try {
-      const server = await startTemporalDevServer({ binary: resolveTemporalCli({}), ui: false, port: 0, dbFilename: path.join(dir, 'temporal.sqlite') });
+      const server = await startTemporalDevServer({ binary: resolveTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH }), ui: false, port: 0, dbFilename: path.join(dir, 'temporal.sqlite') });
       return {
         address: server.address,
         pids: [server.process.pid!],
