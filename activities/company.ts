@@ -1,19 +1,18 @@
 /** The per-company steps: read the run's plan pages, apply a company's plan, record outcomes. */
 import { ApplicationFailure, cancellationSignal, log } from '@temporalio/activity';
-import { z } from 'zod';
 import { listMappedCompanies, setCompanyOutcome } from '../db/repositories/company-mappings.ts';
 import { recordCompanyOutcome, type CompanyOutcomeRecord } from '../db/repositories/company-outcomes.ts';
 import { claimUnitWrites, saveUnitWriteResult } from '../db/repositories/unit-writes.ts';
 import { listRunCompanyPage } from '../db/repositories/run-companies.ts';
 import { updateRun } from '../db/repositories/sync-runs.ts';
-import { companyStatuses, syncResults } from '../db/schema.ts';
+import { syncResults } from '../db/schema.ts';
 import type { AutotaskClient } from '../integrations/autotask/client.ts';
 import { setUnits } from '../integrations/autotask/set-units.ts';
-import { appliedResult, companyOutcome, failedResult, resultWithoutWrite, syncResultOf, type CompanySyncResult, type ProductResult } from '../sync/company-outcome.ts';
-import type { CompanyPlan, UnitAction } from '../sync/plan.ts';
-import { autotaskForPartner } from './autotask-for-partner.ts';
+import { appliedResult, companyOutcome, failedResult, resultWithoutWrite, syncResultOf, type CompanySyncResult } from '../sync/company-outcome.ts';
+import { productResultSchema, type CompanyPlan, type ProductResult, type UnitAction } from '../sync/records.ts';
+import { autotaskForPartner } from '../deps/autotask-for-partner.ts';
 import { toApplicationFailure } from './failures.ts';
-import type { ActivityDeps } from './index.ts';
+import type { Deps } from '../deps/deps.ts';
 
 export interface ApplyCompanyPlanInput {
   partnerId: string;
@@ -26,20 +25,7 @@ export interface ApplyCompanyPlanInput {
 /** A company's outcome as a workflow or this activity decided it: its per-service results. */
 export type RecordCompanyResultInput = Omit<CompanyOutcomeRecord, 'rows' | 'at'> & { results: ProductResult[] };
 
-/** A write's result as an earlier attempt saved it. */
-const productResultSchema: z.ZodType<ProductResult> = z.object({
-  productId: z.string(),
-  serviceId: z.number().int().nullable(),
-  action: z.string(),
-  status: z.enum(companyStatuses),
-  unitsBefore: z.number().int().nullable(),
-  unitsAfter: z.number().int().nullable(),
-  adjustmentId: z.number().int().nullable(),
-  errorType: z.string().nullable(),
-  detail: z.string().nullable(),
-});
-
-export function createCompanyActivities(deps: ActivityDeps) {
+export function createCompanyActivities(deps: Deps) {
   /** Records a company's outcome once (a repeat by an activity retry changes nothing). */
   async function recordOutcome(input: RecordCompanyResultInput): Promise<void> {
     // A company skipped or failed before any action still gets one row, so its result is listed.

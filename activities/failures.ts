@@ -1,9 +1,12 @@
 /**
  * Integration failures become ApplicationFailures whose type names the cause (`AutotaskValidation`,
  * `PasswordBossUnavailable`, …): permanent ones are non-retryable, rate limits carry the server's
- * Retry-After as the next retry delay. Messages never contain credentials.
+ * Retry-After as the next retry delay. A partner whose Autotask client cannot be built
+ * (`AutotaskNotConfigured`, `AutotaskSecretUnreadable`) fails for good: retrying cannot help.
+ * Messages never contain credentials.
  */
 import { ApplicationFailure } from '@temporalio/activity';
+import { AutotaskNotConfiguredError, SecretUnreadableError } from '../deps/autotask-for-partner.ts';
 import { IntegrationError } from '../integrations/errors.ts';
 
 export interface FailureDetails {
@@ -15,6 +18,8 @@ export interface FailureDetails {
 }
 
 export function toApplicationFailure(err: unknown): unknown {
+  if (err instanceof AutotaskNotConfiguredError) return ApplicationFailure.nonRetryable(err.message, 'AutotaskNotConfigured');
+  if (err instanceof SecretUnreadableError) return ApplicationFailure.nonRetryable(err.message, 'AutotaskSecretUnreadable');
   if (!(err instanceof IntegrationError)) return err;
   const details: FailureDetails = { kind: err.kind };
   if (err.extra.status !== undefined) details.status = err.extra.status;

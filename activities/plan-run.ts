@@ -11,10 +11,11 @@ import { listProductMappings } from '../db/repositories/product-mappings.ts';
 import { storeRunPlan } from '../db/repositories/run-companies.ts';
 import { updateRun } from '../db/repositories/sync-runs.ts';
 import { effectiveDateFor, expectedFinalMonth } from '../sync/billing-month.ts';
-import { planCompany, type CompanyPlan, type PlanCount, type ProductService } from '../sync/plan.ts';
-import { autotaskForPartner } from './autotask-for-partner.ts';
+import { planCompany, type PlanCount, type ProductService } from '../sync/plan.ts';
+import type { CompanyPlan } from '../sync/records.ts';
+import { autotaskForPartner } from '../deps/autotask-for-partner.ts';
 import { classified } from './failures.ts';
-import type { ActivityDeps } from './index.ts';
+import type { Deps } from '../deps/deps.ts';
 
 export interface PlanRunInput {
   partnerId: string;
@@ -28,7 +29,7 @@ export type PlanRunResult =
   | { state: 'planned'; billingMonth: string; effectiveDate: string; total: number; detail: string | null }
   | { state: 'nothing_to_do'; detail: string; billingMonth: string | null };
 
-export function createPlanRunActivities(deps: ActivityDeps) {
+export function createPlanRunActivities(deps: Deps) {
   return {
     async planRun(input: PlanRunInput): Promise<PlanRunResult> {
       return classified(async () => {

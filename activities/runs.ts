@@ -3,10 +3,10 @@ import { findSettings } from '../db/repositories/autotask-settings.ts';
 import { findPartner } from '../db/repositories/partners.ts';
 import { ensureRun, finishRun } from '../db/repositories/sync-runs.ts';
 import { releaseUnitWrites } from '../db/repositories/unit-writes.ts';
-import type { RunStatus } from '../db/schema.ts';
-import type { ActivityDeps } from './index.ts';
+import type { RunStatus } from '../sync/vocabulary.ts';
+import type { Deps } from '../deps/deps.ts';
 
-export function createRunActivities({ db }: ActivityDeps) {
+export function createRunActivities({ db }: Deps) {
   return {
     /** Records the run (idempotently: the API may have recorded it already) and reads the switches. */
     async startRun(input: { partnerId: string; runId: string; workflowId: string; trigger: string; dryRun: boolean }) {
@@ -16,7 +16,7 @@ export function createRunActivities({ db }: ActivityDeps) {
       }
       const run = await ensureRun(db, { id: input.runId, partnerId: input.partnerId, workflowId: input.workflowId, trigger: input.trigger, dryRun: input.dryRun });
       const settings = await findSettings(db, input.partnerId);
-      return { runId: run.id, partnerName: partner.name, timezone: partner.timezone, configured: Boolean(settings), enabled: settings?.enabled ?? false };
+      return { runId: run.id, timezone: partner.timezone, configured: Boolean(settings), enabled: settings?.enabled ?? false };
     },
 
     /**

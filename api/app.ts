@@ -1,6 +1,6 @@
 /**
  * The API as a Fastify instance, built from its dependencies and testable with `inject`
- * (fastify/demo's app/server split). `api/main.ts` and `npm start` add `listen` and signals.
+ * (fastify/demo's app/server split). server.ts adds `listen`; the entries add signals.
  */
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import swagger from '@fastify/swagger';
@@ -13,10 +13,9 @@ import {
   type ZodTypeProvider,
 } from '@fastify/type-provider-zod';
 import type { Client } from '@temporalio/client';
-import type { ActivityDeps } from '../activities/index.ts';
-import { findSettings } from '../db/repositories/autotask-settings.ts';
-import { deleteSchedule, describeSchedule, ensureSchedule, setSchedulePaused } from '../runtime/schedules.ts';
-import { conflict, notSavedYet } from './errors.ts';
+import type { Deps } from '../deps/deps.ts';
+import { deleteSchedule, describeSchedule, ensureSchedule, setSchedulePaused } from '../temporal/schedules.ts';
+import { createSyncStarter } from '../temporal/sync-starter.ts';
 import auth from './plugins/auth.ts';
 import { installErrorHandlers } from './plugins/error-handler.ts';
 import rateLimits, { type RateLimitSettings } from './plugins/rate-limits.ts';
@@ -33,11 +32,10 @@ import productMappingRoutes from './routes/product-mappings.ts';
 import scheduleRoutes from './routes/schedule.ts';
 import syncRoutes from './routes/sync.ts';
 import { createPartnerAutotask } from './services/partner-autotask.ts';
-import { createSyncStarter } from './services/sync-starter.ts';
 
 export interface AppDeps {
   /** The same dependencies the activities use: database, secret box, API clients, clock. */
-  integrations: ActivityDeps;
+  services: Deps;
   temporal: { client: Client; ping(): Promise<void> };
   dbPing: () => Promise<void>;
   adminApiKey: string;
@@ -58,18 +56,8 @@ export interface AppDeps {
   timeouts?: Partial<ServerTimeouts>;
 }
 
-/** Where secrets could appear in a log line; pino replaces them. */
-export const logRedactPaths = [
-  'req.headers.authorization',
-  'req.headers.secret',
-  'secret',
-  '*.secret',
-  'body.secret',
-  'req.body.secret',
-];
-
 export async function buildApp(deps: AppDeps) {
-  const db = deps.integrations.db;
+  const db = deps.services.db;
   const client = () => deps.temporal.client;
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
@@ -102,29 +90,24 @@ export async function buildApp(deps: AppDeps) {
   await app.register(rejectNul);
 
   if (deps.portal) await app.register(portalRoutes);
-  const autotask = createPartnerAutotask(deps.integrations, deps.lookupTtlMs);
+  const autotask = createPartnerAutotask(deps.services, deps.lookupTtlMs);
   await app.register(healthRoutes, { checks: { database: deps.dbPing, temporal: () => deps.temporal.ping() } });
   await app.register(partnerRoutes, { db, onPartnerDeleted: (pid) => deleteSchedule(client(), pid) });
-  await app.register(autotaskSettingsRoutes, { integrations: deps.integrations, autotask, setSchedulePaused: (pid, paused) => setSchedulePaused(client(), pid, paused) });
-  await app.register(lookupRoutes, { db, autotask, now: deps.integrations.now });
-  await app.register(productMappingRoutes, { integrations: deps.integrations, autotask });
+  await app.register(autotaskSettingsRoutes, { services: deps.services, autotask, setSchedulePaused: (pid, paused) => setSchedulePaused(client(), pid, paused) });
+  await app.register(lookupRoutes, { db, autotask, now: deps.services.now });
+  await app.register(productMappingRoutes, { services: deps.services, autotask });
   await app.register(scheduleRoutes, {
     db,
     autotask,
-    now: deps.integrations.now,
+    now: deps.services.now,
     ensureSchedule: (pid, schedule, paused) => ensureSchedule(client(), pid, schedule, paused, deps.taskQueue),
     describeSchedule: (pid) => describeSchedule(client(), pid),
   });
-  await app.register(companyMappingRoutes, { integrations: deps.integrations, autotask, cacheEntries: deps.companyListCacheEntries });
+  await app.register(companyMappingRoutes, { services: deps.services, autotask, cacheEntries: deps.companyListCacheEntries });
   await app.register(syncRoutes, {
     db,
     namespace: deps.namespace,
     temporalUiUrl: deps.temporalUiUrl,
-    async assertCanSync(pid, dryRun) {
-      const settings = await findSettings(db, pid);
-      if (!settings) throw notSavedYet();
-      if (!settings.enabled && !dryRun) throw conflict('integration_disabled', 'The Autotask integration is disabled, so nothing may be sent to Autotask; enable it, or ask for a dry run');
-    },
     startSync: createSyncStarter({ db, client, taskQueue: deps.taskQueue, namespace: deps.namespace, temporalUiUrl: deps.temporalUiUrl }),
   });
   return app;

@@ -1,5 +1,5 @@
 /**
- * One error shape for every answer: `{ error: { code, message, details? } }` (DESIGN.md).
+ * One error shape for every answer: `{ error: { code, message, details? } }` (docs/design.md, "REST API").
  * Messages say what went wrong and what to do; 5xx answers never carry internals.
  */
 import { z } from 'zod';

@@ -1,22 +1,15 @@
 /** `npm run api`: the REST API alone, configured by the environment. */
-import { loadEnv } from '../config/env.ts';
-import { createActivityDeps, endpointsFromEnv } from '../runtime/activity-deps.ts';
-import { openDatabase } from '../runtime/database.ts';
-import { lockDataDir } from '../runtime/data-dir-lock.ts';
-import { resolveLocalSecrets } from '../runtime/local-secrets.ts';
-import { createLogger } from '../runtime/logger.ts';
-import { runApi } from '../runtime/run-api.ts';
+import { boot, bootLogger } from '../deps/boot.ts';
+import { endpointsFromEnv } from '../deps/deps.ts';
 import { onShutdown } from '../runtime/shutdown.ts';
 import { temporalTarget } from '../runtime/targets.ts';
+import { runApi } from './server.ts';
 
-const env = loadEnv();
-const logger = createLogger(env.LOG_LEVEL, 'pb-autotask-sync');
+const base = bootLogger();
+const { env, logger } = base;
 try {
-  if (!env.DATABASE_URL) lockDataDir(env.DATA_DIR);
-  const secrets = resolveLocalSecrets(env);
-  const db = await openDatabase(env, (line) => logger.warn(line));
-  const integrations = createActivityDeps({ db: db.handle.db, env, secrets, endpoints: endpointsFromEnv(env, secrets) });
-  const api = await runApi({ env, db, integrations, temporal: temporalTarget(env), temporalUiUrl: env.TEMPORAL_UI_URL, adminApiKey: secrets.adminApiKey, logger });
+  const { secrets, db, deps } = await boot(base, { lockDataDir: 'for-pglite', endpoints: endpointsFromEnv, waitForMigrations: false });
+  const api = await runApi({ env, db, services: deps, temporal: temporalTarget(env), temporalUiUrl: env.TEMPORAL_UI_URL, adminApiKey: secrets.adminApiKey, logger });
   logger.info({ url: api.url, docs: `${api.url}/docs` }, 'API listening');
   onShutdown([() => api.close(), async () => db.stop(), () => db.handle.close()], (l) => logger.info(l));
 } catch (err) {

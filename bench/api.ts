@@ -91,7 +91,7 @@ export async function benchApi(drivers: ReadonlyArray<'postgres' | 'pglite'> = [
       const listUrl = (base: string) => `${base}/v1/partners/${demo.partner.id}/company-mappings?limit=100&offset=2000`;
       const serve = async (companyListCacheEntries?: number) => {
         const app = await buildApp({
-          integrations: { db: db.db, secretBox: createSecretBox(secretsKey), autotask: { zoneLookupUrl: 'http://127.0.0.1:1/unused', defaultTrackingIdentifier: demo.credentials.trackingIdentifier }, passwordboss: new PasswordBossClient({ baseUrl: pbUrl, token: 'bench' }), now: () => new Date() },
+          services: { db: db.db, secretBox: createSecretBox(secretsKey), autotask: { zoneLookupUrl: 'http://127.0.0.1:1/unused', defaultTrackingIdentifier: demo.credentials.trackingIdentifier }, passwordboss: new PasswordBossClient({ baseUrl: pbUrl, token: 'bench' }), now: () => new Date() },
           dbPing: () => db.ping(),
           temporal: { client: new Client({ connection }), ping: async () => {} },
           adminApiKey: randomBytes(24).toString('hex'),

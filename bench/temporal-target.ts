@@ -13,6 +13,7 @@ import { resolveTemporalCli } from '../runtime/temporal-cli.ts';
 import { startTemporalDevServer } from '../runtime/temporal-dev-server.ts';
 import { startTemporalServer } from '../runtime/temporal-server.ts';
 import { TEMPORAL_SERVER_VERSION } from '../runtime/temporal-server-version.ts';
+import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.ts';
 
 export type TemporalKind = 'dev' | 'server';
 
@@ -31,7 +32,7 @@ export async function startBenchTemporal(kind: TemporalKind, postgresUrl: string
   if (kind === 'dev') {
     const dir = mkdtempSync(path.join(tmpdir(), 'pbas-bench-temporal-'));
     try {
-      const server = await startTemporalDevServer({ binary: resolveTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH }), ui: false, port: 0, dbFilename: path.join(dir, 'temporal.sqlite') });
+      const server = await startTemporalDevServer({ binary: resolveTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH }), searchAttributes: SEARCH_ATTRIBUTES, ui: false, port: 0, dbFilename: path.join(dir, 'temporal.sqlite') });
       return {
         address: server.address,
         pids: [server.process.pid!],
@@ -47,7 +48,7 @@ export async function startBenchTemporal(kind: TemporalKind, postgresUrl: string
   }
   const suffix = randomBytes(3).toString('hex');
   const [database, visibilityDatabase] = [`temporal_${suffix}`, `temporal_visibility_${suffix}`];
-  const server = await startTemporalServer({ databaseUrl: postgresUrl, database, visibilityDatabase, port: 0, historyShards });
+  const server = await startTemporalServer({ databaseUrl: postgresUrl, database, visibilityDatabase, port: 0, historyShards, searchAttributes: SEARCH_ATTRIBUTES });
   return {
     address: server.address,
     pids: server.processes.map((p) => p.pid!),

@@ -1,10 +1,10 @@
 /**
  * The one place that reads process.env. Every variable is optional: an unset one takes the
- * embedded default (DESIGN.md "Environment"). A bad value stops the process with one line that
+ * embedded default (docs/design.md, "Environment"). A bad value stops the process with one line that
  * names the variable and what it expects, never a stack trace.
  */
 import { z } from 'zod';
-import { parseApiHosts } from '../integrations/autotask/allowed-hosts.ts';
+import { parseApiHosts } from './api-hosts.ts';
 
 const url = (what: string) => z.string().url({ message: `expected ${what}` });
 const port = z.coerce.number().int().min(0).max(65535);
@@ -35,6 +35,8 @@ export const envSchema = z.object({
   TEMPORAL_TLS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('pb-autotask-sync'),
+  WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+  WORKER_HEALTH_FILE: z.string().min(1).optional(),
   AUTOTASK_ZONE_LOOKUP_URL: url('the Autotask zoneInformation URL').optional(),
   AUTOTASK_INTEGRATION_CODE: z.string().min(1).default('PBAUTOTASKSYNC0000000000000'),
   /**

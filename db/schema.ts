@@ -1,5 +1,5 @@
 /**
- * The service's tables. Everything is scoped by partner (DESIGN.md domain rule 1). One schema
+ * The service's tables. Everything is scoped by partner (docs/design.md, domain rule 1). One schema
  * and one migration folder serve PostgreSQL (postgres.js) and embedded PGlite.
  */
 import { sql } from 'drizzle-orm';
@@ -16,6 +16,8 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import type { CompanyPlan, ProductResult } from '../sync/records.ts';
+import { companyStatuses, runStatuses } from '../sync/vocabulary.ts';
 
 const createdAt = timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
@@ -95,9 +97,6 @@ export const syncSchedules = pgTable('sync_schedules', {
   updatedAt,
 });
 
-export const companyStatuses = ['never_synced', 'syncing', 'ok', 'warning', 'error', 'skipped', 'excluded'] as const;
-export type CompanyStatus = (typeof companyStatuses)[number];
-
 /**
  * Every Password Boss company of a partner (refreshed from Password Boss), with its mapping to an
  * Autotask company and contract, and the outcome of its last sync. Unmapping clears the Autotask
@@ -134,15 +133,12 @@ export const companyMappings = pgTable(
     primaryKey({ columns: [t.partnerId, t.pbCompanyId] }),
     index('company_mappings_partner_name_idx').on(t.partnerId, t.pbCompanyName, t.pbCompanyId),
     index('company_mappings_partner_status_idx').on(t.partnerId, t.status),
-    // One contract, one company (DESIGN.md rule 6), held by the database too.
+    // One contract, one company (docs/design.md rule 6), held by the database too.
     uniqueIndex('company_mappings_partner_contract_idx')
       .on(t.partnerId, t.autotaskContractId)
       .where(sql`${t.autotaskContractId} is not null and not ${t.contractSharedLegacy}`),
   ]
 );
-
-export const runStatuses = ['running', 'ok', 'warning', 'error', 'skipped', 'failed'] as const;
-export type RunStatus = (typeof runStatuses)[number];
 
 export const syncRuns = pgTable(
   'sync_runs',
@@ -184,7 +180,7 @@ export const runCompanies = pgTable(
       .references(() => syncRuns.id, { onDelete: 'cascade' }),
     position: integer('position').notNull(),
     pbCompanyId: text('pb_company_id').notNull(),
-    plan: jsonb('plan').notNull(),
+    plan: jsonb('plan').$type<CompanyPlan>().notNull(),
   },
   (t) => [primaryKey({ columns: [t.runId, t.position] })]
 );
@@ -209,6 +205,10 @@ export const syncResults = pgTable(
     adjustmentId: integer('adjustment_id'),
     errorType: text('error_type'),
     detail: text('detail'),
+    /**
+     * Unused. Dropped in a later release: the previous release still selects it, so dropping it
+     * now would break its instances during a rolling deploy.
+     */
     extra: jsonb('extra'),
     createdAt,
   },
@@ -233,7 +233,8 @@ export const unitWrites = pgTable(
     pbCompanyId: text('pb_company_id').notNull(),
     serviceId: integer('service_id').notNull(),
     attempts: integer('attempts').notNull().default(1),
-    result: jsonb('result'),
+    /** Written by this service only; still parsed on read, as any stored JSON is. */
+    result: jsonb('result').$type<ProductResult>(),
     createdAt,
   },
   (t) => [primaryKey({ columns: [t.runId, t.pbCompanyId, t.serviceId] })]
@@ -243,7 +244,7 @@ export const ledgerReasons = ['count', 'product_removed', 'moved_contract', 'mov
 export type LedgerReason = (typeof ledgerReasons)[number];
 
 /**
- * The ownership ledger (DESIGN.md rule 8b): every confirmed write of units to a (contract,
+ * The ownership ledger (docs/design.md rule 8b): every confirmed write of units to a (contract,
  * service), with the company mapping and products that produced it. The latest row per pair says
  * who owns it; all rows are the history the portal charts. Not tied to sync_runs by a foreign
  * key: pruning old runs must not forget what the service owns in Autotask.

@@ -52,8 +52,6 @@ export class IntegrationError extends Error {
   }
 }
 
-export const isIntegrationError = (err: unknown): err is IntegrationError => err instanceof IntegrationError;
-
 export function excerpt(text: string, max = 200): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;

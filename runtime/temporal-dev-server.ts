@@ -3,13 +3,14 @@
  * search attributes the workflows use registered. Used by `npm start` and by the test setup.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.ts';
 import { Connection } from '@temporalio/client';
 import { freePort, waitForPort } from './free-port.ts';
 import { loopbackHost } from './loopback.ts';
 
 export interface DevServerOptions {
   binary: string;
+  /** Custom search attributes to register, name → type (workflows/search-attributes.ts). */
+  searchAttributes: Readonly<Record<string, string>>;
   /** SQLite file for persistence; omitted = in memory. */
   dbFilename?: string;
   /** A loopback address; anything else (e.g. `HOST=0.0.0.0`) is replaced by 127.0.0.1 (runtime/loopback.ts). */
@@ -57,7 +58,7 @@ async function launch(options: DevServerOptions, host: string, port: number, uiP
   }
   if (uiPort) args.push('--ui-port', String(uiPort), '--ui-ip', host);
   else args.push('--headless');
-  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
+  for (const [name, type] of Object.entries(options.searchAttributes)) args.push('--search-attribute', `${name}=${type}`);
   // Eager activity dispatch: the worker gets a child's Autotask activity in the reply to the
   // workflow task that scheduled it, instead of through another poll (off by default in the server).
   args.push('--dynamic-config-value', 'system.enableActivityEagerExecution=true');

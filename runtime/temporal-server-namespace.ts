@@ -1,15 +1,17 @@
 /**
  * What a fresh Temporal cluster needs before the worker and the API can use it: the namespace and
- * the custom search attributes the workflows set (workflows/search-attributes.ts). The dev server
- * gets both from its command line; a real cluster through the frontend, here over gRPC with the
- * SDK, so no `temporal` CLI is needed. Safe to run on every start: only what is missing is made.
+ * the custom search attributes the workflows set (workflows/search-attributes.ts, passed in). The
+ * dev server gets both from its command line; a real cluster through the frontend, here over gRPC
+ * with the SDK, so no `temporal` CLI is needed. Safe to run on every start: only what is missing
+ * is made.
  */
 import { isGrpcServiceError, type Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
-import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.ts';
 
-// temporal.api.enums.v1.IndexedValueType, by the names search-attributes.ts uses.
+// temporal.api.enums.v1.IndexedValueType, by the names search attributes are declared with.
 const indexedValueType = { Text: 1, Keyword: 2, Int: 3, Double: 4, Bool: 5, Datetime: 6, KeywordList: 7 } as const;
+export type SearchAttributeTypeName = keyof typeof indexedValueType;
+export const searchAttributeTypeNames = Object.keys(indexedValueType) as [SearchAttributeTypeName, ...SearchAttributeTypeName[]];
 
 const ALREADY_EXISTS = 6;
 
@@ -23,7 +25,7 @@ const RETENTION = '1 day';
  */
 const NAMESPACE_CACHE_REFRESH_MS = 2_000;
 
-export async function prepareNamespace(connection: Connection, namespace: string, deadline: number): Promise<void> {
+export async function prepareNamespace(connection: Connection, namespace: string, searchAttributes: Readonly<Record<string, SearchAttributeTypeName>>, deadline: number): Promise<void> {
   let changed = await retryUntil(deadline, `register namespace ${namespace}`, async () => {
     try {
       await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs(RETENTION) });
@@ -36,7 +38,7 @@ export async function prepareNamespace(connection: Connection, namespace: string
 
   const existing = await retryUntil(deadline, `list the search attributes of ${namespace}`, () => connection.operatorService.listSearchAttributes({ namespace }));
   const missing: Record<string, number> = {};
-  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) {
+  for (const [name, type] of Object.entries(searchAttributes)) {
     const has = existing.customAttributes[name];
     if (has === undefined) missing[name] = indexedValueType[type];
     else if (has !== indexedValueType[type]) {
@@ -49,7 +51,7 @@ export async function prepareNamespace(connection: Connection, namespace: string
   }
 
   // A query naming every attribute succeeds once the frontend knows them all.
-  const query = Object.keys(SEARCH_ATTRIBUTES).map((name) => `${name} = 'ready-check'`).join(' AND ');
+  const query = Object.keys(searchAttributes).map((name) => `${name} = 'ready-check'`).join(' AND ');
   await retryUntil(deadline, `query ${namespace} by its search attributes`, () => connection.workflowService.countWorkflowExecutions({ namespace, query }));
   if (changed) await new Promise((r) => setTimeout(r, NAMESPACE_CACHE_REFRESH_MS + 500));
 }

@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { freePort, waitForPort } from './free-port.ts';
 import { allPorts, renderDynamicConfig, renderServerConfig, TEMPORAL_SERVICES, type PostgresTarget, type ServerPorts, type TemporalService } from './temporal-server-config.ts';
 import { resolveTemporalServer } from './temporal-server-install.ts';
-import { prepareNamespace } from './temporal-server-namespace.ts';
+import { prepareNamespace, searchAttributeTypeNames } from './temporal-server-namespace.ts';
 import { migrateTemporalSchema } from './temporal-server-schema.ts';
 import { TEMPORAL_SERVER_VERSION } from './temporal-server-version.ts';
 
@@ -34,6 +34,8 @@ export const temporalServerOptionsSchema = z.object({
    */
   historyShards: z.number().int().min(1).max(16_384).default(4),
   namespace: z.string().min(1).default('default'),
+  /** Custom search attributes to create, name → type (workflows/search-attributes.ts). */
+  searchAttributes: z.record(z.string().regex(/^\w+$/), z.enum(searchAttributeTypeNames)),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('warn'),
 });
 export type TemporalServerOptions = z.input<typeof temporalServerOptionsSchema>;
@@ -147,7 +149,7 @@ async function launch(binary: string, postgres: PostgresTarget, ports: ServerPor
     await Promise.race([waitForPort('127.0.0.1', ports.services.frontend.grpc, STARTUP_TIMEOUT_MS), failed]);
     connection = await Promise.race([Connection.connect({ address, connectTimeout: 10_000 }), failed]);
     await Promise.race([waitServing(connection, deadline), failed]);
-    await Promise.race([prepareNamespace(connection, options.namespace, deadline), failed]);
+    await Promise.race([prepareNamespace(connection, options.namespace, options.searchAttributes, deadline), failed]);
     // What answered may be another process's server on a port ours failed to bind.
     if (alive().length !== processes.length) throw earlyExit();
   } catch (err) {

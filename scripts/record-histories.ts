@@ -20,7 +20,7 @@ import { z } from 'zod';
 import { Client, Connection, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { History } from '@temporalio/common/lib/proto-utils.js';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import type { ActivityDeps } from '../activities/index.ts';
+import type { Deps } from '../deps/deps.ts';
 import { createDb } from '../db/client.ts';
 import { setEnabled, upsertSettings } from '../db/repositories/autotask-settings.ts';
 import { refreshCompanies, saveCompanyMapping } from '../db/repositories/company-mappings.ts';
@@ -36,7 +36,7 @@ import { createSyncWorker } from '../worker/create-worker.ts';
 import type { companySync } from '../workflows/company-sync.ts';
 import { companyWorkflowId, partnerWorkflowId, type PartnerSyncInput } from '../workflows/inputs.ts';
 import type { partnerSync, PartnerSyncSummary } from '../workflows/partner-sync.ts';
-import { PartnerIdKey, SyncTriggerKey } from '../workflows/search-attributes.ts';
+import { PartnerIdKey, SEARCH_ATTRIBUTES, SyncTriggerKey } from '../workflows/search-attributes.ts';
 
 /** Fixed, so a re-recording differs from the last one only where the workflows do. */
 const PARTNER = 'recorded-partner';
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const secretsKey = randomBytes(32);
   log('starting the Temporal dev server, the simulators, a database and a worker…');
-  const temporalServer = await startTemporalDevServer({ binary: resolveTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH }), ui: false, port: 0 });
+  const temporalServer = await startTemporalDevServer({ binary: resolveTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH }), searchAttributes: SEARCH_ATTRIBUTES, ui: false, port: 0 });
   const cleanups: Array<() => Promise<void>> = [() => temporalServer.stop()];
   const partial = path.join(historiesDir, `.${release}.partial-${process.pid}`);
   try {
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
     const db = await createDb({ dataDir: 'memory://' });
     cleanups.unshift(() => db.close());
     await db.migrate();
-    const deps: ActivityDeps = {
+    const deps: Deps = {
       db: db.db,
       secretBox: createSecretBox(secretsKey),
       autotask: { zoneLookupUrl: sims.zoneLookupUrl, defaultTrackingIdentifier: sims.demo.credentials.trackingIdentifier },
@@ -158,7 +158,7 @@ async function main(): Promise<void> {
 }
 
 /** The partner as the portal would leave it: credentials sealed, products and companies mapped. */
-async function setUpPartner(db: ActivityDeps['db'], sims: Simulators, deps: ActivityDeps): Promise<void> {
+async function setUpPartner(db: Deps['db'], sims: Simulators, deps: Deps): Promise<void> {
   const demo = sims.demo;
   await insertPartner(db, demo.partner);
   await upsertSettings(db, PARTNER, { username: demo.credentials.username, secretCiphertext: deps.secretBox.seal(demo.credentials.secret, PARTNER), trackingIdentifier: null, enabled: true, countBasis: 'users' });

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { ActivityDeps } from '../activities/index.ts';
+import type { Deps } from '../deps/deps.ts';
 import { upsertSettings } from '../db/repositories/autotask-settings.ts';
 import { mintApiKey } from '../db/repositories/api-keys.ts';
 import { refreshCompanies, saveCompanyMapping } from '../db/repositories/company-mappings.ts';
@@ -17,7 +17,7 @@ import { FRESH_PARTNER, type DemoData } from '../simulators/demo-data.ts';
 
 const demoFileSchema = z.object({ partnerId: z.string(), apiKey: z.string() });
 
-export async function seedDemo(deps: ActivityDeps, demo: DemoData, dataDir: string): Promise<{ partnerId: string; apiKey: string | null; created: boolean }> {
+export async function seedDemo(deps: Deps, demo: DemoData, dataDir: string): Promise<{ partnerId: string; apiKey: string | null; created: boolean }> {
   const file = path.resolve(dataDir, 'demo.json');
   const partnerId = demo.partner.id;
   if (await findPartner(deps.db, partnerId)) {

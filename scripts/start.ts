@@ -4,74 +4,72 @@
  * environment variable points at a real one. Ctrl-C or SIGTERM stops everything it started.
  */
 import path from 'node:path';
-import { loadEnv } from '../config/env.ts';
-import { createActivityDeps, type ExternalEndpoints } from '../runtime/activity-deps.ts';
-import { openDatabase } from '../runtime/database.ts';
-import { lockDataDir } from '../runtime/data-dir-lock.ts';
-import { resolveLocalSecrets } from '../runtime/local-secrets.ts';
-import { createLogger } from '../runtime/logger.ts';
-import { runApi } from '../runtime/run-api.ts';
-import { runWorker } from '../runtime/run-worker.ts';
+import { runApi } from '../api/server.ts';
+import { AUTOTASK_GLOBAL_ZONE_LOOKUP_URL, type Env } from '../config/env.ts';
+import { boot, bootLogger } from '../deps/boot.ts';
+import type { ExternalEndpoints } from '../deps/deps.ts';
+import type { LocalSecrets } from '../runtime/local-secrets.ts';
 import { onShutdown, takeOverSignals } from '../runtime/shutdown.ts';
 import { temporalTarget } from '../runtime/targets.ts';
 import { resolveTemporalCli } from '../runtime/temporal-cli.ts';
 import { startTemporalDevServer, type DevServer } from '../runtime/temporal-dev-server.ts';
-import { AUTOTASK_GLOBAL_ZONE_LOOKUP_URL } from '../config/env.ts';
 import { startSimulators, type RunningSimulators } from '../simulators/start-simulators.ts';
+import { runWorker } from '../worker/run-worker.ts';
+import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.ts';
 import { seedDemo } from './seed-demo.ts';
 
 const started = Date.now();
-const env = loadEnv();
-const logger = createLogger(env.LOG_LEVEL, 'pb-autotask-sync');
+const base = bootLogger();
+const { env, logger } = base;
 const say = (line: string) => process.stdout.write(`${line}\n`);
 takeOverSignals();
 
 const steps: Array<() => Promise<void>> = [];
 onShutdown(steps, (l) => say(l));
 
-try {
-  lockDataDir(env.DATA_DIR);
-  const secrets = resolveLocalSecrets(env);
+// Temporal: the CLI dev server unless TEMPORAL_ADDRESS points at one.
+let devServer: DevServer | undefined;
+let temporalAddress = env.TEMPORAL_ADDRESS;
+let temporalUiUrl = env.TEMPORAL_UI_URL;
+let devServerReady = Promise.resolve();
+// The simulators stand in for whichever of Autotask and Password Boss is not configured.
+let sims: RunningSimulators | undefined;
 
-  // Temporal: the CLI dev server unless TEMPORAL_ADDRESS points at one.
-  let devServer: DevServer | undefined;
-  let temporalAddress = env.TEMPORAL_ADDRESS;
-  let temporalUiUrl = env.TEMPORAL_UI_URL;
-  const devServerReady = temporalAddress
-    ? Promise.resolve()
-    : (async () => {
-        const binary = resolveTemporalCli({ cliPath: env.TEMPORAL_CLI_PATH, log: say });
-        devServer = await startTemporalDevServer({ binary, dbFilename: path.resolve(env.DATA_DIR, 'temporal.sqlite'), namespace: env.TEMPORAL_NAMESPACE, host: env.HOST });
-        temporalAddress = devServer.address;
-        temporalUiUrl ??= devServer.uiUrl;
-      })();
-  devServerReady.catch(() => {}); // awaited below; this only keeps Node from calling it unhandled
-
-  // The simulators stand in for whichever of Autotask and Password Boss is not configured.
-  let sims: RunningSimulators | undefined;
+/** Runs once the data folder is locked: the dev server starts alongside, the simulators before the database. */
+async function embeddedEndpoints(env: Env, secrets: LocalSecrets): Promise<ExternalEndpoints> {
+  if (!temporalAddress) {
+    devServerReady = (async () => {
+      const binary = resolveTemporalCli({ cliPath: env.TEMPORAL_CLI_PATH, log: say });
+      devServer = await startTemporalDevServer({ binary, searchAttributes: SEARCH_ATTRIBUTES, dbFilename: path.resolve(env.DATA_DIR, 'temporal.sqlite'), namespace: env.TEMPORAL_NAMESPACE, host: env.HOST });
+      temporalAddress = devServer.address;
+      temporalUiUrl ??= devServer.uiUrl;
+    })();
+    devServerReady.catch(() => {}); // awaited below; this only keeps Node from calling it unhandled
+  }
   if (!env.AUTOTASK_ZONE_LOOKUP_URL || !env.PASSWORDBOSS_API_URL) {
     sims = await startSimulators({ host: env.HOST, autotaskPort: env.SIM_PORT_AUTOTASK, passwordbossPort: env.SIM_PORT_PASSWORDBOSS, passwordbossToken: secrets.passwordbossToken });
   }
-  const endpoints: ExternalEndpoints = {
+  return {
     zoneLookupUrl: env.AUTOTASK_ZONE_LOOKUP_URL ?? sims?.zoneLookupUrl ?? AUTOTASK_GLOBAL_ZONE_LOOKUP_URL,
     passwordbossUrl: env.PASSWORDBOSS_API_URL ?? sims!.passwordbossUrl,
     passwordbossToken: secrets.passwordbossToken,
   };
+}
 
-  const db = await openDatabase(env, (line) => logger.warn(line));
-  await db.ready;
-  const deps = createActivityDeps({ db: db.handle.db, env, secrets, endpoints });
+try {
+  const { secrets, db, deps } = await boot(base, { lockDataDir: 'always', endpoints: embeddedEndpoints, waitForMigrations: true });
   const demo = sims ? await seedDemo(deps, sims.demo, env.DATA_DIR) : undefined;
   await devServerReady;
   const temporal = temporalTarget(env, temporalAddress);
 
   const worker = await runWorker({ env, temporal, deps, logger });
-  const api = await runApi({ env, db, integrations: deps, temporal, temporalUiUrl, adminApiKey: secrets.adminApiKey, logger });
+  const api = await runApi({ env, db, services: deps, temporal, temporalUiUrl, adminApiKey: secrets.adminApiKey, logger });
 
   // Close in reverse order of start: stop taking requests, drain the worker, then the servers.
   steps.push(() => api.close(), () => worker.shutdown(), () => db.handle.close());
-  if (sims) steps.push(() => sims.close());
-  if (devServer) steps.push(() => devServer!.stop());
+  const [simulators, server] = [sims, devServer];
+  if (simulators) steps.push(() => simulators.close());
+  if (server) steps.push(() => server.stop());
 
   say('');
   say(`pb-autotask-sync is up (${((Date.now() - started) / 1000).toFixed(1)} s)`);

@@ -3,6 +3,7 @@
  * benchmarks can ask for thousands of companies. Both simulators load it; `npm start` also seeds
  * the service's own database with the partner's settings and mappings.
  */
+import { RECURRING_SERVICE_CONTRACT } from '../sync/vocabulary.ts';
 import type { AtFixture } from './autotask/fixture.ts';
 import type { PbFixture, PbMonthFixture } from './passwordboss/fixture.ts';
 
@@ -142,10 +143,10 @@ export function generateDemoData(options: DemoOptions = {}): DemoData {
       mappings.push({ pbCompanyId: id, autotaskCompanyId: atId, autotaskCompanyName: atName, autotaskContractId: c.id, autotaskContractName: c.contractName });
       continue;
     }
-    let billed = addContract({ companyID: atId, contractName: `${atName} - Managed Services`, contractType: 7, status: 1, startDate: contractStart, endDate: id === notable.endedContract ? lastDay(months[months.length - 2]!) : contractEnd });
+    let billed = addContract({ companyID: atId, contractName: `${atName} - Managed Services`, contractType: RECURRING_SERVICE_CONTRACT, status: 1, startDate: contractStart, endDate: id === notable.endedContract ? lastDay(months[months.length - 2]!) : contractEnd });
     let mapped = billed;
     if (id === notable.endedContract) {
-      const renewed = addContract({ companyID: atId, contractName: `${atName} - Managed Services 2`, contractType: 7, status: 1, startDate: firstOfNext(months[months.length - 2]!), endDate: contractEnd });
+      const renewed = addContract({ companyID: atId, contractName: `${atName} - Managed Services 2`, contractType: RECURRING_SERVICE_CONTRACT, status: 1, startDate: firstOfNext(months[months.length - 2]!), endDate: contractEnd });
       billed.renewedContractID = renewed.id;
       mapped = billed; // still mapped to the ended one: the sync must say "pick the renewed contract"
       billed = renewed;
@@ -156,7 +157,7 @@ export function generateDemoData(options: DemoOptions = {}): DemoData {
     // Units as they stand: the previous month's count, in force since the first of that month.
     const serviceId = SERVICES[previous.product as keyof typeof SERVICES];
     contractServices.push({ id: nextContractServiceId++, contractID: mapped.id, serviceID: serviceId, unitPrice: serviceId === 301 ? 3 : 5 });
-    if (previous.users > 0 && mapped.contractType === 7) adjustments.push({ contractID: mapped.id, serviceID: serviceId, effectiveDate: `${months[months.length - 2]}-01`, unitChange: previous.users });
+    if (previous.users > 0 && mapped.contractType === RECURRING_SERVICE_CONTRACT) adjustments.push({ contractID: mapped.id, serviceID: serviceId, effectiveDate: `${months[months.length - 2]}-01`, unitChange: previous.users });
   }
 
   // Prospects that exist only in Autotask, to make the company search realistic.

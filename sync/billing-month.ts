@@ -1,5 +1,5 @@
 /**
- * Billing months (DESIGN.md rule 7). Password Boss finalises each month's counts on its last
+ * Billing months (docs/design.md, domain rule 7). Password Boss finalises each month's counts on its last
  * day; a run uses the latest final month M, and the change takes effect on the first day of
  * M+1 — the period the next invoice covers.
  */
@@ -47,4 +47,9 @@ export function lastDayOf(month: string): string {
   const { year, month: m } = parseMonth(month);
   const day = new Date(Date.UTC(year, m, 0)).getUTCDate();
   return `${month}-${String(day).padStart(2, '0')}`;
+}
+
+/** Today's date on the partner's wall clock, as YYYY-MM-DD. */
+export function todayIn(now: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
 }

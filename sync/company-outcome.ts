@@ -3,21 +3,10 @@
  * the status and one-line detail an MSP sees, and the run's counters. Pure: the activity that
  * applies a plan and the workflow's path for a company that could not be synced share it.
  */
-import type { CompanyStatus } from '../db/schema.ts';
-import { plannedStatus, type CompanyPlan, type UnitAction } from './plan.ts';
+import type { CompanyStatus } from './vocabulary.ts';
+import { plannedStatus } from './plan.ts';
+import type { CompanyPlan, ProductResult, UnitAction } from './records.ts';
 import { reasonNote } from './reason-notes.ts';
-
-export interface ProductResult {
-  productId: string;
-  serviceId: number | null;
-  action: string;
-  status: CompanyStatus;
-  unitsBefore: number | null;
-  unitsAfter: number | null;
-  adjustmentId: number | null;
-  errorType: string | null;
-  detail: string | null;
-}
 
 export interface CompanyOutcome {
   status: CompanyStatus;

@@ -1,5 +1,5 @@
 /**
- * A company's effective date (DESIGN.md rule 7): the later of the first day after the latest final
+ * A company's effective date (docs/design.md rule 7): the later of the first day after the latest final
  * month and the contract's start date. A contract that starts inside the period the run bills
  * (the month after M) is billed from its start date: Autotask refuses an adjustment dated before
  * the contract starts, and the customer owes nothing before it.
@@ -11,7 +11,7 @@
  * final bills it from its start date. Pure.
  */
 import { lastDayOf } from './billing-month.ts';
-import type { Problem } from './plan.ts';
+import type { Problem } from './records.ts';
 
 export type CompanyEffectiveDate = { effectiveDate: string; problem?: undefined } | { effectiveDate?: undefined; problem: Problem };
 

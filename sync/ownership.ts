@@ -1,5 +1,5 @@
 /**
- * The ownership ledger's rules (DESIGN.md rule 8b). The service remembers every (contract,
+ * The ownership ledger's rules (docs/design.md rule 8b). The service remembers every (contract,
  * service) whose units it has set and which company mapping produced them. Autotask cannot
  * remove a service from a contract, so when billing moves the pair billed before keeps its units
  * unless the service sets it to 0 — otherwise the customer pays twice. Per owned pair a run

@@ -2,9 +2,13 @@
  * The sync plan: from month-end counts, product mappings, a company mapping and the contract's
  * state in Autotask, what to do per company and service — set units from → to, set an old
  * service to 0 after a product switch, nothing, or a problem with a reason an MSP can act on.
- * Pure: the workflow and the API's dry run use the same function.
+ * Pure, so every rule is tested without Autotask or a database.
  */
+import { brokenContractRule } from './contract-rules.ts';
 import { companyEffectiveDate } from './effective-date.ts';
+import type { CompanyPlan, Problem } from './records.ts';
+
+export type { CompanyPlan, Problem, ProblemCode, UnitAction, UnitReason } from './records.ts';
 
 export type CountBasis = 'users' | 'licenses';
 
@@ -52,54 +56,6 @@ export interface PartnerPlanInput {
   /** Products the MSP chose not to bill (`autotaskServiceId: null`): no warning, unlike a product with no mapping row. */
   notBilledProductIds?: ReadonlySet<string> | undefined;
 }
-
-/**
- * Why a service gets its target: `count` the month-end count (0 included), `product_removed` the
- * company no longer has the product at all; the rest come from the ownership ledger
- * (sync/ownership.ts): the pair it billed before, zeroed because billing moved or was released.
- */
-export type UnitReason = 'count' | 'product_removed' | 'moved_contract' | 'moved_service' | 'released';
-
-export interface UnitAction {
-  serviceId: number;
-  serviceName: string;
-  /** The products whose counts make up the target (several may share a service). */
-  productIds: string[];
-  from: number;
-  to: number;
-  reason: UnitReason;
-  /** The contract to write, when it is not the plan's own (a pair left on the previous contract). */
-  contractId?: number | undefined;
-}
-
-export type ProblemCode =
-  | 'contract_not_found'
-  | 'contract_wrong_company'
-  | 'contract_not_recurring'
-  | 'contract_ended'
-  | 'contract_not_started'
-  | 'contract_shared'
-  | 'product_not_mapped'
-  | 'no_product_mappings';
-
-export interface Problem {
-  severity: 'error' | 'warning';
-  code: ProblemCode;
-  detail: string;
-}
-
-export interface CompanyPlan {
-  pbCompanyId: string;
-  pbCompanyName: string;
-  contractId: number;
-  contractName: string | null;
-  /** The company's own effective date (sync/effective-date.ts); absent in plans made before it existed. */
-  effectiveDate?: string | undefined;
-  actions: UnitAction[];
-  problems: Problem[];
-}
-
-export const RECURRING_SERVICE = 7;
 
 export function planCompany(partner: PartnerPlanInput, company: CompanyPlanInput): CompanyPlan {
   const plan: CompanyPlan = {
@@ -156,22 +112,19 @@ export function planCompany(partner: PartnerPlanInput, company: CompanyPlanInput
 
 function checkContract(effectiveDate: string, company: CompanyPlanInput): Problem | undefined {
   const c = company.contract;
-  if (!c) {
-    return { severity: 'error', code: 'contract_not_found', detail: `Contract #${company.autotaskContractId} no longer exists in Autotask — pick another contract for this company` };
+  const rule = brokenContractRule(c, company.autotaskCompanyId, effectiveDate);
+  const name = `Contract '${c?.contractName}'`;
+  const problem = (detail: string): Problem => ({ severity: 'error', code: rule!, detail });
+  switch (rule) {
+    // A later start date is not an error: sync/effective-date.ts bills from it, or waits for it.
+    case null:
+    case 'contract_not_started':
+      return undefined;
+    case 'contract_not_found': return problem(`Contract #${company.autotaskContractId} no longer exists in Autotask — pick another contract for this company`);
+    case 'contract_wrong_company': return problem(`${name} now belongs to another Autotask company (#${c?.companyID}) — map the company again`);
+    case 'contract_not_recurring': return problem(`${name} is not a Recurring Service contract — pick the company's Recurring Service contract`);
+    case 'contract_ended': return problem(`${name} ended on ${c?.endDate} — pick the renewed contract${c?.renewedContractID ? ` (#${c.renewedContractID})` : ''}`);
   }
-  const name = `Contract '${c.contractName}'`;
-  if (c.companyID !== company.autotaskCompanyId) {
-    return { severity: 'error', code: 'contract_wrong_company', detail: `${name} now belongs to another Autotask company (#${c.companyID}) — map the company again` };
-  }
-  if (c.contractType !== RECURRING_SERVICE) {
-    return { severity: 'error', code: 'contract_not_recurring', detail: `${name} is not a Recurring Service contract — pick the company's Recurring Service contract` };
-  }
-  if (c.endDate && c.endDate < effectiveDate) {
-    const renewed = c.renewedContractID ? ` (#${c.renewedContractID})` : '';
-    return { severity: 'error', code: 'contract_ended', detail: `${name} ended on ${c.endDate} — pick the renewed contract${renewed}` };
-  }
-  // A later start date is not an error: sync/effective-date.ts bills from it, or waits for it.
-  return undefined;
 }
 
 /** What the company's status will be if every action succeeds. */
@@ -180,4 +133,3 @@ export function plannedStatus(plan: CompanyPlan): 'ok' | 'warning' | 'error' {
   return plan.problems.length ? 'warning' : 'ok';
 }
 
-export const changedActions = (plan: CompanyPlan) => plan.actions.filter((a) => a.from !== a.to);

@@ -3,7 +3,7 @@
  * needs no note (that is the rule working); everything else tells the MSP where billing went.
  * Pure.
  */
-import type { UnitAction } from './plan.ts';
+import type { UnitAction } from './records.ts';
 
 export function reasonNote(action: Pick<UnitAction, 'reason' | 'contractId'>): string {
   switch (action.reason) {

@@ -1,11 +1,11 @@
 /**
- * One contract, one company (DESIGN.md rule 6). Two Password Boss companies mapped to one contract
+ * One contract, one company (docs/design.md rule 6). Two Password Boss companies mapped to one contract
  * make every run overwrite one count with the other, so the units flip on every run. The mapping
  * API refuses new shares; rows that already share a contract (saved before the rule existed) are
  * found here and each of those companies gets an error until the MSP remaps one of them.
  * Pure.
  */
-import type { Problem } from './plan.ts';
+import type { Problem } from './records.ts';
 
 export interface ContractHolder {
   pbCompanyId: string;

@@ -12,6 +12,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { resolveTemporalCli, projectRoot } from '../runtime/temporal-cli.ts';
 import { startTemporalDevServer } from '../runtime/temporal-dev-server.ts';
 import { bundleOptions } from '../worker/bundle-options.ts';
+import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.ts';
 import { ensureChromium } from './support/chromium.ts';
 import { startThrowawayPostgres } from './support/throwaway-postgres.ts';
 
@@ -29,7 +30,7 @@ export default async function setup(project: TestProject) {
   const [temporal, postgres, bundle] = await Promise.all([
     process.env.TEST_TEMPORAL_ADDRESS
       ? Promise.resolve({ address: process.env.TEST_TEMPORAL_ADDRESS, async stop() {} })
-      : startTemporalDevServer({ binary: resolveTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH }), ui: false, port: 0 }),
+      : startTemporalDevServer({ binary: resolveTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH }), searchAttributes: SEARCH_ATTRIBUTES, ui: false, port: 0 }),
     process.env.TEST_DATABASE_URL ? Promise.resolve({ url: process.env.TEST_DATABASE_URL, stop() {} }) : startThrowawayPostgres(),
     bundleWorkflowCode({ ...bundleOptions, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error(m: string) { process.stderr.write(`${m}\n`); } } }),
   ]);

@@ -3,14 +3,15 @@
  * lets an in-flight Autotask write finish and report instead of being cut off (default is 0).
  */
 import { Worker, type NativeConnection } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from '../activities/index.ts';
+import { createActivities } from '../activities/index.ts';
+import type { Deps } from '../deps/deps.ts';
 import { bundleOptions } from './bundle-options.ts';
 
 export interface SyncWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  deps: ActivityDeps;
+  deps: Deps;
   /** A prebuilt bundle (tests, production); else workflows are bundled at start. */
   workflowBundlePath?: string | undefined;
   shutdownGraceTime?: string;
@@ -29,8 +30,7 @@ export async function createSyncWorker(options: SyncWorkerOptions): Promise<Work
     maxConcurrentWorkflowTaskExecutions: 100,
     maxCachedWorkflows: 100,
     // A company's workflow runs in one workflow task, taken from the normal queue, not the sticky
-    // one; the default ratio (0.2) kept 2 of the 10 pollers there. 1,000 companies at zero
-    // latency: 71 and 78 companies/s against 66 and 74 in back-to-back pairs.
+    // one; the default ratio (0.2) left most pollers waiting on the sticky queue instead.
     nonStickyToStickyPollRatio: 1,
   });
 }

@@ -30,8 +30,8 @@ export const planning = proxyActivities<Activities>({
 /**
  * A company's Autotask writes (each with its confirming read) and the record of its outcome, as
  * a local activity: run by the worker that runs the company's workflow, it costs the server no
- * activity task and the workflow no second task (about 40 % less server CPU per company than a
- * regular activity, measured with `npm run bench -- sync`). Retries within 10 s stay in the
+ * activity task and the workflow no second task (`npm run bench -- sync` shows the saving in
+ * server CPU per company). Retries within 10 s stay in the
  * worker; longer waits (a 429's Retry-After) become a durable timer. Safe on any retry: writes
  * are claimed in the database first (see applyCompanyPlan).
  */

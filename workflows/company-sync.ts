@@ -5,10 +5,10 @@
  * Its workflow ID is the business ID `company-sync/<partnerId>/<pbCompanyId>`, so two runs never
  * sync the same company at the same time.
  */
-import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { ApplicationFailure } from '@temporalio/workflow';
 import { companyOutcome, failedResult, resultWithoutWrite, syncResultOf, type CompanyOutcome, type CompanySyncResult } from '../sync/company-outcome.ts';
-import type { CompanyPlan } from '../sync/plan.ts';
 import { bookkeeping, companyWrites } from './activity-options.ts';
+import { applicationFailureOf } from './failure-cause.ts';
 import { companySyncInputSchema, type CompanySyncInput } from './inputs.ts';
 
 export type { CompanySyncResult };
@@ -16,7 +16,7 @@ export type { CompanySyncResult };
 export async function companySync(raw: CompanySyncInput): Promise<CompanySyncResult> {
   const parsed = companySyncInputSchema().safeParse(raw);
   if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid companySync input: ${parsed.error.message}`, 'InvalidInput');
-  const input = { ...parsed.data, plan: parsed.data.plan as CompanyPlan };
+  const input = parsed.data;
   const { plan, dryRun } = input;
   const record = async (outcome: CompanyOutcome) => {
     await bookkeeping.recordCompanyResult({ runId: input.runId, partnerId: input.partnerId, pbCompanyId: plan.pbCompanyId, contractId: plan.contractId, dryRun, ...outcome });
@@ -33,7 +33,7 @@ export async function companySync(raw: CompanySyncInput): Promise<CompanySyncRes
   } catch (err) {
     // Retries ran out (Autotask or the database kept failing) or the plan could not be applied:
     // the company gets the reason, and the next run starts again from Autotask's real units.
-    const failure = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : undefined;
+    const failure = applicationFailureOf(err);
     const detail = `${failure?.message ?? (err as Error).message} — the sync gave up on this company for now; the next sync tries again`;
     return record(companyOutcome(plan, withoutWrites.map((r, i) => r ?? failedResult(plan.actions[i]!, failure?.type ?? 'Unknown', detail)), dryRun));
   }

@@ -3,6 +3,7 @@
  * UI (`{"partnerId": "…"}`) gets a clear, non-retryable failure when it is wrong.
  */
 import { z } from 'zod';
+import { companyPlanSchema } from '../sync/records.ts';
 
 export const syncTriggers = ['manual', 'schedule', 'temporal-ui', 'api'] as const;
 
@@ -58,30 +59,13 @@ export const partnerSyncInputSchema = lazy(buildPartnerSyncInputSchema);
 export type PartnerSyncInput = z.input<ReturnType<typeof buildPartnerSyncInputSchema>>;
 export type Totals = z.infer<ReturnType<typeof buildTotalsSchema>>;
 
-/** A company's part of the plan (sync/plan.ts CompanyPlan), carried in the child's input. */
-const buildCompanyPlanSchema = () => z.object({
-  pbCompanyId: z.string().min(1),
-  pbCompanyName: z.string(),
-  contractId: z.number().int(),
-  contractName: z.string().nullable(),
-  actions: z.array(z.object({
-    serviceId: z.number().int(),
-    serviceName: z.string(),
-    productIds: z.array(z.string()),
-    from: z.number().int().min(0),
-    to: z.number().int().min(0),
-    reason: z.enum(['count', 'product_removed']),
-  })),
-  problems: z.array(z.object({ severity: z.enum(['error', 'warning']), code: z.string(), detail: z.string() })),
-});
-
 const buildCompanySyncInputSchema = () => z
   .object({
     partnerId: z.string().min(1),
     runId: z.string().min(1),
     effectiveDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
     dryRun: z.boolean(),
-    plan: buildCompanyPlanSchema(),
+    plan: companyPlanSchema,
   })
   .strict();
 export const companySyncInputSchema = lazy(buildCompanySyncInputSchema);

@@ -5,7 +5,6 @@
  * Startable from the Temporal UI with just `{"partnerId": "…"}`.
  */
 import {
-  ActivityFailure,
   ApplicationFailure,
   ParentClosePolicy,
   WorkflowIdReusePolicy,
@@ -17,8 +16,11 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { bookkeeping, planning } from './activity-options.ts';
-import type { CompanyPlan } from '../sync/plan.ts';
+import type { CompanyPlan } from '../sync/records.ts';
 import type { CompanySyncResult } from '../sync/company-outcome.ts';
+import { maySync } from '../sync/may-sync.ts';
+import type { companySync } from './company-sync.ts';
+import { applicationFailureOf } from './failure-cause.ts';
 import { companyWorkflowId, partnerSyncInputSchema, type PartnerSyncInput, type Totals } from './inputs.ts';
 import { PartnerIdKey } from './search-attributes.ts';
 
@@ -74,15 +76,15 @@ export async function partnerSync(raw: PartnerSyncInput): Promise<PartnerSyncSum
   let plan = input.continuation;
   if (!plan) {
     const started = await bookkeeping.startRun({ partnerId: input.partnerId, runId, workflowId: info.workflowId, trigger: input.trigger ?? 'temporal-ui', dryRun });
-    if (!started.configured && !dryRun) return finish(runId, progress, 'skipped', 'The Autotask integration has not been saved yet; nothing was sent to Autotask');
-    if (!started.enabled && !dryRun) return finish(runId, progress, 'skipped', 'The Autotask integration is disabled; nothing was sent to Autotask');
+    const verdict = maySync(started, dryRun);
+    if (!verdict.may) return finish(runId, progress, 'skipped', verdict.detail);
     progress.phase = 'planning';
     let planned;
     try {
       planned = await planning.planRun({ partnerId: input.partnerId, runId, dryRun, companyIds: input.companyIds, timezone: started.timezone });
     } catch (err) {
       // Planning failed for good (credentials, Password Boss): every company gets the reason.
-      const cause = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : undefined;
+      const cause = applicationFailureOf(err);
       const detail = cause?.message ?? (err as Error).message;
       if (!dryRun) await bookkeeping.failCompanies({ runId, partnerId: input.partnerId, companyIds: input.companyIds, errorType: cause?.type ?? 'PlanningFailed', detail });
       return finish(runId, progress, 'error', detail);
@@ -115,7 +117,7 @@ export async function partnerSync(raw: PartnerSyncInput): Promise<PartnerSyncSum
     }
     for (const company of page) {
       await condition(() => inFlight.size < tuning.childConcurrency);
-      track(runChild(input.partnerId, runId, company, plan, dryRun, progress));
+      track(runChild({ partnerId: input.partnerId, runId, company, effectiveDate: plan.effectiveDate, dryRun, progress }));
       progress.running = inFlight.size;
       afterPosition = company.position;
       startedHere++;
@@ -125,26 +127,28 @@ export async function partnerSync(raw: PartnerSyncInput): Promise<PartnerSyncSum
   return finish(runId, progress, undefined, plan.detail, plan);
 }
 
-async function runChild(
-  partnerId: string,
-  runId: string,
-  company: { position: number; plan: CompanyPlan },
-  plan: { effectiveDate: string },
-  dryRun: boolean,
-  progress: SyncProgress
-): Promise<void> {
+interface ChildRun {
+  partnerId: string;
+  runId: string;
+  company: { position: number; plan: CompanyPlan };
+  effectiveDate: string;
+  dryRun: boolean;
+  progress: SyncProgress;
+}
+
+async function runChild({ partnerId, runId, company, effectiveDate, dryRun, progress }: ChildRun): Promise<void> {
   let result: CompanySyncResult | undefined;
   try {
     const { plan: companyPlan } = company;
-    const child = await startChild('companySync', {
+    const child = await startChild<typeof companySync>('companySync', {
       workflowId: companyWorkflowId(partnerId, companyPlan.pbCompanyId),
-      args: [{ partnerId, runId, effectiveDate: plan.effectiveDate, dryRun, plan: companyPlan }],
+      args: [{ partnerId, runId, effectiveDate, dryRun, plan: companyPlan }],
       parentClosePolicy: ParentClosePolicy.TERMINATE,
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
       typedSearchAttributes: [{ key: PartnerIdKey, value: partnerId }],
       staticSummary: `${dryRun ? 'Dry run: ' : ''}${companyPlan.pbCompanyName} → contract #${companyPlan.contractId}`,
     });
-    result = (await child.result()) as CompanySyncResult;
+    result = await child.result();
   } catch (err) {
     // Another run is syncing this company right now, or the child failed outright.
     const busy = (err as Error).name === 'WorkflowExecutionAlreadyStartedError';

@@ -4,7 +4,7 @@
  */
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
-import type { ActivityDeps } from '../../activities/index.ts';
+import type { Deps } from '../../deps/deps.ts';
 import { findSettings, recordAuthentication, setEnabled, upsertSettings, type AutotaskSettingsRow } from '../../db/repositories/autotask-settings.ts';
 import { authenticate, authenticationFailures, type AuthenticationResult } from '../../integrations/autotask/authenticate.ts';
 import { ApiError, badRequest, errorBodySchema, notSavedYet, unprocessable } from '../errors.ts';
@@ -13,7 +13,7 @@ import { partnerParams } from '../schemas.ts';
 import type { PartnerAutotask } from '../services/partner-autotask.ts';
 
 export interface AutotaskSettingsRouteDeps {
-  integrations: ActivityDeps;
+  services: Deps;
   autotask: PartnerAutotask;
   /** Pauses or resumes the partner's schedule; false when the partner has none yet. */
   setSchedulePaused: (partnerId: string, paused: boolean) => Promise<boolean>;
@@ -47,6 +47,9 @@ const authResultSchema = z
   })
   .meta({ id: 'AuthenticationResult' });
 
+export type SettingsView = z.output<typeof settingsSchema>;
+export type AuthenticationResultView = z.output<typeof authResultSchema>;
+
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema, 422: errorBodySchema };
 
 export function settingsView(row: AutotaskSettingsRow | undefined): z.infer<typeof settingsSchema> {
@@ -70,7 +73,7 @@ function authView(result: AuthenticationResult): z.infer<typeof authResultSchema
 }
 
 const autotaskSettingsRoutes: FastifyPluginAsyncZod<AutotaskSettingsRouteDeps> = async (app, deps) => {
-  const { db } = deps.integrations;
+  const { db } = deps.services;
 
   /** The secret to test: the one given, or the stored one when the user did not retype it. */
   async function credentials(partnerId: string, body: { username: string; secret?: string | undefined; trackingIdentifier?: string | null | undefined }) {
@@ -79,7 +82,7 @@ const autotaskSettingsRoutes: FastifyPluginAsyncZod<AutotaskSettingsRouteDeps> =
     if (plain === undefined) {
       if (!stored?.secretCiphertext) throw badRequest('secret is required the first time', [{ path: 'secret', message: 'required' }]);
       try {
-        plain = deps.integrations.secretBox.open(stored.secretCiphertext, partnerId);
+        plain = deps.services.secretBox.open(stored.secretCiphertext, partnerId);
       } catch {
         throw new ApiError(409, 'secret_unreadable', 'The stored secret cannot be decrypted (the service key changed); enter the secret again');
       }
@@ -89,7 +92,7 @@ const autotaskSettingsRoutes: FastifyPluginAsyncZod<AutotaskSettingsRouteDeps> =
   }
 
   const check = async (pid: string, username: string, plainSecret: string, tracking: string | null) => {
-    const result = await authenticate({ zoneLookupUrl: deps.integrations.autotask.zoneLookupUrl, apiHosts: deps.integrations.autotask.apiHosts, username, secret: plainSecret, trackingIdentifier: tracking || deps.integrations.autotask.defaultTrackingIdentifier });
+    const result = await authenticate({ zoneLookupUrl: deps.services.autotask.zoneLookupUrl, apiHosts: deps.services.autotask.apiHosts, username, secret: plainSecret, trackingIdentifier: tracking || deps.services.autotask.defaultTrackingIdentifier });
     app.limits.recordAutotaskAttempt(pid, result.ok ? 'ok' : result.failure === 'wrong_secret' ? 'wrong_secret' : 'other');
     return result;
   };
@@ -149,7 +152,7 @@ const autotaskSettingsRoutes: FastifyPluginAsyncZod<AutotaskSettingsRouteDeps> =
     }
     await upsertSettings(db, pid, {
       username: body.username,
-      secretCiphertext: body.secret !== undefined ? deps.integrations.secretBox.seal(body.secret, pid) : c.stored!.secretCiphertext,
+      secretCiphertext: body.secret !== undefined ? deps.services.secretBox.seal(body.secret, pid) : c.stored!.secretCiphertext,
       trackingIdentifier: c.trackingIdentifier,
       enabled: body.enabled,
       countBasis: body.countBasis ?? c.stored?.countBasis ?? 'users',

@@ -1,5 +1,5 @@
 /**
- * The ownership ledger as the portal reads it (DESIGN.md rule 8b): every write of units the
+ * The ownership ledger as the portal reads it (docs/design.md rule 8b): every write of units the
  * service made, per contract service and period, newest first — the history it charts — and the
  * pairs the service owns now, which a move zeroes and a stop leaves behind.
  */

@@ -2,28 +2,29 @@
  * Company mapping: every Password Boss company with its Autotask company and Recurring Service
  * contract, last sync, status and troubleshooting detail; map (with the contract rules checked
  * against Autotask, one contract per company), exclude, and unmap (history kept). Unmapping and
- * excluding are stops (DESIGN.md rule 8b): the answer lists the units left behind, and
+ * excluding are stops (docs/design.md rule 8b): the answer lists the units left behind, and
  * `?release=zero` asks the next run to set them to 0.
  */
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
-import type { ActivityDeps } from '../../activities/index.ts';
+import type { Deps } from '../../deps/deps.ts';
 import { listOwnedPairs } from '../../db/repositories/billing-ledger.ts';
 import { clearCompanyMapping, ContractTakenError, findCompanyMapping, findContractHolder, listCompanyMappings, refreshCompanies, saveCompanyMapping, setCompanyExcluded, type CompanyMappingRow } from '../../db/repositories/company-mappings.ts';
 import { requestReleases, withdrawReleases } from '../../db/repositories/pending-releases.ts';
-import { companyStatuses } from '../../db/schema.ts';
+import { todayIn } from '../../sync/billing-month.ts';
+import { contractEligibility } from '../../sync/contract-rules.ts';
 import { leftBehindOf } from '../../sync/ownership.ts';
+import { companyStatuses } from '../../sync/vocabulary.ts';
 import { errorBodySchema, notFound, unprocessable } from '../errors.ts';
 import { requireConfiguredPartner } from '../plugins/auth.ts';
 import { partnerParams } from '../schemas.ts';
-import { contractEligibility, todayIn } from '../services/contract-rules.ts';
 import { mapIntegrationErrors } from '../services/integration-errors.ts';
 import type { PartnerAutotask } from '../services/partner-autotask.ts';
 import { TtlCache } from '../services/ttl-cache.ts';
 import billingLedgerRoutes from './billing-ledger.ts';
 
 export interface CompanyMappingRouteDeps {
-  integrations: ActivityDeps;
+  services: Deps;
   autotask: PartnerAutotask;
   /** How long a partner's Password Boss company list is trusted before it is read again. */
   refreshAfterMs?: number;
@@ -46,6 +47,8 @@ const itemSchema = z
     lastRunId: z.string().nullable(),
   })
   .meta({ id: 'CompanyMapping' });
+export type CompanyMappingView = z.output<typeof itemSchema>;
+
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema, 422: errorBodySchema, 502: errorBodySchema, 503: errorBodySchema };
 const pbCompanyParams = partnerParams.extend({ pbCompanyId: z.string().min(1).max(200) });
 const leftBehindSchema = z.object({ contractId: z.number().int(), serviceId: z.number().int(), units: z.number().int() }).meta({ id: 'LeftBehind' });
@@ -78,8 +81,8 @@ export function companyView(row: CompanyMappingRow): z.infer<typeof itemSchema> 
   };
 }
 
-const companyMappingRoutes: FastifyPluginAsyncZod<CompanyMappingRouteDeps> = async (app, { integrations, autotask, refreshAfterMs = 300_000, cacheEntries = 200 }) => {
-  const { db } = integrations;
+const companyMappingRoutes: FastifyPluginAsyncZod<CompanyMappingRouteDeps> = async (app, { services, autotask, refreshAfterMs = 300_000, cacheEntries = 200 }) => {
+  const { db } = services;
   const refreshedAt = new Map<string, number>();
   const inProgress = new Map<string, Promise<void>>();
 
@@ -110,7 +113,7 @@ const companyMappingRoutes: FastifyPluginAsyncZod<CompanyMappingRouteDeps> = asy
     let running = inProgress.get(pid);
     if (!running) {
       running = mapIntegrationErrors(async () => {
-        const companies = await integrations.passwordboss.companies(pid);
+        const companies = await services.passwordboss.companies(pid);
         await refreshCompanies(db, pid, companies);
         refreshedAt.set(pid, Date.now());
       }).finally(() => inProgress.delete(pid));
@@ -176,7 +179,7 @@ const companyMappingRoutes: FastifyPluginAsyncZod<CompanyMappingRouteDeps> = asy
     if (!company) throw unprocessable('company_not_found', `Autotask has no company #${autotaskCompanyId}; search for the company again`);
     const client = await autotask.client(pid);
     const contracts = await mapIntegrationErrors(() => client.contractsByIds([autotaskContractId]));
-    const verdict = contractEligibility(contracts[0], autotaskCompanyId, todayIn(integrations.now(), partner.timezone));
+    const verdict = contractEligibility(contracts[0], autotaskCompanyId, todayIn(services.now(), partner.timezone));
     if (verdict) throw unprocessable(verdict.code, verdict.message, { rule: verdict.code });
     // Checked here for the answer's sake; the unique index decides when two saves race.
     if (await findContractHolder(db, pid, autotaskContractId, pbCompanyId)) throw await contractTaken(pid, pbCompanyId, autotaskContractId);

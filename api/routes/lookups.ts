@@ -2,12 +2,13 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
-import { RECURRING_SERVICE_CONTRACT } from '../../integrations/autotask/client.ts';
 import { errorBodySchema } from '../errors.ts';
 import { requirePartner } from '../plugins/auth.ts';
 import { partnerParams } from '../schemas.ts';
 import type { PartnerAutotask } from '../services/partner-autotask.ts';
-import { contractEligibility, todayIn } from '../services/contract-rules.ts';
+import { todayIn } from '../../sync/billing-month.ts';
+import { contractEligibility } from '../../sync/contract-rules.ts';
+import { RECURRING_SERVICE_CONTRACT } from '../../sync/vocabulary.ts';
 
 export interface LookupRouteDeps {
   db: Db;
@@ -30,6 +31,10 @@ const contractSchema = z
     reason: z.string().nullable().describe('why it cannot be chosen'),
   })
   .meta({ id: 'AutotaskContract' });
+export type AutotaskServiceView = z.output<typeof serviceSchema>;
+export type AutotaskCompanyView = z.output<typeof companySchema>;
+export type AutotaskContractView = z.output<typeof contractSchema>;
+
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema, 502: errorBodySchema, 503: errorBodySchema };
 
 const lookupRoutes: FastifyPluginAsyncZod<LookupRouteDeps> = async (app, { db, autotask, now }) => {

@@ -17,6 +17,8 @@ export interface PartnerRouteDeps {
 const partnerSchema = z
   .object({ id: z.string(), name: z.string(), timezone: z.string(), createdAt: z.date() })
   .meta({ id: 'Partner' });
+export type PartnerView = z.output<typeof partnerSchema>;
+
 const apiKeySchema = z
   .object({ id: z.uuid(), prefix: z.string(), label: z.string().nullable(), createdAt: z.date(), revokedAt: z.date().nullable() })
   .meta({ id: 'ApiKey' });

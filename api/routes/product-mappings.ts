@@ -1,7 +1,7 @@
 /** Product mappings: Password Boss products on the left, an active Autotask service (or none) on the right. */
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
-import type { ActivityDeps } from '../../activities/index.ts';
+import type { Deps } from '../../deps/deps.ts';
 import { listProductMappings, replaceProductMappings } from '../../db/repositories/product-mappings.ts';
 import type { PbProduct } from '../../integrations/passwordboss/schemas.ts';
 import { errorBodySchema, unprocessable } from '../errors.ts';
@@ -12,19 +12,21 @@ import type { PartnerAutotask } from '../services/partner-autotask.ts';
 import { TtlCache } from '../services/ttl-cache.ts';
 
 export interface ProductMappingRouteDeps {
-  integrations: ActivityDeps;
+  services: Deps;
   autotask: PartnerAutotask;
 }
 
 const mappingSchema = z
   .object({ productId: z.string(), productName: z.string(), autotaskServiceId: z.number().int().nullable(), autotaskServiceName: z.string().nullable() })
   .meta({ id: 'ProductMapping' });
+export type ProductMappingView = z.output<typeof mappingSchema>;
+
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema, 422: errorBodySchema, 502: errorBodySchema, 503: errorBodySchema };
 
-const productMappingRoutes: FastifyPluginAsyncZod<ProductMappingRouteDeps> = async (app, { integrations, autotask }) => {
-  const { db } = integrations;
+const productMappingRoutes: FastifyPluginAsyncZod<ProductMappingRouteDeps> = async (app, { services, autotask }) => {
+  const { db } = services;
   const products = new TtlCache<PbProduct[]>(60_000);
-  const productsOf = (pid: string) => products.get(pid, () => mapIntegrationErrors(() => integrations.passwordboss.products(pid)));
+  const productsOf = (pid: string) => products.get(pid, () => mapIntegrationErrors(() => services.passwordboss.products(pid)));
 
   async function view(pid: string) {
     const [list, saved] = await Promise.all([productsOf(pid), listProductMappings(db, pid)]);

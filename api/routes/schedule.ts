@@ -8,7 +8,7 @@ import { errorBodySchema, unprocessable } from '../errors.ts';
 import { requirePartner } from '../plugins/auth.ts';
 import { ianaTimezone, partnerParams } from '../schemas.ts';
 import type { PartnerAutotask } from '../services/partner-autotask.ts';
-import type { ScheduleState } from '../../runtime/schedules.ts';
+import type { ScheduleState } from '../../temporal/schedules.ts';
 
 export interface ScheduleRouteDeps {
   db: Db;
@@ -36,6 +36,8 @@ const scheduleView = z
     note: z.string().nullable(),
   })
   .meta({ id: 'SyncSchedule' });
+export type ScheduleView = z.output<typeof scheduleView>;
+
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema, 422: errorBodySchema };
 
 const scheduleRoutes: FastifyPluginAsyncZod<ScheduleRouteDeps> = async (app, deps) => {

@@ -2,18 +2,19 @@ import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
+import { findSettings } from '../../db/repositories/autotask-settings.ts';
 import { findRun, listRunResults, listRuns } from '../../db/repositories/sync-runs.ts';
-import { companyStatuses, runStatuses } from '../../db/schema.ts';
-import { errorBodySchema, notFound } from '../errors.ts';
+import { maySync } from '../../sync/may-sync.ts';
+import { productResultSchema } from '../../sync/records.ts';
+import { runStatuses } from '../../sync/vocabulary.ts';
+import { temporalUiLink, type StartedSync } from '../../temporal/sync-starter.ts';
+import { conflict, errorBodySchema, notFound, notSavedYet } from '../errors.ts';
 import { principalOf, requirePartner } from '../plugins/auth.ts';
 import { partnerParams } from '../schemas.ts';
-import { temporalUiLink, type StartedSync } from '../services/sync-starter.ts';
 
 export interface SyncRouteDeps {
   db: Db;
   startSync: (partnerId: string, options: { companyIds?: string[] | undefined; dryRun: boolean }) => Promise<StartedSync>;
-  /** Throws a 409 ApiError when the partner's integration may not sync yet. */
-  assertCanSync: (partnerId: string, dryRun: boolean) => Promise<void>;
   namespace: string;
   temporalUiUrl: string | undefined;
 }
@@ -39,27 +40,35 @@ const runSchema = z
   })
   .meta({ id: 'SyncRun' });
 
+/** A result row: the company's ProductResult (sync/records.ts) with where it was recorded. */
+const { productId, serviceId, ...outcome } = productResultSchema.shape;
 const resultSchema = z
   .object({
     pbCompanyId: z.string(),
-    productId: z.string(),
+    productId,
     autotaskContractId: z.number().int().nullable(),
-    autotaskServiceId: z.number().int().nullable(),
-    action: z.string(),
-    status: z.enum(companyStatuses),
-    unitsBefore: z.number().int().nullable(),
-    unitsAfter: z.number().int().nullable(),
-    adjustmentId: z.number().int().nullable(),
-    errorType: z.string().nullable(),
-    detail: z.string().nullable(),
+    autotaskServiceId: serviceId,
+    ...outcome,
     createdAt: z.date(),
   })
   .meta({ id: 'SyncResult' });
+
+export type SyncRunView = z.output<typeof runSchema>;
+export type SyncResultView = z.output<typeof resultSchema>;
 
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema };
 
 const syncRoutes: FastifyPluginAsyncZod<SyncRouteDeps> = async (app, deps) => {
   const { db } = deps;
+
+  /** Answers 409 when the partner's integration may not sync (the run would only be skipped). */
+  async function assertCanSync(partnerId: string, dryRun: boolean): Promise<void> {
+    const settings = await findSettings(db, partnerId);
+    // A dry run needs the saved settings too: it reads Autotask to plan.
+    if (!settings) throw notSavedYet();
+    const verdict = maySync({ configured: true, enabled: settings.enabled }, dryRun);
+    if (!verdict.may) throw conflict('integration_disabled', 'The Autotask integration is disabled, so nothing may be sent to Autotask; enable it, or ask for a dry run');
+  }
   // The Temporal UI has no tenant isolation (it lists every partner's runs), so only the admin
   // is sent there; a partner's answers carry null.
   const isAdmin = (request: FastifyRequest) => principalOf(request).kind === 'admin';
@@ -77,7 +86,7 @@ const syncRoutes: FastifyPluginAsyncZod<SyncRouteDeps> = async (app, deps) => {
     },
   }, async (request, reply) => {
     await requirePartner(db, request, request.params.pid);
-    await deps.assertCanSync(request.params.pid, request.body.dryRun);
+    await assertCanSync(request.params.pid, request.body.dryRun);
     const started = await deps.startSync(request.params.pid, { companyIds: request.body.companyIds, dryRun: request.body.dryRun });
     return reply.code(202).send(isAdmin(request) ? started : { ...started, temporalUiUrl: null });
   });

@@ -1,13 +1,14 @@
 /** The partner's Autotask connection as the API uses it: stored credentials, cached look-ups. */
-import type { ActivityDeps } from '../../activities/index.ts';
 import { findSettings, type AutotaskSettingsRow } from '../../db/repositories/autotask-settings.ts';
-import { AutotaskClient } from '../../integrations/autotask/client.ts';
+import { autotaskForPartner } from '../../deps/autotask-for-partner.ts';
+import type { Deps } from '../../deps/deps.ts';
+import type { AutotaskClient } from '../../integrations/autotask/client.ts';
 import type { AtCompany, AtContract, AtService } from '../../integrations/autotask/schemas.ts';
-import { ApiError, notSavedYet } from '../errors.ts';
+import { notSavedYet } from '../errors.ts';
 import { mapIntegrationErrors } from './integration-errors.ts';
 import { TtlCache } from './ttl-cache.ts';
 
-export function createPartnerAutotask(deps: ActivityDeps, ttlMs = 60_000) {
+export function createPartnerAutotask(deps: Deps, ttlMs = 60_000) {
   const services = new TtlCache<AtService[]>(ttlMs);
   const companies = new TtlCache<AtCompany[]>(ttlMs);
   const contracts = new TtlCache<AtContract[]>(ttlMs);
@@ -18,16 +19,9 @@ export function createPartnerAutotask(deps: ActivityDeps, ttlMs = 60_000) {
     return settings;
   }
 
-  async function client(partnerId: string): Promise<AutotaskClient> {
-    const settings = await settingsOrConflict(partnerId);
-    if (!settings.secretCiphertext) throw new ApiError(409, 'integration_not_saved', 'No Autotask secret is stored; enter it and save the settings');
-    let secret: string;
-    try {
-      secret = deps.secretBox.open(settings.secretCiphertext, partnerId);
-    } catch {
-      throw new ApiError(409, 'secret_unreadable', 'The stored Autotask secret cannot be decrypted (the service key changed); enter the secret again and save');
-    }
-    return new AutotaskClient({ zoneLookupUrl: deps.autotask.zoneLookupUrl, apiHosts: deps.autotask.apiHosts, username: settings.username, secret, trackingIdentifier: settings.trackingIdentifier || deps.autotask.defaultTrackingIdentifier });
+  /** The partner's client; a missing or unreadable secret answers 409 with what to do. */
+  function client(partnerId: string): Promise<AutotaskClient> {
+    return mapIntegrationErrors(() => autotaskForPartner(deps, partnerId));
   }
 
   return {

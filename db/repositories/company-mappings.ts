@@ -1,7 +1,8 @@
 import { and, asc, count, eq, ilike, inArray, isNotNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { preparedPerDb } from '../prepared.ts';
-import { companyMappings, type CompanyStatus } from '../schema.ts';
+import { companyMappings } from '../schema.ts';
+import type { CompanyStatus } from '../../sync/vocabulary.ts';
 
 export type CompanyMappingRow = typeof companyMappings.$inferSelect;
 

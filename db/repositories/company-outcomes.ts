@@ -6,8 +6,9 @@
  */
 import { and, count, eq, exists } from 'drizzle-orm';
 import type { Db } from '../client.ts';
-import { companyMappings, syncResults, syncRuns, type CompanyStatus } from '../schema.ts';
-import type { ProductResult } from '../../sync/company-outcome.ts';
+import { companyMappings, syncResults, syncRuns } from '../schema.ts';
+import type { CompanyStatus } from '../../sync/vocabulary.ts';
+import type { ProductResult } from '../../sync/records.ts';
 import { runProgressSet } from './sync-runs.ts';
 
 export interface CompanyOutcomeRecord {

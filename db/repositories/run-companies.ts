@@ -1,7 +1,7 @@
 import { and, asc, eq, gt } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { runCompanies } from '../schema.ts';
-import type { CompanyPlan } from '../../sync/plan.ts';
+import type { CompanyPlan } from '../../sync/records.ts';
 
 /** Stores a run's plan (replacing any earlier attempt's, so a retried planning step is harmless). */
 export async function storeRunPlan(db: Db, runId: string, plans: CompanyPlan[]): Promise<void> {
@@ -20,5 +20,5 @@ export async function listRunCompanyPage(db: Db, runId: string, afterPosition: n
     .where(and(eq(runCompanies.runId, runId), gt(runCompanies.position, afterPosition)))
     .orderBy(asc(runCompanies.position))
     .limit(limit);
-  return rows.map((r) => ({ position: r.position, pbCompanyId: r.pbCompanyId, plan: r.plan as CompanyPlan }));
+  return rows;
 }

@@ -1,6 +1,7 @@
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../client.ts';
-import { syncResults, syncRuns, type RunStatus } from '../schema.ts';
+import { syncResults, syncRuns } from '../schema.ts';
+import type { RunStatus } from '../../sync/vocabulary.ts';
 
 export type SyncRun = typeof syncRuns.$inferSelect;
 export type SyncResult = typeof syncResults.$inferSelect;
@@ -71,10 +72,6 @@ export function runProgressSet(delta: RunProgress) {
     unitsChanged: sql`${syncRuns.unitsChanged} + ${delta.unitsChanged}`,
     adjustments: sql`${syncRuns.adjustments} + ${delta.adjustments}`,
   };
-}
-
-export async function addRunProgress(db: Db, runId: string, delta: RunProgress): Promise<void> {
-  await db.update(syncRuns).set(runProgressSet(delta)).where(eq(syncRuns.id, runId));
 }
 
 export async function finishRun(db: Db, runId: string, status: RunStatus, detail: string | null): Promise<SyncRun | undefined> {

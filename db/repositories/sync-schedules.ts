@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../client.ts';
-import { syncSchedules } from '../schema.ts';
+import { autotaskSettings, syncSchedules } from '../schema.ts';
 
 export type SyncScheduleRow = typeof syncSchedules.$inferSelect;
 
@@ -16,4 +16,12 @@ export async function upsertSchedule(db: Db, partnerId: string, values: { freque
     .onConflictDoUpdate({ target: syncSchedules.partnerId, set: { ...values, updatedAt: new Date() } })
     .returning();
   return row!;
+}
+
+/** Every saved schedule with its integration's switch: what Temporal's schedules should be. */
+export async function listSchedulesWithSwitch(db: Db) {
+  return db
+    .select({ partnerId: syncSchedules.partnerId, frequency: syncSchedules.frequency, dayOfWeek: syncSchedules.dayOfWeek, time: syncSchedules.time, timezone: syncSchedules.timezone, enabled: autotaskSettings.enabled })
+    .from(syncSchedules)
+    .leftJoin(autotaskSettings, eq(autotaskSettings.partnerId, syncSchedules.partnerId));
 }

@@ -2,12 +2,13 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { unitWrites } from '../schema.ts';
+import type { ProductResult } from '../../sync/records.ts';
 
 export interface UnitWriteClaim {
   /** 1 when this call made the row: no earlier attempt got as far as this write. */
   attempts: number;
   /** The confirmed result an earlier attempt saved, if it got that far. */
-  result: unknown;
+  result: ProductResult | null;
 }
 
 /**
@@ -25,7 +26,7 @@ export async function claimUnitWrites(db: Db, runId: string, pbCompanyId: string
 }
 
 /** Saves a confirmed write's result, so a retry of the company skips that service. */
-export async function saveUnitWriteResult(db: Db, runId: string, pbCompanyId: string, serviceId: number, result: unknown): Promise<void> {
+export async function saveUnitWriteResult(db: Db, runId: string, pbCompanyId: string, serviceId: number, result: ProductResult): Promise<void> {
   await db.update(unitWrites).set({ result }).where(and(eq(unitWrites.runId, runId), eq(unitWrites.pbCompanyId, pbCompanyId), eq(unitWrites.serviceId, serviceId)));
 }
 

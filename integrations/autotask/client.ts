@@ -10,10 +10,9 @@ import { IntegrationError, excerpt, isNetworkError } from '../errors.ts';
 import { classifyAnswer, readErrors } from './classify.ts';
 import { apiHostRules, assertSameOrigin, type HostRule } from './allowed-hosts.ts';
 import { limited } from './limiter.ts';
-import { PAGE_LIMIT, chunk, query, q, autotaskDate, type Condition, type QueryBody } from './query.ts';
+import { PAGE_LIMIT, chunk, query, q, autotaskDate, type QueryBody } from './query.ts';
 import {
-  companySchema, contractSchema, contractServiceSchema, contractServiceUnitSchema, countSchema, createdSchema,
-  fieldsSchema, itemSchema, pageSchema, serviceSchema, thresholdSchema,
+  companySchema, contractSchema, contractServiceUnitSchema, createdSchema, itemSchema, pageSchema, serviceSchema, thresholdSchema,
   type AtCompany, type AtContract, type AtContractServiceUnit, type AtService, type AtThreshold,
 } from './schemas.ts';
 import { assertSendableCredentials } from './sendable-credentials.ts';
@@ -33,7 +32,19 @@ export interface AutotaskClientOptions extends AutotaskCredentials {
   timeoutMs?: number;
 }
 
-export const RECURRING_SERVICE_CONTRACT = 7;
+interface CallOptions<S extends z.ZodType> {
+  method: 'GET' | 'POST';
+  /** A path under the zone's API base, or a full URL (the next page of a query). */
+  path: string;
+  body?: unknown;
+  /** The answer's shape; anything else is a `malformed` failure. */
+  schema: S;
+  /** What the call does, for messages: "querying Contracts". */
+  doing: string;
+  /** A write: a failure after sending is ambiguous (it may have been applied). */
+  write?: boolean;
+  signal?: AbortSignal | undefined;
+}
 
 const sharedAgent = new Agent({ connections: 32, keepAliveTimeout: 30_000 });
 
@@ -63,8 +74,8 @@ export class AutotaskClient {
     let first = true;
     while (first || next) {
       const page: z.infer<typeof pageSchema> = first
-        ? await this.call('POST', `/${entity}/query`, body, pageSchema, `querying ${entity}`, false, signal)
-        : await this.call('GET', next!, undefined, pageSchema, `querying ${entity} (next page)`, false, signal);
+        ? await this.call({ method: 'POST', path: `/${entity}/query`, body, schema: pageSchema, doing: `querying ${entity}`, signal })
+        : await this.call({ method: 'GET', path: next!, schema: pageSchema, doing: `querying ${entity} (next page)`, signal });
       first = false;
       for (const item of page.items) out.push(this.parse(schema, item, `a ${entity} record`));
       next = page.pageDetails?.nextPageUrl ?? null;
@@ -73,13 +84,9 @@ export class AutotaskClient {
     return out;
   }
 
-  async count(entity: string, filter: Condition[], signal?: AbortSignal): Promise<number> {
-    return (await this.call('POST', `/${entity}/query/count`, { filter }, countSchema, `counting ${entity}`, false, signal)).queryCount;
-  }
-
   async getById<S extends z.ZodType>(entity: string, id: number, schema: S, signal?: AbortSignal): Promise<z.infer<S> | null> {
     try {
-      const res = await this.call('GET', `/${entity}/${id}`, undefined, itemSchema, `reading ${entity} ${id}`, false, signal);
+      const res = await this.call({ method: 'GET', path: `/${entity}/${id}`, schema: itemSchema, doing: `reading ${entity} ${id}`, signal });
       return res.item === null ? null : this.parse(schema, res.item, `${entity} ${id}`);
     } catch (err) {
       if (err instanceof IntegrationError && err.kind === 'not_found') return null;
@@ -88,19 +95,8 @@ export class AutotaskClient {
   }
 
   /** Creates a child record through its parent's URL, e.g. Contracts/{id}/Services. */
-  async createChild(parent: string, parentId: number, child: string, body: Record<string, unknown>, signal?: AbortSignal): Promise<number> {
-    return (await this.call('POST', `/${parent}/${parentId}/${child}`, body, createdSchema, `creating ${child} on ${parent} ${parentId}`, true, signal)).itemId;
-  }
-
   async threshold(signal?: AbortSignal): Promise<AtThreshold> {
-    return this.call('GET', '/ThresholdInformation', undefined, thresholdSchema, 'reading the API usage', false, signal);
-  }
-
-  /** Picklist labels of one field, e.g. Contracts.contractType → {"7": "Recurring Service"}. */
-  async picklist(entity: string, field: string, signal?: AbortSignal): Promise<Record<string, string>> {
-    const res = await this.call('GET', `/${entity}/entityInformation/fields`, undefined, fieldsSchema, `reading ${entity} fields`, false, signal);
-    const found = res.fields.find((f) => f.name.toLowerCase() === field.toLowerCase());
-    return Object.fromEntries((found?.picklistValues ?? []).map((v) => [v.value, v.label]));
+    return this.call({ method: 'GET', path: '/ThresholdInformation', schema: thresholdSchema, doing: 'reading the API usage', signal });
   }
 
   // --- the operations the sync and the screens need -----------------------------------------
@@ -118,7 +114,7 @@ export class AutotaskClient {
   async searchCompanies(term: string, signal?: AbortSignal): Promise<AtCompany[]> {
     const filter = [q.eq('isActive', true), ...(term.trim() ? [q.contains('companyName', term.trim())] : [])];
     const body = query(filter, { includeFields: ['id', 'companyName', 'companyNumber', 'companyType', 'isActive'], maxRecords: PAGE_LIMIT });
-    const page = await this.call('POST', '/Companies/query', body, pageSchema, 'searching companies', false, signal);
+    const page = await this.call({ method: 'POST', path: '/Companies/query', body, schema: pageSchema, doing: 'searching companies', signal });
     return page.items.map((i) => this.parse(companySchema, i, 'a company'));
   }
 
@@ -173,16 +169,11 @@ export class AutotaskClient {
     }
     const body = { contractID: input.contractId, serviceID: input.serviceId, effectiveDate: autotaskDate(input.effectiveDate), unitChange: input.unitChange };
     try {
-      return (await this.call('POST', '/ContractServiceAdjustments', body, createdSchema, `adjusting contract ${input.contractId} service ${input.serviceId} by ${input.unitChange}`, true, signal)).itemId;
+      return (await this.call({ method: 'POST', path: '/ContractServiceAdjustments', body, schema: createdSchema, doing: `adjusting contract ${input.contractId} service ${input.serviceId} by ${input.unitChange}`, write: true, signal })).itemId;
     } catch (err) {
       if (answeredWithoutId(err)) return null;
       throw err;
     }
-  }
-
-  async contractServices(contractIds: number[], signal?: AbortSignal) {
-    const pages = await Promise.all(chunk([...new Set(contractIds)]).map((part) => this.queryAll('ContractServices', query([q.in('contractID', part)]), contractServiceSchema, signal)));
-    return pages.flat();
   }
 
   // --- transport -----------------------------------------------------------------------------
@@ -194,7 +185,8 @@ export class AutotaskClient {
     throw new IntegrationError('autotask', 'malformed', `Autotask sent ${what} without the expected fields (${issue?.path.join('.') || 'record'}: ${issue?.message})`, { excerpt: excerpt(JSON.stringify(value)) });
   }
 
-  private async call<S extends z.ZodType>(method: 'GET' | 'POST', pathOrUrl: string, body: unknown, schema: S, doing: string, write: boolean, signal?: AbortSignal, retriedZone = false): Promise<z.infer<S>> {
+  private async call<S extends z.ZodType>(options: CallOptions<S>, retriedZone = false): Promise<z.infer<S>> {
+    const { method, path: pathOrUrl, body, schema, doing, write = false, signal } = options;
     const zone = await this.zone(signal);
     const url = /^https?:\/\//.test(pathOrUrl) ? pathOrUrl : `${zone.apiBase}${pathOrUrl}`;
     const endpoint = /\/v1\.0\/([^/?]+)/i.exec(url)?.[1] ?? 'unknown';
@@ -220,7 +212,7 @@ export class AutotaskClient {
       if (!retriedZone && /ECONNREFUSED|ENOTFOUND/.test(code) && !/^https?:\/\//.test(pathOrUrl)) {
         forgetZone(this.options.zoneLookupUrl, username);
         const fresh = await this.zone(signal);
-        if (fresh.apiBase !== zone.apiBase) return this.call(method, pathOrUrl, body, schema, doing, write, signal, true);
+        if (fresh.apiBase !== zone.apiBase) return this.call(options, true);
       }
       const sent = !/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|UND_ERR_CONNECT_TIMEOUT/.test(code);
       throw new IntegrationError('autotask', 'unavailable', `Autotask did not answer while ${doing} (${isNetworkError(err) ? code : (err as Error).message}); the sync retries automatically`, { ambiguous: write && sent });
@@ -229,7 +221,7 @@ export class AutotaskClient {
       // An HTML 404 from the zone host: the tenant moved zones. Nothing was applied.
       forgetZone(this.options.zoneLookupUrl, username);
       const fresh = await this.zone(signal);
-      if (fresh.apiBase !== zone.apiBase) return this.call(method, pathOrUrl, body, schema, doing, write, signal, true);
+      if (fresh.apiBase !== zone.apiBase) return this.call(options, true);
     }
     if (res.statusCode !== 200) {
       throw classifyAnswer({ status: res.statusCode, text, retryAfter: res.headers['retry-after'], doing, username, write });

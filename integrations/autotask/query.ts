@@ -55,4 +55,3 @@ export function chunk<T>(values: T[], size = PAGE_LIMIT): T[][] {
 
 /** Autotask date-only fields are sent as `YYYY-MM-DDT00:00:00` (no offset) and compared by date. */
 export const autotaskDate = (isoDate: string) => `${isoDate.slice(0, 10)}T00:00:00`;
-export const dateOnly = (value: string | null | undefined) => (value ? value.slice(0, 10) : null);

@@ -59,19 +59,11 @@ export const pageSchema = z.object({
   pageDetails: z.object({ count: z.number().optional(), nextPageUrl: z.string().nullish() }).partial().nullish(),
 });
 export const itemSchema = z.object({ item: z.unknown().nullable() });
-export const countSchema = z.object({ queryCount: z.number().int() });
 export const createdSchema = z.object({ itemId: id });
 export const thresholdSchema = z.object({
   externalRequestThreshold: z.number().int(),
   requestThresholdTimeframe: z.number().int(),
   currentTimeframeRequestCount: z.number().int(),
-});
-export const fieldsSchema = z.object({
-  fields: z.array(z.object({
-    name: z.string(),
-    isPickList: z.boolean().nullish(),
-    picklistValues: z.array(z.object({ value: z.union([z.string(), z.number()]).transform(String), label: z.string(), isActive: z.boolean().nullish() })).nullish(),
-  })),
 });
 
 export type AtCompany = z.infer<typeof companySchema>;

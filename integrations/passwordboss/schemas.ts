@@ -1,6 +1,6 @@
 /**
- * The Password Boss API contract this service consumes (DESIGN.md "The Password Boss API we
- * consume"). The client parses with these; the simulator serves what they describe.
+ * The Password Boss API contract this service consumes (docs/design.md, "Password Boss API").
+ * The client parses with these; the simulator serves what they describe.
  */
 import { z } from 'zod';
 
@@ -30,8 +30,6 @@ export const monthEndCountsResponseSchema = z.object({
   calculatedAt: z.string(),
   items: z.array(countSchema),
 });
-
-export const errorResponseSchema = z.object({ error: z.union([z.string(), z.object({ message: z.string() }).passthrough()]) });
 
 export type PbProduct = z.infer<typeof productSchema>;
 export type PbCompany = z.infer<typeof companySchema>;

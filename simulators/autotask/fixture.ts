@@ -42,4 +42,3 @@ export const CONTRACT_TYPES = { 1: 'Time and Materials', 3: 'Fixed Price', 4: 'B
 export const CONTRACT_STATUSES = { 0: 'Inactive', 1: 'Active' } as const;
 export const PERIOD_TYPES = { 1: 'Monthly', 2: 'Quarterly', 3: 'Semi-Annual', 4: 'Yearly' } as const;
 export const COMPANY_TYPES = { 1: 'Customer', 2: 'Lead', 3: 'Prospect', 4: 'Dead', 6: 'Cancelation', 7: 'Vendor', 8: 'Partner' } as const;
-export const RECURRING_SERVICE = 7;

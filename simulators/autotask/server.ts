@@ -1,6 +1,6 @@
 /**
  * An Autotask REST API simulator that behaves like the real one where it matters to this service
- * (../shared/reference/autotask-api.md §8): zone information, case-insensitive paths and keys,
+ * (docs/design.md, section 6): zone information, case-insensitive paths and keys,
  * Autotask's auth failures, query semantics and paging, derived contract service units,
  * adjustment rules answered as 500 `errors[]`, the hourly threshold, the 3-thread limit, faults,
  * and a request log.

@@ -1,5 +1,6 @@
 /** The simulated Autotask tenant: its records, the adjustments written, and derived units. */
-import { atFixtureSchema, RECURRING_SERVICE, type AtFixture, type AtFixtureParsed } from './fixture.ts';
+import { RECURRING_SERVICE_CONTRACT } from '../../sync/vocabulary.ts';
+import { atFixtureSchema, type AtFixture, type AtFixtureParsed } from './fixture.ts';
 import { datePart } from './dates.ts';
 import { deriveUnits, type UnitRow } from './units.ts';
 
@@ -107,7 +108,7 @@ export class AutotaskState {
   addContractService(contractId: number, serviceId: number, unitPrice?: number) {
     const contract = this.contract(contractId);
     if (!contract) throw new BusinessRuleError(`Value ${contractId} does not reference an existing entity for contractID.`);
-    if (contract.contractType !== RECURRING_SERVICE) throw new BusinessRuleError('ContractID must reference a Recurring Service type Contract.');
+    if (contract.contractType !== RECURRING_SERVICE_CONTRACT) throw new BusinessRuleError('ContractID must reference a Recurring Service type Contract.');
     const service = this.service(serviceId);
     if (!service) throw new BusinessRuleError(`Value ${serviceId} does not reference an existing entity for serviceID.`);
     const cs = { id: this.nextContractServiceId++, contractID: contractId, serviceID: serviceId, unitPrice: unitPrice ?? service.unitPrice };
@@ -197,7 +198,7 @@ export class AutotaskState {
     if (typeof contractId !== 'number') throw new BusinessRuleError('contractID is required.');
     const contract = this.contract(contractId);
     if (!contract) throw new BusinessRuleError(`Value ${contractId} does not reference an existing entity for contractID.`);
-    if (contract.contractType !== RECURRING_SERVICE) throw new BusinessRuleError('Contract service adjustments can only be made to Recurring Service contracts.');
+    if (contract.contractType !== RECURRING_SERVICE_CONTRACT) throw new BusinessRuleError('Contract service adjustments can only be made to Recurring Service contracts.');
     if (this.rules.rejectInactiveContracts && contract.status === 0) throw new BusinessRuleError('Contract service adjustments cannot be made to an inactive contract.');
     if (effectiveDate < contract.startDate || effectiveDate > contract.endDate) {
       throw new BusinessRuleError(`The effective date ${effectiveDate} must be within the contract period (${contract.startDate} to ${contract.endDate}).`);

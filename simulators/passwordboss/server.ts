@@ -1,5 +1,5 @@
 /**
- * A Password Boss API simulator implementing exactly the contract in DESIGN.md: bearer check,
+ * A Password Boss API simulator implementing exactly the contract in docs/design.md (section 5): bearer check,
  * cursor paging, the latest-final-month default, the 404 rules, plus switchable faults.
  */
 import Fastify, { type FastifyInstance } from 'fastify';

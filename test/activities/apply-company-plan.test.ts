@@ -9,7 +9,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { DefaultLogger } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from '../../activities/index.ts';
+import { createActivities } from '../../activities/index.ts';
+import type { Deps } from '../../deps/deps.ts';
 import type { ApplyCompanyPlanInput } from '../../activities/company.ts';
 import { upsertSettings } from '../../db/repositories/autotask-settings.ts';
 import { insertPartner } from '../../db/repositories/partners.ts';
@@ -29,7 +30,7 @@ const ADVANCED = 302;
 
 let db: DbHandle;
 let sims: Simulators;
-let deps: ActivityDeps;
+let deps: Deps;
 let activities: ReturnType<typeof createActivities>;
 
 beforeAll(async () => {

@@ -21,7 +21,7 @@ const apps: App[] = [];
 
 function appWith(extra: Partial<AppDeps>): Promise<App> {
   return buildApp({
-    integrations: stack.deps,
+    services: stack.deps,
     dbPing: async () => {},
     temporal: { client: stack.client, ping: async () => {} },
     adminApiKey: stack.adminKey,

@@ -5,7 +5,8 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, logRedactPaths, type App } from '../../api/app.ts';
+import { buildApp, type App } from '../../api/app.ts';
+import { logRedactPaths } from '../../runtime/logger.ts';
 import { setCompanyOutcome } from '../../db/repositories/company-mappings.ts';
 import { bearer, startStack, type Stack } from '../support/stack.ts';
 import { setUpPartner, syncNow } from '../support/partner-setup.ts';
@@ -25,7 +26,7 @@ beforeAll(async () => {
   stack = await startStack('pglite', { demo: { companies: 20 } });
   pid = stack.partnerId;
   const capture = new Writable({ write(chunk, _enc, done) { logged += chunk.toString(); done(); } });
-  loggedApp = await buildApp({ integrations: stack.deps, dbPing: async () => {}, temporal: { client: stack.client, ping: async () => {} }, adminApiKey: stack.adminKey, taskQueue: stack.taskQueue, namespace: 'default', logger: pino({ level: 'debug', redact: { paths: logRedactPaths, censor: '[redacted]' } }, capture) });
+  loggedApp = await buildApp({ services: stack.deps, dbPing: async () => {}, temporal: { client: stack.client, ping: async () => {} }, adminApiKey: stack.adminKey, taskQueue: stack.taskQueue, namespace: 'default', logger: pino({ level: 'debug', redact: { paths: logRedactPaths, censor: '[redacted]' } }, capture) });
   await setUpPartner(stack);
   partnerKey = (await call('POST', `/v1/partners/${pid}/api-keys`, stack.adminKey, { label: 'portal' })).json().key;
   await call('POST', '/v1/partners', stack.adminKey, { id: 'other-msp', name: 'Other MSP' });

@@ -89,7 +89,9 @@ describe('contract status', () => {
   it('is readable through the Contracts query (1 active, 0 inactive)', async () => {
     const contracts = await t.client.contractsByIds([ACTIVE_CONTRACT, INACTIVE_CONTRACT]);
     expect(Object.fromEntries(contracts.map((c) => [c.id, c.status]))).toEqual({ [ACTIVE_CONTRACT]: 1, [INACTIVE_CONTRACT]: 0 });
-    expect(await t.client.picklist('Contracts', 'status')).toEqual({ '0': 'Inactive', '1': 'Active' });
+    const fields = (await (await fetch(`${t.apiBase}/Contracts/entityInformation/fields`, { headers: t.headers })).json()) as { fields: Array<{ name: string; picklistValues?: Array<{ value: string; label: string }> }> };
+    const status = fields.fields.find((f) => f.name === 'status')!;
+    expect(Object.fromEntries(status.picklistValues!.map((v) => [v.value, v.label]))).toEqual({ '0': 'Inactive', '1': 'Active' });
   });
 
   it('an inactive contract refuses adjustments with a validation error', async () => {

@@ -1,5 +1,5 @@
 /**
- * The mapping API's billing rules (DESIGN.md rules 6 and 8b): one contract, one company; unmapping
+ * The mapping API's billing rules (docs/design.md rules 6 and 8b): one contract, one company; unmapping
  * and excluding answer the units left behind and honour `?release=`; the ledger is served.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

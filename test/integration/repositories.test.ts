@@ -6,11 +6,14 @@ import { listCompanyMappings, markCompaniesSyncing, refreshCompanies, saveCompan
 import { recordCompanyOutcome, type CompanyOutcomeRecord } from '../../db/repositories/company-outcomes.ts';
 import { claimUnitWrites, saveUnitWriteResult } from '../../db/repositories/unit-writes.ts';
 import { deletePartnerRow, findPartner, insertPartner } from '../../db/repositories/partners.ts';
-import { addRunProgress, ensureRun, findRun, findRunningRun, finishRun } from '../../db/repositories/sync-runs.ts';
+import { ensureRun, findRun, findRunningRun, finishRun, runProgressSet, type RunProgress } from '../../db/repositories/sync-runs.ts';
 import { createTestDb, drivers } from '../support/databases.ts';
 import type { DbHandle } from '../../db/client.ts';
-import { companyMappings, syncResults } from '../../db/schema.ts';
+import { companyMappings, syncResults, syncRuns } from '../../db/schema.ts';
 import { asc, eq } from 'drizzle-orm';
+
+/** Moves a run's counters by a delta, as a company's outcome statement does. */
+const addRunProgress = (db: DbHandle['db'], runId: string, delta: RunProgress) => db.update(syncRuns).set(runProgressSet(delta)).where(eq(syncRuns.id, runId));
 
 describe.each(drivers)('repositories on %s', (driver) => {
   let handle: DbHandle;
@@ -88,9 +91,10 @@ describe.each(drivers)('repositories on %s', (driver) => {
     await ensureRun(handle.db, { id: runId, partnerId: 'p1', workflowId: 'w-claims', trigger: 'api', dryRun: false });
     const first = await claimUnitWrites(handle.db, runId, 'c-1', [301, 302]);
     expect([...first]).toEqual([[301, { attempts: 1, result: null }], [302, { attempts: 1, result: null }]]);
-    await saveUnitWriteResult(handle.db, runId, 'c-1', 301, { serviceId: 301, unitsAfter: 0 });
+    const confirmed = { productId: 'std', serviceId: 301, action: 'set', status: 'ok' as const, unitsBefore: 4, unitsAfter: 0, adjustmentId: 9, errorType: null, detail: 'PB Standard: 4 → 0' };
+    await saveUnitWriteResult(handle.db, runId, 'c-1', 301, confirmed);
     const retry = await claimUnitWrites(handle.db, runId, 'c-1', [301, 302]);
-    expect([...retry]).toEqual([[301, { attempts: 2, result: { serviceId: 301, unitsAfter: 0 } }], [302, { attempts: 2, result: null }]]);
+    expect([...retry]).toEqual([[301, { attempts: 2, result: confirmed }], [302, { attempts: 2, result: null }]]);
     // Other companies and runs are separate claims; nothing to claim is no statement at all.
     expect((await claimUnitWrites(handle.db, runId, 'c-2', [301])).get(301)).toEqual({ attempts: 1, result: null });
     expect((await claimUnitWrites(handle.db, runId, 'c-1', [])).size).toBe(0);

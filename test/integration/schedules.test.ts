@@ -6,7 +6,7 @@ import { eq } from 'drizzle-orm';
 import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncSchedules } from '../../db/schema.ts';
-import { reconcileSchedules } from '../../runtime/schedules.ts';
+import { reconcileSchedules } from '../../temporal/reconcile.ts';
 import { bearer, startStack, type Stack } from '../support/stack.ts';
 import { setUpPartner } from '../support/partner-setup.ts';
 

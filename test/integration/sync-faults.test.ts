@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createCompanyActivities } from '../../activities/company.ts';
-import { autotaskForPartner } from '../../activities/autotask-for-partner.ts';
+import { autotaskForPartner } from '../../deps/autotask-for-partner.ts';
 import { listRunCompanyPage } from '../../db/repositories/run-companies.ts';
 import { ensureRun } from '../../db/repositories/sync-runs.ts';
 import { claimUnitWrites } from '../../db/repositories/unit-writes.ts';

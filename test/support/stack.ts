@@ -9,7 +9,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { buildApp, type App } from '../../api/app.ts';
 import { createSyncWorker } from '../../worker/create-worker.ts';
-import type { ActivityDeps } from '../../activities/index.ts';
+import type { Deps } from '../../deps/deps.ts';
 import { createSecretBox } from '../../db/secret-box.ts';
 import { PasswordBossClient } from '../../integrations/passwordboss/client.ts';
 import { createTestDb, type Driver } from './databases.ts';
@@ -26,7 +26,7 @@ export interface Stack {
   client: Client;
   worker: Worker | undefined;
   sims: Simulators;
-  deps: ActivityDeps;
+  deps: Deps;
   /** The key the stack's secret box uses, for a worker in another process. */
   secretsKeyHex: string;
   taskQueue: string;
@@ -53,7 +53,7 @@ export async function startStack(driver: Driver, options: StackOptions = {}): Pr
   const taskQueue = `test-${randomBytes(5).toString('hex')}`;
   const address = inject('temporalAddress');
   const secretsKey = randomBytes(32);
-  const deps: ActivityDeps = {
+  const deps: Deps = {
     db: db.db,
     secretBox: createSecretBox(secretsKey),
     autotask: { zoneLookupUrl: sims.zoneLookupUrl, defaultTrackingIdentifier: sims.demo.credentials.trackingIdentifier },
@@ -78,7 +78,7 @@ export async function startStack(driver: Driver, options: StackOptions = {}): Pr
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: 'default' });
   const app = await buildApp({
-    integrations: deps,
+    services: deps,
     dbPing: () => db.ping(),
     temporal: { client, ping: async () => void (await connection.workflowService.getSystemInfo({})) },
     adminApiKey: ADMIN_KEY,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { appliedResult, companyOutcome, failedResult, resultWithoutWrite } from '../../sync/company-outcome.ts';
-import type { CompanyPlan, UnitAction } from '../../sync/plan.ts';
+import type { CompanyPlan, UnitAction } from '../../sync/records.ts';
 
 const std: UnitAction = { serviceId: 301, serviceName: 'PB Standard', productIds: ['std'], from: 10, to: 12, reason: 'count' };
 const adv: UnitAction = { serviceId: 302, serviceName: 'PB Advanced', productIds: ['adv', 'adv-legacy'], from: 4, to: 0, reason: 'product_removed' };

@@ -1,4 +1,15 @@
-/** The portal's only way out: the public REST API, with the key kept for this browser session. */
+/**
+ * The portal's only way out: the public REST API, with the key kept for this browser session.
+ * The answers' types come from the API's own schemas (type-only imports, which the bundler drops).
+ */
+import type { AuthenticationResultView, SettingsView } from '../../api/routes/autotask-settings.ts';
+import type { CompanyMappingView } from '../../api/routes/company-mappings.ts';
+import type { AutotaskCompanyView, AutotaskContractView, AutotaskServiceView } from '../../api/routes/lookups.ts';
+import type { PartnerView } from '../../api/routes/partners.ts';
+import type { ProductMappingView } from '../../api/routes/product-mappings.ts';
+import type { ScheduleView } from '../../api/routes/schedule.ts';
+import type { SyncResultView, SyncRunView } from '../../api/routes/sync.ts';
+
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string, readonly details?: unknown) {
     super(message);
@@ -31,26 +42,17 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   return json as T;
 }
 
-export interface Partner { id: string; name: string; timezone: string }
-export interface Settings {
-  configured: boolean; username: string | null; hasSecret: boolean; trackingIdentifier: string | null; enabled: boolean;
-  countBasis: 'users' | 'licenses'; zone: { name: string; url: string } | null;
-  lastAuthentication: { at: string; ok: boolean; detail: string | null } | null;
-}
-export interface AuthResult { ok: boolean; zone?: { name: string }; failure?: string; message: string }
-export interface Service { id: number; name: string; description: string | null }
-export interface ProductMapping { productId: string; productName: string; autotaskServiceId: number | null; autotaskServiceName: string | null }
-export interface Schedule { schedule: { frequency: 'daily' | 'weekly'; dayOfWeek: string | null; time: string; timezone: string } | null; paused: boolean | null; nextRuns: string[]; note: string | null }
-export interface CompanyRow {
-  pbCompanyId: string; pbCompanyName: string; active: boolean; mapped: boolean;
-  autotaskCompany: { id: number; name: string | null } | null; contract: { id: number; name: string | null } | null;
-  status: string; detail: string | null; lastSyncAt: string | null; lastRunId: string | null;
-}
-export interface AtCompany { id: number; name: string; number: string | null }
-export interface AtContract { id: number; name: string; recurring: boolean; eligible: boolean; reason: string | null; endDate: string | null }
-export interface SyncRun {
-  id: string; workflowId: string; trigger: string; dryRun: boolean; status: string; billingMonth: string | null; effectiveDate: string | null;
-  total: number; done: number; failed: number; unitsChanged: number; adjustments: number; detail: string | null;
-  startedAt: string; finishedAt: string | null; temporalUiUrl: string | null;
-  results?: Array<{ pbCompanyId: string; productId: string; action: string; status: string; unitsBefore: number | null; unitsAfter: number | null; detail: string | null }>;
-}
+/** What a JSON answer holds for one of the API's types: its dates arrive as ISO strings. */
+type Json<T> = T extends Date ? string : T extends Array<infer U> ? Array<Json<U>> : T extends object ? { [K in keyof T]: Json<T[K]> } : T;
+
+export type Partner = Json<PartnerView>;
+export type Settings = Json<SettingsView>;
+export type AuthResult = Json<AuthenticationResultView>;
+export type Service = Json<AutotaskServiceView>;
+export type ProductMapping = Json<ProductMappingView>;
+export type Schedule = Json<ScheduleView>;
+export type CompanyRow = Json<CompanyMappingView>;
+export type AtCompany = Json<AutotaskCompanyView>;
+export type AtContract = Json<AutotaskContractView>;
+/** A run from the history list, or one run with its result rows. */
+export type SyncRun = Json<SyncRunView> & { results?: Array<Json<SyncResultView>> };

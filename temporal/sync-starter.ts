@@ -3,10 +3,11 @@
  * ID with USE_EXISTING makes the button idempotent even when two requests race.
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { Db } from '../../db/client.ts';
-import { ensureRun, findRunningRun, finishRun } from '../../db/repositories/sync-runs.ts';
-import { partnerWorkflowId } from '../../workflows/inputs.ts';
-import { PartnerIdKey, SyncTriggerKey } from '../../workflows/search-attributes.ts';
+import type { Db } from '../db/client.ts';
+import { ensureRun, findRunningRun, finishRun } from '../db/repositories/sync-runs.ts';
+import { partnerWorkflowId } from '../workflows/inputs.ts';
+import type { partnerSync } from '../workflows/partner-sync.ts';
+import { PartnerIdKey, SyncTriggerKey } from '../workflows/search-attributes.ts';
 
 export interface SyncStarterDeps {
   db: Db;
@@ -50,7 +51,7 @@ export function createSyncStarter(deps: SyncStarterDeps) {
       await finishRun(deps.db, running.id, 'failed', 'The run ended in Temporal without recording its outcome (terminated, cancelled or timed out)');
     }
     const workflowId = partnerWorkflowId(partnerId, options.dryRun ? 'dry-run' : 'now');
-    const handle = await deps.client().workflow.start('partnerSync', {
+    const handle = await deps.client().workflow.start<typeof partnerSync>('partnerSync', {
       taskQueue: deps.taskQueue,
       workflowId,
       args: [{ partnerId, trigger: 'manual', dryRun: options.dryRun, ...(options.companyIds ? { companyIds: options.companyIds } : {}) }],

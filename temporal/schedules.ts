@@ -1,20 +1,18 @@
 /**
  * One Temporal Schedule per partner (`partner-sync/<partnerId>`): daily or weekly at a time in
  * the partner's timezone, overlap SKIP, an explicit catch-up window, paused while the
- * integration is disabled. `reconcileSchedules` makes Temporal match the database at start-up.
+ * integration is disabled. reconcile.ts makes Temporal match the database at start-up.
  */
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
-import { eq } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
-import { autotaskSettings, syncSchedules } from '../db/schema.ts';
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions, type ScheduleOptionsStartWorkflowAction } from '@temporalio/client';
 import { calendarFor, type SyncSchedule } from '../sync/schedule-spec.ts';
 import { partnerWorkflowId, scheduleId } from '../workflows/inputs.ts';
+import type { partnerSync } from '../workflows/partner-sync.ts';
 import { PartnerIdKey, SyncTriggerKey } from '../workflows/search-attributes.ts';
 
 /** A missed run (server down at the time) still starts if the server is back within this window. */
 export const CATCHUP_WINDOW = '6 hours';
 
-function options(partnerId: string, schedule: SyncSchedule, paused: boolean, taskQueue: string): ScheduleOptions {
+function options(partnerId: string, schedule: SyncSchedule, paused: boolean, taskQueue: string): ScheduleOptions<ScheduleOptionsStartWorkflowAction<typeof partnerSync>> {
   const calendar = calendarFor(schedule);
   return {
     scheduleId: scheduleId(partnerId),
@@ -88,16 +86,4 @@ export async function describeSchedule(client: Client, partnerId: string): Promi
     if (err instanceof ScheduleNotFoundError) return null;
     throw err;
   }
-}
-
-/** Recreates lost schedules and corrects stale ones, so Temporal matches the database. */
-export async function reconcileSchedules(db: Db, client: Client, taskQueue: string): Promise<{ ensured: number }> {
-  const rows = await db
-    .select({ partnerId: syncSchedules.partnerId, frequency: syncSchedules.frequency, dayOfWeek: syncSchedules.dayOfWeek, time: syncSchedules.time, timezone: syncSchedules.timezone, enabled: autotaskSettings.enabled })
-    .from(syncSchedules)
-    .leftJoin(autotaskSettings, eq(autotaskSettings.partnerId, syncSchedules.partnerId));
-  for (const row of rows) {
-    await ensureSchedule(client, row.partnerId, { frequency: row.frequency, dayOfWeek: row.dayOfWeek as SyncSchedule['dayOfWeek'], time: row.time, timezone: row.timezone }, !(row.enabled ?? false), taskQueue);
-  }
-  return { ensured: rows.length };
 }

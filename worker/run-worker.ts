@@ -1,9 +1,10 @@
+/** The worker as a running part of a process: connected (retrying until Temporal answers), polling, stoppable. */
 import type { Worker } from '@temporalio/worker';
 import type { Env } from '../config/env.ts';
-import type { ActivityDeps } from '../activities/index.ts';
-import { createSyncWorker } from '../worker/create-worker.ts';
-import type { Logger } from './logger.ts';
-import { connectWorkerWithRetry, type TemporalTarget } from './temporal-connection.ts';
+import type { Deps } from '../deps/deps.ts';
+import type { Logger } from '../runtime/logger.ts';
+import { connectWorkerWithRetry, type TemporalTarget } from '../runtime/temporal-connection.ts';
+import { createSyncWorker } from './create-worker.ts';
 
 export interface RunningWorker {
   worker: Worker;
@@ -15,7 +16,7 @@ export interface RunningWorker {
 export async function runWorker(options: {
   env: Env;
   temporal: TemporalTarget;
-  deps: ActivityDeps;
+  deps: Deps;
   logger: Logger;
   workflowBundlePath?: string;
 }): Promise<RunningWorker> {

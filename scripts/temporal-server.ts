@@ -4,13 +4,15 @@
  * [--database temporal] [--visibility-database temporal_visibility] [--log-level warn]`
  *
  * Builds the pinned production server on first use, migrates its databases, starts it, prints one
- * line with its address once it is ready, and runs until SIGINT or SIGTERM.
+ * line with its address once it is ready, and runs until SIGINT or SIGTERM. The namespace gets the
+ * search attributes the workflows set (workflows/search-attributes.ts).
  * `npm run temporal:server -- --install-only` only builds it and prints the binaries' folder.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { resolveTemporalServer } from './temporal-server-install.ts';
-import { startTemporalServer, temporalServerOptionsSchema, type TemporalServer } from './temporal-server.ts';
+import { resolveTemporalServer } from '../runtime/temporal-server-install.ts';
+import { startTemporalServer, temporalServerOptionsSchema, type TemporalServer } from '../runtime/temporal-server.ts';
+import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.ts';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -42,6 +44,7 @@ async function main(): Promise<void> {
     port: values.port === undefined ? undefined : Number(values.port),
     historyShards: values['history-shards'] === undefined ? undefined : Number(values['history-shards']),
     namespace: values.namespace,
+    searchAttributes: SEARCH_ATTRIBUTES,
     logLevel: values['log-level'],
   });
   if (!parsed.success) {

@@ -1,10 +1,27 @@
-/** Builds the activities' dependencies from the configuration (and, under `npm start`, the simulators). */
-import type { ActivityDeps } from '../activities/index.ts';
+/**
+ * The one set of dependencies the activities and the API share: the database, the secret box,
+ * where Autotask is, the Password Boss client and the clock. Built from the configuration (and,
+ * under `npm start`, the simulators), or by tests with their own; passed in, never global.
+ */
 import { AUTOTASK_GLOBAL_ZONE_LOOKUP_URL, type Env } from '../config/env.ts';
 import type { Db } from '../db/client.ts';
-import { createSecretBox } from '../db/secret-box.ts';
+import { createSecretBox, type SecretBox } from '../db/secret-box.ts';
 import { PasswordBossClient } from '../integrations/passwordboss/client.ts';
-import type { LocalSecrets } from './local-secrets.ts';
+import type { LocalSecrets } from '../runtime/local-secrets.ts';
+
+export interface Deps {
+  db: Db;
+  secretBox: SecretBox;
+  autotask: {
+    zoneLookupUrl: string;
+    defaultTrackingIdentifier: string;
+    /** AUTOTASK_API_HOSTS (unset: the default allowlist). */
+    apiHosts?: string | undefined;
+    timeoutMs?: number;
+  };
+  passwordboss: PasswordBossClient;
+  now: () => Date;
+}
 
 export interface ExternalEndpoints {
   zoneLookupUrl: string;
@@ -24,7 +41,7 @@ export function endpointsFromEnv(env: Env, secrets: LocalSecrets): ExternalEndpo
   };
 }
 
-export function createActivityDeps(options: { db: Db; env: Env; secrets: LocalSecrets; endpoints: ExternalEndpoints }): ActivityDeps {
+export function createDeps(options: { db: Db; env: Env; secrets: LocalSecrets; endpoints: ExternalEndpoints }): Deps {
   return {
     db: options.db,
     secretBox: createSecretBox(options.secrets.secretsKeys),

@@ -1,0 +1,79 @@
+/**
+ * The records a run passes between its steps, as one zod schema each: a company's plan (stored
+ * per company, carried in the company workflow's input) and a service's result (saved with a
+ * confirmed write, recorded as a result row). Workflows, activities and the API validate against
+ * these and take their types from them, so the shapes cannot drift apart.
+ */
+import { z } from 'zod';
+import { companyStatuses } from './vocabulary.ts';
+
+export const problemCodes = [
+  'contract_not_found',
+  'contract_wrong_company',
+  'contract_not_recurring',
+  'contract_ended',
+  'contract_not_started',
+  'contract_shared',
+  'product_not_mapped',
+  'no_product_mappings',
+] as const;
+export type ProblemCode = (typeof problemCodes)[number];
+
+/**
+ * Why a service gets its target: `count` the month-end count (0 included), `product_removed` the
+ * company no longer has the product at all; the rest come from the ownership ledger
+ * (sync/ownership.ts): the pair it billed before, zeroed because billing moved or was released.
+ */
+export const unitReasons = ['count', 'product_removed', 'moved_contract', 'moved_service', 'released'] as const;
+export type UnitReason = (typeof unitReasons)[number];
+
+export const unitActionSchema = z.object({
+  serviceId: z.number().int(),
+  serviceName: z.string(),
+  /** The products whose counts make up the target (several may share a service). */
+  productIds: z.array(z.string()),
+  from: z.number().int().min(0),
+  to: z.number().int().min(0),
+  reason: z.enum(unitReasons),
+  /** The contract to write, when it is not the plan's own (a pair left on the previous contract). */
+  contractId: z.number().int().optional(),
+});
+export type UnitAction = z.infer<typeof unitActionSchema>;
+
+export const problemSchema = z.object({
+  severity: z.enum(['error', 'warning']),
+  code: z.enum(problemCodes),
+  detail: z.string(),
+});
+export type Problem = z.infer<typeof problemSchema>;
+
+/** A company's part of a run: the unit changes to make and the problems to report. */
+export const companyPlanSchema = z.object({
+  pbCompanyId: z.string().min(1),
+  pbCompanyName: z.string(),
+  contractId: z.number().int(),
+  contractName: z.string().nullable(),
+  /**
+   * The company's own effective date (sync/effective-date.ts); absent in plans made before it
+   * existed. Not `.regex()`: these schemas are module-level, the workflow sandbox freezes them,
+   * and zod resets a shared RegExp's lastIndex; a literal inside the check is new on every call.
+   */
+  effectiveDate: z.string().refine((s) => /^\d{4}-\d{2}-\d{2}$/.test(s), 'expected YYYY-MM-DD').optional(),
+  actions: z.array(unitActionSchema),
+  problems: z.array(problemSchema),
+});
+export type CompanyPlan = z.infer<typeof companyPlanSchema>;
+
+/** What happened to one service of a company in a run (one result row). */
+export const productResultSchema = z.object({
+  productId: z.string(),
+  serviceId: z.number().int().nullable(),
+  action: z.string(),
+  status: z.enum(companyStatuses),
+  unitsBefore: z.number().int().nullable(),
+  unitsAfter: z.number().int().nullable(),
+  adjustmentId: z.number().int().nullable(),
+  errorType: z.string().nullable(),
+  detail: z.string().nullable(),
+});
+export type ProductResult = z.infer<typeof productResultSchema>;
