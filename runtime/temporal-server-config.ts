@@ -1,8 +1,8 @@
 /**
- * The production server's static and dynamic config, as text. Both are YAML files to the server;
- * JSON is YAML, so they are written with JSON.stringify and need no YAML library at run time.
- * Based on the server's own config/development-postgres12.yaml, with every port chosen by the
- * caller, every listener on loopback, and metrics, pprof and archival off.
+ * The production server's static config, as text. The server reads YAML; JSON is YAML, so it is
+ * written with JSON.stringify and needs no YAML library at run time. Based on the server's own
+ * config/development-postgres12.yaml, with every port chosen by the caller, every listener on
+ * loopback, and metrics, pprof and archival off. The dynamic config is compose's file.
  */
 export const TEMPORAL_SERVICES = ['frontend', 'history', 'matching', 'worker'] as const;
 export type TemporalService = (typeof TEMPORAL_SERVICES)[number];
@@ -35,7 +35,7 @@ export interface ServerConfigInput {
   /** Fixed by the first start on a database: later, another count is ignored with a warning. */
   historyShards: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
-  /** Absolute path of the file renderDynamicConfig's text is written to. */
+  /** Absolute path of the dynamic config file (deploy/temporal/dynamicconfig.yaml, as compose mounts). */
   dynamicConfigPath: string;
 }
 
@@ -95,22 +95,4 @@ export function renderServerConfig(input: ServerConfigInput): string {
     dynamicConfigClient: { filepath: input.dynamicConfigPath, pollInterval: '10s' },
   };
   return `${JSON.stringify(config, null, 2)}\n`;
-}
-
-/** Dynamic config the project relies on; each value is a list of (value, constraints) pairs. */
-export const DYNAMIC_CONFIG = {
-  // Eager activity dispatch, as on the dev server (runtime/temporal-dev-server.ts): the worker
-  // gets a child's Autotask activity in the reply to the workflow task that scheduled it,
-  // instead of through another poll. Off by default in the server.
-  'system.enableActivityEagerExecution': true,
-  // Flags a run whose workflow task failed twice in a row (a nondeterminism error after a
-  // deploy) with the search attribute TemporalReportedProblems, which docs/operations.md queries.
-  // The key exists from server 1.30 on; 1.29 logs "unregistered key" once and ignores it, so the
-  // flag starts working with the version bump and nobody has to remember it.
-  'system.numConsecutiveWorkflowTaskProblemsToTriggerSearchAttribute': 2,
-} as const;
-
-export function renderDynamicConfig(): string {
-  const entries = Object.entries(DYNAMIC_CONFIG).map(([key, value]) => [key, [{ value, constraints: {} }]]);
-  return `${JSON.stringify(Object.fromEntries(entries), null, 2)}\n`;
 }

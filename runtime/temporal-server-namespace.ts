@@ -15,8 +15,8 @@ export const searchAttributeTypeNames = Object.keys(indexedValueType) as [Search
 
 const ALREADY_EXISTS = 6;
 
-/** Closed runs stay visible in the Temporal UI this long: compose's auto-setup default (24h). */
-const RETENTION = '1 day';
+/** Closed runs stay visible in the Temporal UI this long: NAMESPACE_RETENTION in docker-compose.yml. */
+const RETENTION = '30 days';
 
 /**
  * The server refreshes its namespace cache every 2 s (system.namespaceCacheRefreshInterval), in

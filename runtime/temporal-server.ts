@@ -7,13 +7,14 @@
  * the Node process that started them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { z } from 'zod';
 import { freePort, waitForPort } from './free-port.ts';
-import { allPorts, renderDynamicConfig, renderServerConfig, TEMPORAL_SERVICES, type PostgresTarget, type ServerPorts, type TemporalService } from './temporal-server-config.ts';
+import { projectRoot } from './temporal-cli.ts';
+import { allPorts, renderServerConfig, TEMPORAL_SERVICES, type PostgresTarget, type ServerPorts, type TemporalService } from './temporal-server-config.ts';
 import { resolveTemporalServer } from './temporal-server-install.ts';
 import { prepareNamespace, searchAttributeTypeNames } from './temporal-server-namespace.ts';
 import { migrateTemporalSchema } from './temporal-server-schema.ts';
@@ -37,6 +38,11 @@ export const temporalServerOptionsSchema = z.object({
   /** Custom search attributes to create, name → type (workflows/search-attributes.ts). */
   searchAttributes: z.record(z.string().regex(/^\w+$/), z.enum(searchAttributeTypeNames)),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('warn'),
+  /**
+   * The dynamic config docker-compose.yml mounts into its server (eager activities, the stuck-run
+   * flag), so CI and the benchmarks run the settings users deploy.
+   */
+  dynamicConfigPath: z.string().default(path.join(projectRoot, 'deploy', 'temporal', 'dynamicconfig.yaml')),
 });
 export type TemporalServerOptions = z.input<typeof temporalServerOptionsSchema>;
 
@@ -53,6 +59,7 @@ const STARTUP_TIMEOUT_MS = 180_000;
 
 export async function startTemporalServer(input: TemporalServerOptions, log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<TemporalServer> {
   const options = temporalServerOptionsSchema.parse(input);
+  if (!existsSync(options.dynamicConfigPath)) throw new Error(`Temporal server: dynamic config ${options.dynamicConfigPath} not found; it ships with the project (deploy/temporal/dynamicconfig.yaml), or pass dynamicConfigPath`);
   const postgres = postgresTarget(options.databaseUrl, options.database, options.visibilityDatabase);
   const binaries = resolveTemporalServer(log);
   await migrateTemporalSchema(binaries.sqlTool, postgres);
@@ -103,12 +110,10 @@ async function launch(binary: string, postgres: PostgresTarget, ports: ServerPor
   const root = mkdtempSync(path.join(tmpdir(), 'pbas-temporal-server-'));
   const configDir = path.join(root, 'config');
   mkdirSync(configDir);
-  const dynamicConfigPath = path.join(configDir, 'dynamic.yaml');
   const configPath = path.join(configDir, 'server.yaml');
   // The config holds the database password: readable by this user only.
-  writeFileSync(configPath, renderServerConfig({ postgres, ports, historyShards: options.historyShards, logLevel: options.logLevel, dynamicConfigPath }), { mode: 0o600 });
+  writeFileSync(configPath, renderServerConfig({ postgres, ports, historyShards: options.historyShards, logLevel: options.logLevel, dynamicConfigPath: path.resolve(options.dynamicConfigPath) }), { mode: 0o600 });
   chmodSync(configPath, 0o600);
-  writeFileSync(dynamicConfigPath, renderDynamicConfig());
 
   const groups: Array<TemporalService[]> = options.services === 'all' ? [[...TEMPORAL_SERVICES]] : TEMPORAL_SERVICES.map((s) => [s]);
   let output = '';

@@ -1,7 +1,10 @@
 /** The production server's config as the server will read it (YAML parses the JSON we write). */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { allPorts, renderDynamicConfig, renderServerConfig, TEMPORAL_SERVICES, type ServerConfigInput } from '../../runtime/temporal-server-config.ts';
+import { allPorts, renderServerConfig, TEMPORAL_SERVICES, type ServerConfigInput } from '../../runtime/temporal-server-config.ts';
+import { temporalServerOptionsSchema } from '../../runtime/temporal-server.ts';
 
 const input: ServerConfigInput = {
   postgres: { host: '127.0.0.1', port: 5433, user: 'temporal', password: 'p"w:1', database: 'temporal', visibilityDatabase: 'temporal_visibility' },
@@ -45,9 +48,10 @@ describe('the Temporal server config', () => {
     expect(config.dynamicConfigClient.filepath).toBe('/tmp/x/dynamic.yaml');
   });
 
-  it('turns on eager activities and the stuck-run flag in the dynamic config', () => {
-    const dynamic = parse(renderDynamicConfig()) as Record<string, Array<{ value: unknown }>>;
-    expect(dynamic['system.enableActivityEagerExecution']).toEqual([{ value: true, constraints: {} }]);
-    expect(dynamic['system.numConsecutiveWorkflowTaskProblemsToTriggerSearchAttribute']![0]!.value).toBeGreaterThan(0);
+  it('uses the dynamic config docker-compose.yml mounts into its server', () => {
+    const options = temporalServerOptionsSchema.parse({ databaseUrl: 'postgres://postgres@127.0.0.1/postgres', searchAttributes: { PartnerId: 'Keyword' } });
+    const composeFile = fileURLToPath(new URL('../../deploy/temporal/dynamicconfig.yaml', import.meta.url));
+    expect(options.dynamicConfigPath).toBe(composeFile);
+    expect(existsSync(composeFile)).toBe(true);
   });
 });
