@@ -30,8 +30,9 @@ export const temporalServerOptionsSchema = z.object({
   /** The frontend's gRPC port: 7233 when free; 0 for any free port. */
   port: z.number().int().min(0).max(65535).default(7233),
   /**
-   * Fixed by the first start on a database (4 as in compose: the server image's NUM_HISTORY_SHARDS default): later starts
-   * with another count keep the stored one (1.29.1 logs a warning and ignores the config).
+   * Fixed by the first start on a database (4, as in compose: the server image's default for
+   * NUM_HISTORY_SHARDS). Later starts with another count keep the stored one (1.29.1 logs a
+   * warning and ignores the config).
    */
   historyShards: z.number().int().min(1).max(16_384).default(4),
   namespace: z.string().min(1).default('default'),
