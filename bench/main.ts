@@ -2,10 +2,17 @@
 import { benchApi } from './api.ts';
 import { benchAutotask } from './autotask.ts';
 import { benchSync, defaultSyncBenchOptions } from './sync.ts';
+import type { TemporalKind } from './temporal-target.ts';
 
 /** `--name=value` from the command line (`npm run bench -- sync --sizes=100,1000`). */
 function flag(name: string): string | undefined {
   return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+}
+
+function temporalKind(value: string | undefined): TemporalKind {
+  if (value === undefined || value === 'dev' || value === 'server') return value ?? defaultSyncBenchOptions.temporal;
+  process.stderr.write(`--temporal=${value}: choose dev (the dev server, default) or server (the production server on PostgreSQL)\n`);
+  process.exit(2);
 }
 
 const suites: Record<string, () => Promise<void>> = {
@@ -16,6 +23,8 @@ const suites: Record<string, () => Promise<void>> = {
       sizes: flag('sizes')?.split(',').map(Number) ?? defaultSyncBenchOptions.sizes,
       nodeFlags: flag('node-flags')?.split(' ').filter(Boolean) ?? defaultSyncBenchOptions.nodeFlags,
       memoryTrace: process.argv.includes('--memory-trace'),
+      temporal: temporalKind(flag('temporal')),
+      historyShards: Number(flag('history-shards') ?? defaultSyncBenchOptions.historyShards),
     }),
 };
 

@@ -2,14 +2,15 @@
  * `npm run bench -- sync`: "sync now" for N mapped companies (one product each, every count
  * changed, then a second run with nothing changed) against the simulators with 50 ms Autotask
  * latency and the 3-thread limit; the same run at zero latency (Temporal's own overhead); the
- * peak memory of the worker (a separate process) and of the Temporal dev server (fresh for each
- * N); and a naive sequential loop as the baseline a hand-written script would be. Prints one
- * table; asserts nothing.
+ * peak memory of the worker (a separate process) and of the Temporal server (fresh for each
+ * N: the dev server, or with `--temporal=server` the production server on PostgreSQL); CPU per
+ * company of the server, PostgreSQL and the worker in the zero-latency run; and a naive
+ * sequential loop as the baseline a hand-written script would be. Prints one table; asserts
+ * nothing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import postgres from 'postgres';
 import { Client, Connection } from '@temporalio/client';
@@ -23,15 +24,15 @@ import { replaceProductMappings } from '../db/repositories/product-mappings.ts';
 import { AutotaskClient } from '../integrations/autotask/client.ts';
 import { q, query } from '../integrations/autotask/query.ts';
 import { contractSchema, contractServiceSchema } from '../integrations/autotask/schemas.ts';
-import { resolveTemporalCli, projectRoot } from '../runtime/temporal-cli.ts';
-import { startTemporalDevServer, type DevServer } from '../runtime/temporal-dev-server.ts';
+import { projectRoot } from '../runtime/temporal-cli.ts';
 import { createAutotaskSimulator } from '../simulators/autotask/server.ts';
 import { generateDemoData, type DemoData } from '../simulators/demo-data.ts';
 import { createPasswordBossSimulator } from '../simulators/passwordboss/server.ts';
 import { startThrowawayPostgres } from '../test/support/throwaway-postgres.ts';
 import { bundleOptions } from '../worker/bundle-options.ts';
-import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.ts';
+import { cpuMs, postgresCpuMs } from './proc-cpu.ts';
 import { printTable } from './table.ts';
+import { describeTemporal, startBenchTemporal, type BenchTemporal, type TemporalKind } from './temporal-target.ts';
 
 const NOW = new Date('2026-11-27T12:00:00Z');
 const EFFECTIVE = '2026-11-01';
@@ -73,13 +74,16 @@ export interface SyncBenchOptions {
   /** Node flags of the worker process: the same heap limits `npm run worker` uses. */
   nodeFlags: string[];
   memoryTrace: boolean;
+  /** `dev`: the dev server `npm start` runs; `server`: the production server on PostgreSQL. */
+  temporal: TemporalKind;
+  /** History shards of the production server (compose's default: 4). */
+  historyShards: number;
 }
 
-export const defaultSyncBenchOptions: SyncBenchOptions = { sizes: [100, 1_000, 5_000], nodeFlags: ['--max-old-space-size=256', '--max-semi-space-size=2'], memoryTrace: false };
+export const defaultSyncBenchOptions: SyncBenchOptions = { sizes: [100, 1_000, 5_000], nodeFlags: ['--max-old-space-size=256', '--max-semi-space-size=2'], memoryTrace: false, temporal: 'dev', historyShards: 4 };
 
 export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOptions): Promise<void> {
   const { sizes } = options;
-  const binary = resolveTemporalCli({});
   const [pg, bundle] = await Promise.all([
     startThrowawayPostgres(),
     bundleWorkflowCode({ ...bundleOptions, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } }),
@@ -91,17 +95,16 @@ export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOpti
   const rows: Array<Array<string | number>> = [];
   const secretsKey = randomBytes(32);
   const children: ChildProcess[] = [];
-  let temporal: DevServer | undefined;
-  let temporalDir: string | undefined;
+  let temporal: BenchTemporal | undefined;
   let connection: Connection | undefined;
 
   try {
     for (const n of sizes) {
-      // Each size gets a fresh Temporal dev server, the way a benchmark of one size alone would
-      // see it, that keeps its SQLite file on disk as `npm start`'s does. (In memory, the database
-      // grows inside the server's Go heap and slows its collector: 41 companies/s at 5,000.)
-      temporalDir = mkdtempSync(path.join(tmpdir(), 'pbas-bench-temporal-'));
-      temporal = await startTemporalDevServer({ binary, searchAttributes: SEARCH_ATTRIBUTES, ui: false, port: 0, dbFilename: path.join(temporalDir, 'temporal.sqlite') });
+      // Each size gets a fresh Temporal server, the way a benchmark of one size alone would see
+      // it, on disk: the dev server's SQLite file as `npm start` keeps it (in memory, the database
+      // grows inside the server's Go heap and slows its collector: 41 companies/s at 5,000), or
+      // the production server's own databases on the benchmark's PostgreSQL.
+      temporal = await startBenchTemporal(options.temporal, pg.url, options.historyShards);
       connection = await Connection.connect({ address: temporal.address });
       const client = new Client({ connection });
       const s = scenario(n);
@@ -146,9 +149,17 @@ export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOpti
       const unchanged = await run('unchanged');
       autotask.faults.latencyMs = 0;
       bumpCounts(s, 1);
+      // CPU of each part over the zero-latency run: what a company costs when nothing waits.
+      const cpuBefore = { server: cpuMs(temporal.pids), postgres: postgresCpuMs(pg.pid), worker: cpuMs([worker.pid!]) };
       const fast = await run('zero-latency');
+      const cpuPerCompany = (used: number) => (used / n).toFixed(1);
+      const cpu = {
+        server: cpuPerCompany(cpuMs(temporal.pids) - cpuBefore.server),
+        postgres: cpuPerCompany(postgresCpuMs(pg.pid) - cpuBefore.postgres),
+        worker: cpuPerCompany(cpuMs([worker.pid!]) - cpuBefore.worker),
+      };
       const rss = peakRssMb(worker.pid!);
-      const serverRss = peakRssMb(temporal.process.pid!);
+      const serverRss = temporal.pids.reduce((sum, pid) => sum + peakRssMb(pid), 0);
       const exact = s.mapped.every((m) => {
         const cs = autotask.state.contractServicesOf(m.autotaskContractId);
         const target = s.demo.passwordboss.partners[0]!.months.at(-1)!.counts.find((c) => c.companyId === m.pbCompanyId)!;
@@ -170,6 +181,9 @@ export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOpti
         unchanged.requests,
         Math.floor(n / 100 + 10),
         (n / fast.seconds).toFixed(0),
+        cpu.server,
+        cpu.postgres,
+        cpu.worker,
         `${rss} MB`,
         `${serverRss} MB`,
         `${naiveTotal.toFixed(0)} s${sample < n ? ` (from ${sample})` : ''}`,
@@ -184,17 +198,15 @@ export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOpti
       await connection.close();
       await temporal.stop();
       [connection, temporal] = [undefined, undefined];
-      rmSync(temporalDir, { recursive: true, force: true });
     }
   } finally {
     for (const c of children) c.kill('SIGKILL');
     await connection?.close();
     await temporal?.stop();
-    if (temporalDir) rmSync(temporalDir, { recursive: true, force: true });
     pg.stop();
   }
-  printTable(`Sync now, ${LATENCY_MS} ms Autotask latency, ≤ 3 requests in flight per endpoint (2 cores)`, [
-    'N', 'changed run', 'AT req/company', 'no-change run', 'no-change AT req', 'budget N/100+10', 'companies/s @0 ms', 'worker peak RSS', 'Temporal peak RSS', 'naive loop', 'speed-up', 'exact',
+  printTable(`Sync now, ${LATENCY_MS} ms Autotask latency, ≤ 3 requests in flight per endpoint (2 cores); ${describeTemporal(options.temporal, options.historyShards)}`, [
+    'N', 'changed run', 'AT req/company', 'no-change run', 'no-change AT req', 'budget N/100+10', 'companies/s @0 ms', 'Temporal CPU ms/company', 'PostgreSQL CPU ms/company', 'worker CPU ms/company', 'worker peak RSS', 'Temporal peak RSS', 'naive loop', 'speed-up', 'exact',
   ], rows);
 }
 

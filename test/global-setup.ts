@@ -1,7 +1,9 @@
 /**
  * Starts the real services once for the whole run: a Temporal dev server (in memory, search
  * attributes registered), PostgreSQL (TEST_DATABASE_URL or a throw-away cluster), and one
- * prebuilt workflow bundle the test workers share.
+ * prebuilt workflow bundle the test workers share. With TEST_TEMPORAL_ADDRESS set, the tests use
+ * that Temporal server instead (namespace `default`, search attributes registered): CI runs the
+ * deployment tests a second time on the production server that way (`npm run test:deployment`).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -25,9 +27,10 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const started = Date.now();
   ensureChromium();
-  const binary = resolveTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH });
   const [temporal, postgres, bundle] = await Promise.all([
-    startTemporalDevServer({ binary, searchAttributes: SEARCH_ATTRIBUTES, ui: false, port: 0 }),
+    process.env.TEST_TEMPORAL_ADDRESS
+      ? Promise.resolve({ address: process.env.TEST_TEMPORAL_ADDRESS, async stop() {} })
+      : startTemporalDevServer({ binary: resolveTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH }), searchAttributes: SEARCH_ATTRIBUTES, ui: false, port: 0 }),
     process.env.TEST_DATABASE_URL ? Promise.resolve({ url: process.env.TEST_DATABASE_URL, stop() {} }) : startThrowawayPostgres(),
     bundleWorkflowCode({ ...bundleOptions, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error(m: string) { process.stderr.write(`${m}\n`); } } }),
   ]);
@@ -38,7 +41,7 @@ export default async function setup(project: TestProject) {
   project.provide('temporalAddress', temporal.address);
   project.provide('postgresUrl', postgres.url);
   project.provide('workflowBundlePath', workflowBundlePath);
-  process.stderr.write(`test services ready in ${Date.now() - started} ms (Temporal ${temporal.address}, PostgreSQL ${postgres.url})\n`);
+  process.stderr.write(`test services ready in ${Date.now() - started} ms (Temporal ${temporal.address}${process.env.TEST_TEMPORAL_ADDRESS ? ' from TEST_TEMPORAL_ADDRESS' : ' dev server'}, PostgreSQL ${postgres.url})\n`);
   return async () => {
     await temporal.stop();
     postgres.stop();

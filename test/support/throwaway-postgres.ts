@@ -4,13 +4,15 @@
  * run as root, so it runs as the `postgres` user then.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../runtime/free-port.ts';
 
 export interface ThrowawayPostgres {
   url: string;
+  /** The postmaster's pid (the benchmarks read the cluster's CPU time from /proc). */
+  pid: number;
   stop(): void;
 }
 
@@ -58,5 +60,6 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   };
   // An interrupted run (Ctrl-C in a benchmark) must not leave the server behind.
   process.once('exit', stop);
-  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, stop };
+  const pid = Number(readFileSync(path.join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, pid, stop };
 }
