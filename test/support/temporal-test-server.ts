@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
 
 export const TEMPORAL_TEST_SERVER_VERSION = '1.31.0';
 
@@ -79,4 +80,19 @@ export function resolveTemporalTestServer(): string {
     if (!existsSync(launcher)) throw err;
   }
   return launcher;
+}
+
+/**
+ * A time-skipping environment on that server. The SDK waits a fixed 5 s for the server to answer,
+ * and a cold JVM on a busy 2-core machine can take longer, so a start that times out is tried
+ * again (the JVM's files are in the page cache by then).
+ */
+export async function createTimeSkippingEnvironment(attempts = 3): Promise<TestWorkflowEnvironment> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: resolveTemporalTestServer() } } });
+    } catch (err) {
+      if (attempt >= attempts || !/did not start within/.test((err as Error).message)) throw err;
+    }
+  }
 }

@@ -13,11 +13,18 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..',
 describe('ESLint enforces the layers', () => {
   let eslint: ESLint;
   beforeAll(() => {
-    eslint = new ESLint({ cwd: root });
+    // Only the import rules matter here: without type information ESLint does not build the
+    // whole TypeScript program, which takes a minute on a busy 2-core machine.
+    eslint = new ESLint({
+      cwd: root,
+      overrideConfig: {
+        languageOptions: { parserOptions: { projectService: false } },
+        rules: { '@typescript-eslint/no-floating-promises': 'off', '@typescript-eslint/no-misused-promises': 'off' },
+      },
+    });
   });
 
-  // The snippet stands in for an existing file's text: type-aware linting only takes files the
-  // TypeScript project knows.
+  // The snippet stands in for an existing file's text, so each folder's rules apply to it.
   const restricted = async (filePath: string, code: string) => {
     const [result] = await eslint.lintText(code, { filePath: path.join(root, filePath) });
     const fatal = result!.messages.find((m) => m.fatal);

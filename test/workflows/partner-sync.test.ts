@@ -9,13 +9,13 @@ import { inject } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../activities/index.ts';
 import type { PartnerSyncInput } from '../../workflows/inputs.ts';
 import type { CompanyPlan } from '../../sync/plan.ts';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.ts';
-import { resolveTemporalTestServer } from '../support/temporal-test-server.ts';
+import { createTimeSkippingEnvironment } from '../support/temporal-test-server.ts';
 
 /** temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD: every attribute we define is a keyword. */
 const INDEXED_VALUE_TYPE_KEYWORD = 2;
@@ -152,7 +152,7 @@ async function resultWithin<T>(result: Promise<T>, ms: number, giveUp: Promise<s
 describe('partnerSync fan-out', () => {
   let env: TestWorkflowEnvironment;
   beforeAll(async () => {
-    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: resolveTemporalTestServer() } } });
+    env = await createTimeSkippingEnvironment();
     // Children carry the PartnerId search attribute: unregistered, the test server never starts them.
     await env.connection.operatorService.addSearchAttributes({
       namespace: env.namespace ?? 'default',
