@@ -104,6 +104,11 @@ export function companyOutcome(plan: CompanyPlan, results: ProductResult[], dryR
   const status: CompanyStatus = errors.length ? 'error' : warnings.length || plannedStatus(plan) === 'warning' ? 'warning' : 'ok';
   const detail = errors[0] ?? warnings[0] ?? summarise(results, dryRun);
   const rows = [...results];
+  for (const lb of plan.leftBehind ?? []) {
+    // Not an action and not a warning: the MSP chose this; the row says what stays billed.
+    const why = lb.cause === 'not_billed' ? 'its products are set to not billed' : 'its products are no longer mapped to it';
+    rows.push({ productId: lb.productIds.join('+'), serviceId: lb.serviceId, action: 'left_behind', status: 'ok', unitsBefore: lb.units, unitsAfter: lb.units, adjustmentId: null, errorType: null, reason: null, contractId: lb.contractId, unitPrice: null, amountChange: null, detail: `${lb.serviceName}: ${lb.units} units left on contract #${lb.contractId} (${why}); nothing was written — unmap with release=zero or set it to 0 in Autotask if it should stop billing` });
+  }
   if (rows.length === 0 && plan.problems.length === 0) {
     rows.push({ productId: '', serviceId: null, action: 'none', status: 'ok', unitsBefore: null, unitsAfter: null, adjustmentId: null, errorType: null, detail });
   }

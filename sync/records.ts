@@ -67,6 +67,14 @@ export const companyPlanSchema = z.object({
   effectiveDate: z.string().refine((s) => /^\d{4}-\d{2}-\d{2}$/.test(s), 'expected YYYY-MM-DD').optional(),
   actions: z.array(unitActionSchema),
   problems: z.array(problemSchema),
+  /**
+   * Pairs this company billed that nothing bills now because the MSP stopped billing a product
+   * (not billed, or its mapping removed): left as they are (rule 8b), and listed in the run's
+   * results so the MSP sees them. Absent in plans made before the ownership ledger.
+   */
+  leftBehind: z
+    .array(z.object({ contractId: z.number().int(), serviceId: z.number().int(), serviceName: z.string(), productIds: z.array(z.string()), units: z.number().int(), cause: z.enum(['not_billed', 'not_configured']) }))
+    .optional(),
 });
 export type CompanyPlan = z.infer<typeof companyPlanSchema>;
 

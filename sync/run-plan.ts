@@ -136,6 +136,8 @@ export function unitReads(input: RunPlanInput): RunPreparation {
       if (!named.has(w.serviceId)) unnamedServices.add(w.serviceId);
     }
   }
+  // A stop of a company still mapped is listed in its results by name (see planRun).
+  for (const d of decisions) if (d.kind === 'stop' && (d.cause === 'not_billed' || d.cause === 'not_configured') && !named.has(d.pair.serviceId)) unnamedServices.add(d.pair.serviceId);
   return { decisions, zeroes, dateOf, reads, unnamedServices };
 }
 
@@ -202,6 +204,13 @@ export function planRun(
       const read = unitsOf(date, w.contractId).get(w.serviceId);
       plan.actions.push({ serviceId: w.serviceId, serviceName: serviceName(w.serviceId), productIds: w.productIds, from: read?.units ?? 0, to: 0, reason: w.reason, contractId: w.contractId, unitPrice: read?.unitPrice ?? null });
     }
+  }
+
+  for (const d of prep.decisions) {
+    if (d.kind !== 'stop' || (d.cause !== 'not_billed' && d.cause !== 'not_configured')) continue;
+    const plan = plans.get(d.pbCompanyId);
+    if (!plan) continue;
+    (plan.leftBehind ??= []).push({ contractId: d.pair.contractId, serviceId: d.pair.serviceId, serviceName: serviceName(d.pair.serviceId), productIds: [...d.pair.productIds], units: d.pair.units, cause: d.cause });
   }
 
   const ownedBy = new Map(input.owned.map((p) => [pairKey(p), p]));
