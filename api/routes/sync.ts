@@ -62,7 +62,14 @@ const resultSchema = z
   })
   .meta({ id: 'SyncResult' });
 
+const runDetailSchema = runSchema.extend({
+  amountChange: z.number().describe('what the run changes (a dry run: would change) on the invoices: the sum of its results\' known amounts'),
+  unpricedChanges: z.number().int().describe('changes whose unit price is unknown, left out of amountChange'),
+  results: z.array(resultSchema),
+});
+
 export type SyncRunView = z.output<typeof runSchema>;
+export type SyncRunDetailView = z.output<typeof runDetailSchema>;
 export type SyncResultView = z.output<typeof resultSchema>;
 
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema };
@@ -119,14 +126,7 @@ const syncRoutes: FastifyPluginAsyncZod<SyncRouteDeps> = async (app, deps) => {
       tags: ['sync'],
       summary: 'One run: live progress and per-company results',
       params: partnerParams.extend({ runId: z.uuid() }),
-      response: {
-        200: runSchema.extend({
-          amountChange: z.number().describe('what the run changes (a dry run: would change) on the invoices: the sum of its results\' known amounts'),
-          unpricedChanges: z.number().int().describe('changes whose unit price is unknown, left out of amountChange'),
-          results: z.array(resultSchema),
-        }),
-        ...errors,
-      },
+      response: { 200: runDetailSchema, ...errors },
     },
   }, async (request) => {
     await requirePartner(db, request, request.params.pid);
