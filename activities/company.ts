@@ -1,6 +1,7 @@
 /** The per-company steps: read the run's plan pages, apply a company's plan, record outcomes. */
 import { ApplicationFailure, cancellationSignal, log } from '@temporalio/activity';
 import { listMappedCompanies, setCompanyOutcome } from '../db/repositories/company-mappings.ts';
+import { recordLedgerWrite } from '../db/repositories/billing-ledger.ts';
 import { recordCompanyOutcome, type CompanyOutcomeRecord } from '../db/repositories/company-outcomes.ts';
 import { claimUnitWrites, saveUnitWriteResult } from '../db/repositories/unit-writes.ts';
 import { listRunCompanyPage } from '../db/repositories/run-companies.ts';
@@ -54,31 +55,50 @@ export function createCompanyActivities(deps: Deps) {
      */
     async applyCompanyPlan(input: ApplyCompanyPlanInput): Promise<CompanySyncResult> {
       const { plan } = input;
+      // The company's own date (rule 7: a contract starting mid-period bills from its start);
+      // plans made before it existed carry none and use the run's.
+      const effectiveDate = plan.effectiveDate ?? input.effectiveDate;
+      const contractOf = (action: UnitAction) => action.contractId ?? plan.contractId;
       const withoutWrites = plan.actions.map((a) => resultWithoutWrite(a, input.dryRun));
       const writes = plan.actions.filter((_, i) => withoutWrites[i] === undefined);
-      const claims = await claimUnitWrites(deps.db, input.runId, plan.pbCompanyId, writes.map((a) => a.serviceId));
+      // Claims are per (run, company, service), but a company that moved contracts may zero a
+      // service on its old contract and set the same service on its new one: the writes on
+      // another contract are claimed under a key that names that contract.
+      const claimKey = (contractId: number) => (contractId === plan.contractId ? plan.pbCompanyId : `${plan.pbCompanyId}@contract-${contractId}`);
+      const claims = new Map<string, Awaited<ReturnType<typeof claimUnitWrites>>>();
+      for (const contractId of new Set(writes.map(contractOf))) {
+        const key = claimKey(contractId);
+        claims.set(key, await claimUnitWrites(deps.db, input.runId, key, writes.filter((a) => contractOf(a) === contractId).map((a) => a.serviceId)));
+      }
       let client: Promise<AutotaskClient> | undefined;
       const apply = async (action: UnitAction, trusted: boolean): Promise<ProductResult> => {
+        const contractId = contractOf(action);
+        let result: ProductResult;
         try {
           client ??= autotaskForPartner(deps, input.partnerId);
           const done = await setUnits(
             await client,
-            { contractId: plan.contractId, serviceId: action.serviceId, effectiveDate: input.effectiveDate, target: action.to, ...(trusted ? { knownCurrent: action.from } : {}) },
+            { contractId, serviceId: action.serviceId, effectiveDate, target: action.to, ...(trusted ? { knownCurrent: action.from } : {}) },
             cancellationSignal()
           );
           // A retry that finds the target in place: report the change as the run's own, from the planned value.
           const appliedEarlier = !trusted && done.adjustmentId === null && action.from !== action.to && done.before === action.to;
-          return appliedResult(action, { before: appliedEarlier ? action.from : done.before, after: done.after, adjustmentId: done.adjustmentId, appliedEarlier });
+          result = appliedResult(action, { before: appliedEarlier ? action.from : done.before, after: done.after, adjustmentId: done.adjustmentId, appliedEarlier, unitPrice: done.unitPrice });
         } catch (err) {
           const failure = toApplicationFailure(err);
           if (!(failure instanceof ApplicationFailure) || !failure.nonRetryable) throw failure;
           log.warn('setting units failed', { pbCompanyId: plan.pbCompanyId, serviceId: action.serviceId, type: failure.type });
           return failedResult(action, failure.type ?? 'Unknown', failure.message);
         }
+        // Autotask confirmed the units: the pair is this company's now (rule 8b), and any release
+        // pending on it is settled. Recorded before the claim's result, so a retry that skips the
+        // write has recorded it already; recording it again changes nothing.
+        await recordLedgerWrite(deps.db, input.partnerId, { runId: input.runId, contractId, serviceId: action.serviceId, effectiveDate, units: result.unitsAfter!, pbCompanyId: plan.pbCompanyId, productIds: action.productIds, reason: action.reason });
+        return result;
       };
       const results: ProductResult[] = [];
       for (const [i, action] of plan.actions.entries()) {
-        const claim = claims.get(action.serviceId);
+        const claim = claims.get(claimKey(contractOf(action)))?.get(action.serviceId);
         const saved = productResultSchema.safeParse(claim?.result);
         const known = withoutWrites[i] ?? (saved.success ? saved.data : undefined);
         if (known) {
@@ -88,7 +108,7 @@ export function createCompanyActivities(deps: Deps) {
         const result = await apply(action, claim?.attempts === 1);
         results.push(result);
         // A later write may still fail: saved, this one is skipped when the company is retried.
-        if (action !== writes.at(-1)) await saveUnitWriteResult(deps.db, input.runId, plan.pbCompanyId, action.serviceId, result);
+        if (action !== writes.at(-1)) await saveUnitWriteResult(deps.db, input.runId, claimKey(contractOf(action)), action.serviceId, result);
       }
       const outcome = companyOutcome(plan, results, input.dryRun);
       await recordOutcome({ runId: input.runId, partnerId: input.partnerId, pbCompanyId: plan.pbCompanyId, contractId: plan.contractId, dryRun: input.dryRun, ...outcome });

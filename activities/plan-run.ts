@@ -1,18 +1,22 @@
 /**
  * Plans a run with as few external calls as possible: one Password Boss call for every
  * company's month-end counts, and batched Autotask reads (500 contracts a query) for the
- * contracts and the units in force on the effective date. The plan is stored per company.
+ * contracts and the units in force, one read per distinct effective date (usually one). The
+ * ownership ledger decides what moved or was released (sync/run-plan.ts). The plan is stored
+ * per company.
  */
 import { setMaxListeners } from 'node:events';
 import { heartbeat, cancellationSignal } from '@temporalio/activity';
 import { findSettings } from '../db/repositories/autotask-settings.ts';
-import { listMappedCompanies, markCompaniesSyncing } from '../db/repositories/company-mappings.ts';
+import { listOwnedPairs, recordLedgerWrites } from '../db/repositories/billing-ledger.ts';
+import { listCompanyStates, markCompaniesSyncing } from '../db/repositories/company-mappings.ts';
+import { listPendingReleases } from '../db/repositories/pending-releases.ts';
 import { listProductMappings } from '../db/repositories/product-mappings.ts';
 import { storeRunPlan } from '../db/repositories/run-companies.ts';
 import { updateRun } from '../db/repositories/sync-runs.ts';
 import { effectiveDateFor, expectedFinalMonth } from '../sync/billing-month.ts';
-import { planCompany, type PlanCount, type ProductService } from '../sync/plan.ts';
-import type { CompanyPlan } from '../sync/records.ts';
+import type { PlanCount } from '../sync/plan.ts';
+import { planRun, unitReads, unitsKey, type RunPlanInput, type UnitRead } from '../sync/run-plan.ts';
 import { autotaskForPartner } from '../deps/autotask-for-partner.ts';
 import { classified } from './failures.ts';
 import type { Deps } from '../deps/deps.ts';
@@ -37,12 +41,17 @@ export function createPlanRunActivities(deps: Deps) {
         // Every batched read below listens on this one signal; dozens at once are expected.
         setMaxListeners(1_000, signal);
         heartbeat('loading mappings');
-        const [settings, productRows, mapped] = await Promise.all([
+        const [settings, productRows, companies, owned, releases] = await Promise.all([
           findSettings(deps.db, input.partnerId),
           listProductMappings(deps.db, input.partnerId),
-          listMappedCompanies(deps.db, input.partnerId, input.companyIds),
+          listCompanyStates(deps.db, input.partnerId),
+          listOwnedPairs(deps.db, input.partnerId),
+          listPendingReleases(deps.db, input.partnerId),
         ]);
-        if (mapped.length === 0) {
+        const scope = input.companyIds ? new Set(input.companyIds) : undefined;
+        const mapped = companies.filter((c) => c.contractId !== null && !c.excluded && (!scope || scope.has(c.pbCompanyId)));
+        // With no company mapped, only a release the MSP asked for can still have work to do.
+        if (mapped.length === 0 && !releases.some((r) => !scope || scope.has(r.pbCompanyId))) {
           return { state: 'nothing_to_do', billingMonth: null, detail: input.companyIds ? 'None of the requested companies is mapped to an Autotask contract' : 'No company is mapped to an Autotask contract yet — map companies under Company mapping' };
         }
         heartbeat('reading Password Boss counts');
@@ -54,47 +63,50 @@ export function createPlanRunActivities(deps: Deps) {
         const lagging = billingMonth < expected ? `Password Boss has not finalised ${expected} yet; synced ${billingMonth} (effective ${effectiveDate})` : null;
 
         const autotask = await autotaskForPartner(deps, input.partnerId);
-        const contractIds = mapped.map((m) => m.autotaskContractId!);
+        // The contracts owned pairs sit on are nearly always the mapped ones: still one batched read.
+        const contractIds = [...new Set([...mapped.map((m) => m.contractId!), ...owned.map((p) => p.contractId)])];
         heartbeat('reading Autotask contracts');
-        const [contracts, units] = await Promise.all([autotask.contractsByIds(contractIds, signal), autotask.unitsAt(contractIds, effectiveDate, signal)]);
+        const contracts = await autotask.contractsByIds(contractIds, signal);
+        const runInput: RunPlanInput = {
+          periodStart: effectiveDate,
+          countBasis: settings?.countBasis ?? 'users',
+          products: productRows,
+          companies,
+          scope,
+          owned,
+          pendingReleases: releases,
+          contracts: new Map(contracts.map((c) => [c.id, c])),
+        };
+        const prep = unitReads(runInput);
+        heartbeat('reading Autotask units');
+        const units = new Map<string, Map<number, UnitRead>>();
+        const [serviceRows] = await Promise.all([
+          // Only a service zeroed after no product maps it any more needs its name looked up.
+          prep.unnamedServices.size ? autotask.servicesByIds([...prep.unnamedServices], signal) : Promise.resolve([]),
+          ...[...prep.reads].map(async ([date, ids]) => {
+            for (const row of (await autotask.unitsAt([...ids], date, signal)).values()) {
+              const key = unitsKey(date, row.contractID);
+              units.set(key, (units.get(key) ?? new Map<number, UnitRead>()).set(row.serviceID, { units: row.units, unitPrice: row.unitPrice }));
+            }
+          }),
+        ]);
         heartbeat('planning');
-
-        const contractsById = new Map(contracts.map((c) => [c.id, c]));
         const countsByCompany = new Map<string, PlanCount[]>();
         for (const c of counts.counts.items) {
           const list = countsByCompany.get(c.companyId) ?? [];
           list.push(c);
           countsByCompany.set(c.companyId, list);
         }
-        const unitsByContract = new Map<number, Map<number, number>>();
-        for (const row of units.values()) {
-          const m = unitsByContract.get(row.contractID) ?? new Map<number, number>();
-          m.set(row.serviceID, row.units);
-          unitsByContract.set(row.contractID, m);
+        const { plans, adoptions } = planRun(runInput, prep, { counts: countsByCompany, units, serviceNames: new Map(serviceRows.map((s) => [s.id, s.name])) });
+        if (plans.length === 0) {
+          return { state: 'nothing_to_do', billingMonth, detail: input.companyIds ? 'None of the requested companies is mapped to an Autotask contract' : 'No company is mapped to an Autotask contract yet — map companies under Company mapping' };
         }
-        const productServices: ProductService[] = productRows
-          .filter((p) => p.autotaskServiceId !== null)
-          .map((p) => ({ productId: p.productId, productName: p.productName, serviceId: p.autotaskServiceId!, serviceName: p.autotaskServiceName ?? `Service #${p.autotaskServiceId}` }));
-        const partnerInput = {
-          effectiveDate,
-          countBasis: settings?.countBasis ?? 'users',
-          productServices,
-          productNames: new Map(productRows.map((p) => [p.productId, p.productName])),
-        } as const;
-        const plans: CompanyPlan[] = mapped.map((m) =>
-          planCompany(partnerInput, {
-            pbCompanyId: m.pbCompanyId,
-            pbCompanyName: m.pbCompanyName,
-            autotaskCompanyId: m.autotaskCompanyId!,
-            autotaskContractId: m.autotaskContractId!,
-            counts: countsByCompany.get(m.pbCompanyId) ?? [],
-            contract: contractsById.get(m.autotaskContractId!),
-            currentUnits: unitsByContract.get(m.autotaskContractId!) ?? new Map(),
-          })
-        );
         await storeRunPlan(deps.db, input.runId, plans);
+        // A pair already right needs no write, so no confirmation will record who owns it: the
+        // read just made confirms it. A dry run records nothing.
+        if (!input.dryRun) await recordLedgerWrites(deps.db, input.partnerId, adoptions.map((a) => ({ ...a, runId: input.runId })));
         await updateRun(deps.db, input.runId, { billingMonth, effectiveDate, total: plans.length, detail: lagging });
-        if (!input.dryRun) await markCompaniesSyncing(deps.db, input.partnerId, plans.map((p) => p.pbCompanyId));
+        if (!input.dryRun) await markCompaniesSyncing(deps.db, input.partnerId, mapped.map((m) => m.pbCompanyId));
         return { state: 'planned', billingMonth, effectiveDate, total: plans.length, detail: lagging };
       });
     },

@@ -9,14 +9,16 @@ import {
   index,
   integer,
   jsonb,
+  numeric,
   pgTable,
   primaryKey,
   text,
   timestamp,
+  unique,
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import type { CompanyPlan, ProductResult } from '../sync/records.ts';
+import { unitReasons, type CompanyPlan, type ProductResult } from '../sync/records.ts';
 import { companyStatuses, runStatuses } from '../sync/vocabulary.ts';
 
 const createdAt = timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
@@ -205,6 +207,11 @@ export const syncResults = pgTable(
     adjustmentId: integer('adjustment_id'),
     errorType: text('error_type'),
     detail: text('detail'),
+    /** Why the service got its target (sync/records.ts `unitReasons`); null on rows without an action. */
+    reason: text('reason', { enum: unitReasons }),
+    /** The contract service's unit price, and (after − before) × price: what the invoice changes by. */
+    unitPrice: numeric('unit_price', { mode: 'number' }),
+    amountChange: numeric('amount_change', { mode: 'number' }),
     /**
      * Unused. Dropped in a later release: the previous release still selects it, so dropping it
      * now would break its instances during a rolling deploy.
@@ -213,7 +220,11 @@ export const syncResults = pgTable(
     createdAt,
   },
   (t) => [
-    uniqueIndex('sync_results_run_company_product_idx').on(t.runId, t.pbCompanyId, t.productId),
+    // One row per company, product and (contract, service) of a run: a company whose billing moved
+    // has the same product on the pair it left (zeroed) and on the pair it moved to. Recording an
+    // outcome again (an activity retry) hits this key and changes nothing, rows without a service
+    // included (NULLS NOT DISTINCT).
+    unique('sync_results_run_company_pair_key').on(t.runId, t.pbCompanyId, t.productId, t.autotaskContractId, t.autotaskServiceId).nullsNotDistinct(),
     index('sync_results_partner_company_idx').on(t.partnerId, t.pbCompanyId, t.createdAt),
   ]
 );

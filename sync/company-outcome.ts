@@ -39,17 +39,37 @@ export interface AppliedUnits {
   adjustmentId: number | null;
   /** A retry found the target in place: an earlier attempt's write landed, its answer was lost. */
   appliedEarlier: boolean;
+  /** The unit price the confirming read carried; null or absent: the plan's. */
+  unitPrice?: number | null | undefined;
 }
 
-const base = (action: UnitAction) => ({ productId: action.productIds.join('+'), serviceId: action.serviceId, unitsBefore: action.from, errorType: null, adjustmentId: null });
+/**
+ * What a change of units does to the invoice. Prices carry up to four decimals in Autotask, so
+ * the product is rounded there, not left with binary-float tails (3 × 0.1).
+ */
+export function amountChangeOf(before: number | null, after: number | null, unitPrice: number | null | undefined): number | null {
+  if (before === null || after === null || unitPrice === null || unitPrice === undefined) return null;
+  return Math.round((after - before) * unitPrice * 10_000) / 10_000 + 0;
+}
+
+const base = (action: UnitAction) => ({
+  productId: action.productIds.join('+'),
+  serviceId: action.serviceId,
+  unitsBefore: action.from,
+  errorType: null,
+  adjustmentId: null,
+  reason: action.reason,
+  contractId: action.contractId ?? null,
+  unitPrice: action.unitPrice ?? null,
+});
 
 /** The result of an action that needs no write (already correct, or a dry run); undefined if it does. */
 export function resultWithoutWrite(action: UnitAction, dryRun: boolean): ProductResult | undefined {
   if (action.from === action.to) {
-    return { ...base(action), action: 'unchanged', status: 'ok', unitsAfter: action.to, detail: `${action.serviceName}: ${action.to} units, already correct` };
+    return { ...base(action), action: 'unchanged', status: 'ok', unitsAfter: action.to, amountChange: amountChangeOf(action.from, action.to, action.unitPrice), detail: `${action.serviceName}: ${action.to} units, already correct${reasonNote(action)}` };
   }
   if (dryRun) {
-    return { ...base(action), action: 'would_set', status: 'ok', unitsAfter: action.to, detail: `${action.serviceName}: would set ${action.from} → ${action.to}` };
+    return { ...base(action), action: 'would_set', status: 'ok', unitsAfter: action.to, amountChange: amountChangeOf(action.from, action.to, action.unitPrice), detail: `${action.serviceName}: would set ${action.from} → ${action.to}${reasonNote(action)}` };
   }
   return undefined;
 }
@@ -57,8 +77,11 @@ export function resultWithoutWrite(action: UnitAction, dryRun: boolean): Product
 export function appliedResult(action: UnitAction, done: AppliedUnits): ProductResult {
   const changed = done.adjustmentId !== null || done.appliedEarlier;
   const notes = `${reasonNote(action)}${done.appliedEarlier ? ' (confirmed after a retry; Autotask did not return the adjustment id)' : ''}`;
+  const unitPrice = done.unitPrice ?? action.unitPrice ?? null;
   return {
     ...base(action),
+    unitPrice,
+    amountChange: amountChangeOf(done.before, done.after, unitPrice),
     unitsBefore: done.before,
     unitsAfter: done.after,
     adjustmentId: done.adjustmentId,
@@ -69,7 +92,8 @@ export function appliedResult(action: UnitAction, done: AppliedUnits): ProductRe
 }
 
 export function failedResult(action: UnitAction, errorType: string, detail: string): ProductResult {
-  return { ...base(action), action: 'set', status: 'error', unitsAfter: null, errorType, detail };
+  // Nothing is known to have changed, so no amount either.
+  return { ...base(action), action: 'set', status: 'error', unitsAfter: null, amountChange: null, errorType, detail };
 }
 
 export function companyOutcome(plan: CompanyPlan, results: ProductResult[], dryRun: boolean): CompanyOutcome {
@@ -80,6 +104,11 @@ export function companyOutcome(plan: CompanyPlan, results: ProductResult[], dryR
   const status: CompanyStatus = errors.length ? 'error' : warnings.length || plannedStatus(plan) === 'warning' ? 'warning' : 'ok';
   const detail = errors[0] ?? warnings[0] ?? summarise(results, dryRun);
   const rows = [...results];
+  for (const lb of plan.leftBehind ?? []) {
+    // Not an action and not a warning: the MSP chose this; the row says what stays billed.
+    const why = lb.cause === 'not_billed' ? 'its products are set to not billed' : 'its products are no longer mapped to it';
+    rows.push({ productId: lb.productIds.join('+'), serviceId: lb.serviceId, action: 'left_behind', status: 'ok', unitsBefore: lb.units, unitsAfter: lb.units, adjustmentId: null, errorType: null, reason: null, contractId: lb.contractId, unitPrice: null, amountChange: null, detail: `${lb.serviceName}: ${lb.units} units left on contract #${lb.contractId} (${why}); nothing was written — unmap with release=zero or set it to 0 in Autotask if it should stop billing` });
+  }
   if (rows.length === 0 && plan.problems.length === 0) {
     rows.push({ productId: '', serviceId: null, action: 'none', status: 'ok', unitsBefore: null, unitsAfter: null, adjustmentId: null, errorType: null, detail });
   }
@@ -94,4 +123,19 @@ function summarise(results: ProductResult[], dryRun: boolean): string {
   const changed = results.filter((r) => r.action === 'set' || r.action === 'would_set');
   if (changed.length === 0) return `Up to date: ${results.map((r) => r.detail).join('; ')}`;
   return `${dryRun ? 'Dry run — ' : ''}${changed.map((r) => r.detail).join('; ')}`;
+}
+
+/**
+ * What a run changes on the invoices: the sum of its known amounts, and how many changes had no
+ * known price (a service new on its contract), so a total is never shown as complete when it is not.
+ */
+export function amountTotals(rows: ReadonlyArray<Pick<ProductResult, 'action' | 'status' | 'amountChange'>>): { amountChange: number; unpricedChanges: number } {
+  let sum = 0;
+  let unpriced = 0;
+  for (const r of rows) {
+    if (r.status !== 'ok' || (r.action !== 'set' && r.action !== 'would_set')) continue;
+    if (r.amountChange === null || r.amountChange === undefined) unpriced += 1;
+    else sum += r.amountChange;
+  }
+  return { amountChange: Math.round(sum * 10_000) / 10_000 + 0, unpricedChanges: unpriced };
 }

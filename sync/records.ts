@@ -37,6 +37,12 @@ export const unitActionSchema = z.object({
   reason: z.enum(unitReasons),
   /** The contract to write, when it is not the plan's own (a pair left on the previous contract). */
   contractId: z.number().int().optional(),
+  /**
+   * The contract service's unit price from the run's batched read, so a dry run can say what the
+   * invoice will change by; null when the contract has no such service yet (Autotask picks the
+   * price when the adjustment creates it), absent in plans made before prices were read.
+   */
+  unitPrice: z.number().nullable().optional(),
 });
 export type UnitAction = z.infer<typeof unitActionSchema>;
 
@@ -61,6 +67,14 @@ export const companyPlanSchema = z.object({
   effectiveDate: z.string().refine((s) => /^\d{4}-\d{2}-\d{2}$/.test(s), 'expected YYYY-MM-DD').optional(),
   actions: z.array(unitActionSchema),
   problems: z.array(problemSchema),
+  /**
+   * Pairs this company billed that nothing bills now because the MSP stopped billing a product
+   * (not billed, or its mapping removed): left as they are (rule 8b), and listed in the run's
+   * results so the MSP sees them. Absent in plans made before the ownership ledger.
+   */
+  leftBehind: z
+    .array(z.object({ contractId: z.number().int(), serviceId: z.number().int(), serviceName: z.string(), productIds: z.array(z.string()), units: z.number().int(), cause: z.enum(['not_billed', 'not_configured']) }))
+    .optional(),
 });
 export type CompanyPlan = z.infer<typeof companyPlanSchema>;
 
@@ -75,5 +89,18 @@ export const productResultSchema = z.object({
   adjustmentId: z.number().int().nullable(),
   errorType: z.string().nullable(),
   detail: z.string().nullable(),
+  /*
+   * The fields below came with the ownership ledger (docs/design.md rule 8b) and money made
+   * visible. Optional: results saved on a claim or recorded in a workflow history before them
+   * must still parse.
+   */
+  /** Why the service got its target (the action's reason); null for a row without an action. */
+  reason: z.enum(unitReasons).nullable().optional(),
+  /** The contract written when it is not the company's own (a pair zeroed on a previous contract). */
+  contractId: z.number().int().nullable().optional(),
+  /** The contract service's unit price; null when unknown (a service not yet on the contract). */
+  unitPrice: z.number().nullable().optional(),
+  /** (units after − units before) × unit price: what the next invoice changes by; null when unknown. */
+  amountChange: z.number().nullable().optional(),
 });
 export type ProductResult = z.infer<typeof productResultSchema>;

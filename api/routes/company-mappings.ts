@@ -57,6 +57,8 @@ const stopAnswer = itemSchema.extend({
   leftBehind: z.array(leftBehindSchema).describe('the (contract, service) pairs the service set that keep their units; with release=zero, the next run sets them to 0'),
   release: z.enum(['keep', 'zero']),
 });
+/** The answer to an unmap or exclude: what stays billed, for the portal to say in words. */
+export type StopView = z.output<typeof stopAnswer>;
 const mapBody = z.object({ autotaskCompanyId: z.number().int().positive(), autotaskContractId: z.number().int().positive() }).strict();
 const excludeBody = z.object({ excluded: z.boolean() }).strict();
 const stopExample = {

@@ -3,7 +3,9 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
 import { findSettings } from '../../db/repositories/autotask-settings.ts';
+import { listRunResultsWithNames } from '../../db/repositories/run-results.ts';
 import { findRun, listRunResults, listRuns } from '../../db/repositories/sync-runs.ts';
+import { amountTotals } from '../../sync/company-outcome.ts';
 import { maySync } from '../../sync/may-sync.ts';
 import { productResultSchema } from '../../sync/records.ts';
 import { runStatuses } from '../../sync/vocabulary.ts';
@@ -11,6 +13,7 @@ import { temporalUiLink, type StartedSync } from '../../temporal/sync-starter.ts
 import { conflict, errorBodySchema, notFound, notSavedYet } from '../errors.ts';
 import { principalOf, requirePartner } from '../plugins/auth.ts';
 import { partnerParams } from '../schemas.ts';
+import { resultsCsv } from '../services/results-csv.ts';
 
 export interface SyncRouteDeps {
   db: Db;
@@ -41,19 +44,32 @@ const runSchema = z
   .meta({ id: 'SyncRun' });
 
 /** A result row: the company's ProductResult (sync/records.ts) with where it was recorded. */
-const { productId, serviceId, ...outcome } = productResultSchema.shape;
+// The result's own contractId is recorded as the row's autotaskContractId.
+const { productId, serviceId, reason, unitPrice, amountChange, ...withContract } = productResultSchema.shape;
+const outcome = z.object(withContract).omit({ contractId: true }).shape;
 const resultSchema = z
   .object({
     pbCompanyId: z.string(),
     productId,
-    autotaskContractId: z.number().int().nullable(),
+    autotaskContractId: z.number().int().nullable().describe('the contract written: the company\'s, or the one it moved away from for a zeroed pair'),
     autotaskServiceId: serviceId,
     ...outcome,
+    // Always present in answers; null on rows recorded before they existed, or without an action.
+    reason: reason.unwrap().describe('why the service got its target: count, product_removed, moved_contract, moved_service, released'),
+    unitPrice: unitPrice.unwrap().describe('the contract service\'s unit price; null when unknown (a service not yet on the contract)'),
+    amountChange: amountChange.unwrap().describe('(units after − units before) × unit price; null when unknown'),
     createdAt: z.date(),
   })
   .meta({ id: 'SyncResult' });
 
+const runDetailSchema = runSchema.extend({
+  amountChange: z.number().describe('what the run changes (a dry run: would change) on the invoices: the sum of its results\' known amounts'),
+  unpricedChanges: z.number().int().describe('changes whose unit price is unknown, left out of amountChange'),
+  results: z.array(resultSchema),
+});
+
 export type SyncRunView = z.output<typeof runSchema>;
+export type SyncRunDetailView = z.output<typeof runDetailSchema>;
 export type SyncResultView = z.output<typeof resultSchema>;
 
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema };
@@ -110,13 +126,34 @@ const syncRoutes: FastifyPluginAsyncZod<SyncRouteDeps> = async (app, deps) => {
       tags: ['sync'],
       summary: 'One run: live progress and per-company results',
       params: partnerParams.extend({ runId: z.uuid() }),
-      response: { 200: runSchema.extend({ results: z.array(resultSchema) }), ...errors },
+      response: { 200: runDetailSchema, ...errors },
     },
   }, async (request) => {
     await requirePartner(db, request, request.params.pid);
     const run = await findRun(db, request.params.pid, request.params.runId);
     if (!run) throw notFound(`sync run ${request.params.runId}`);
-    return { ...withLink(request, run), results: await listRunResults(db, run.id) };
+    const results = await listRunResults(db, run.id);
+    return { ...withLink(request, run), ...amountTotals(results), results };
+  });
+
+  app.get('/v1/partners/:pid/sync-runs/:runId/results.csv', {
+    schema: {
+      tags: ['sync'],
+      summary: 'One run\'s results as CSV, for a billing review in a spreadsheet',
+      description: 'One line per result, the same rows as the run\'s `results`: company, contract, service, units before and after, unit price, amount change, adjustment id, status, reason, detail. RFC 4180; text cells that a spreadsheet would run as a formula start with an apostrophe.',
+      params: partnerParams.extend({ runId: z.uuid() }),
+      produces: ['text/csv'],
+      response: { 200: z.string().describe('text/csv'), ...errors },
+    },
+  }, async (request, reply) => {
+    await requirePartner(db, request, request.params.pid);
+    const run = await findRun(db, request.params.pid, request.params.runId);
+    if (!run) throw notFound(`sync run ${request.params.runId}`);
+    const rows = await listRunResultsWithNames(db, run.id);
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="sync-run-${run.id}.csv"`)
+      .send(resultsCsv(rows.map((r) => ({ ...r.result, pbCompanyName: r.pbCompanyName }))));
   });
 };
 

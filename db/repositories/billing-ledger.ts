@@ -2,7 +2,7 @@
  * The ownership ledger (schema `billingLedger`): confirmed writes in, owned pairs and history out.
  * A confirmed write also settles any pending release of its pair: whoever wrote it last owns it.
  */
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, or, sql } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { billingLedger, pendingReleases, type LedgerReason } from '../schema.ts';
 import type { OwnedPair } from '../../sync/ownership.ts';
@@ -32,6 +32,31 @@ export async function recordLedgerWrite(db: Db, partnerId: string, write: Ledger
       });
     await tx.delete(pendingReleases).where(and(eq(pendingReleases.partnerId, partnerId), eq(pendingReleases.contractId, write.contractId), eq(pendingReleases.serviceId, write.serviceId)));
   });
+}
+
+/**
+ * Records many confirmed pairs at once (a run's planning adopts every pair already right whose
+ * owner the ledger does not show yet: on the first run after an upgrade, all of them). Same
+ * rules as `recordLedgerWrite`, a few statements per thousand pairs.
+ */
+export async function recordLedgerWrites(db: Db, partnerId: string, writes: readonly LedgerWrite[]): Promise<void> {
+  for (let i = 0; i < writes.length; i += 1000) {
+    const part = writes.slice(i, i + 1000);
+    await db.transaction(async (tx) => {
+      await tx
+        .insert(billingLedger)
+        .values(part.map((w) => ({ partnerId, ...w })))
+        .onConflictDoUpdate({
+          target: [billingLedger.runId, billingLedger.contractId, billingLedger.serviceId],
+          set: { units: sql.raw('excluded.units'), effectiveDate: sql.raw('excluded.effective_date'), pbCompanyId: sql.raw('excluded.pb_company_id'), productIds: sql.raw('excluded.product_ids'), reason: sql.raw('excluded.reason'), setAt: sql`now()` },
+        });
+      const byContract = new Map<number, number[]>();
+      for (const w of part) byContract.set(w.contractId, [...(byContract.get(w.contractId) ?? []), w.serviceId]);
+      await tx
+        .delete(pendingReleases)
+        .where(and(eq(pendingReleases.partnerId, partnerId), or(...[...byContract].map(([contractId, services]) => and(eq(pendingReleases.contractId, contractId), inArray(pendingReleases.serviceId, services))))));
+    });
+  }
 }
 
 /**

@@ -95,6 +95,25 @@ export async function listMappedCompanies(db: Db, partnerId: string, companyIds?
     .orderBy(asc(companyMappings.pbCompanyId));
 }
 
+/**
+ * Every company row of the partner, mapped or not, with only what a run's ownership decisions
+ * read (docs/design.md rule 8b): who holds which contract, and who is excluded.
+ */
+export async function listCompanyStates(db: Db, partnerId: string) {
+  return db
+    .select({
+      pbCompanyId: companyMappings.pbCompanyId,
+      pbCompanyName: companyMappings.pbCompanyName,
+      autotaskCompanyId: companyMappings.autotaskCompanyId,
+      contractId: companyMappings.autotaskContractId,
+      contractName: companyMappings.autotaskContractName,
+      excluded: companyMappings.excluded,
+    })
+    .from(companyMappings)
+    .where(eq(companyMappings.partnerId, partnerId))
+    .orderBy(asc(companyMappings.pbCompanyId));
+}
+
 /** Another company of the partner that holds this contract (one contract, one company). */
 export async function findContractHolder(db: Db, partnerId: string, contractId: number, exceptPbCompanyId: string): Promise<CompanyMappingRow | undefined> {
   const [row] = await db

@@ -39,7 +39,7 @@ export async function recordCompanyOutcome(db: Db, o: CompanyOutcomeRecord): Pro
         partnerId: o.partnerId,
         pbCompanyId: o.pbCompanyId,
         productId: r.productId,
-        autotaskContractId: o.contractId,
+        autotaskContractId: r.contractId ?? o.contractId,
         autotaskServiceId: r.serviceId,
         action: r.action,
         status: r.status,
@@ -48,6 +48,9 @@ export async function recordCompanyOutcome(db: Db, o: CompanyOutcomeRecord): Pro
         adjustmentId: r.adjustmentId,
         errorType: r.errorType,
         detail: r.detail,
+        reason: r.reason ?? null,
+        unitPrice: r.unitPrice ?? null,
+        amountChange: r.amountChange ?? null,
       })))
       .onConflictDoNothing()
       .returning({ id: syncResults.id })
@@ -64,7 +67,8 @@ export async function recordCompanyOutcome(db: Db, o: CompanyOutcomeRecord): Pro
     db
       .update(companyMappings)
       .set({ status: o.status, detail: o.detail, lastSyncAt: o.at, lastRunId: o.runId })
-      .where(and(eq(companyMappings.partnerId, o.partnerId), eq(companyMappings.pbCompanyId, o.pbCompanyId), firstTime))
+      // An excluded company synced only to zero what it left behind keeps its status: excluded.
+      .where(and(eq(companyMappings.partnerId, o.partnerId), eq(companyMappings.pbCompanyId, o.pbCompanyId), eq(companyMappings.excluded, false), firstTime))
       .returning({ id: companyMappings.pbCompanyId })
   );
   // A dry run leaves the company's status alone.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appliedResult, companyOutcome, failedResult, resultWithoutWrite } from '../../sync/company-outcome.ts';
+import { amountChangeOf, amountTotals, appliedResult, companyOutcome, failedResult, resultWithoutWrite } from '../../sync/company-outcome.ts';
 import type { CompanyPlan, UnitAction } from '../../sync/records.ts';
 
 const std: UnitAction = { serviceId: 301, serviceName: 'PB Standard', productIds: ['std'], from: 10, to: 12, reason: 'count' };
@@ -13,7 +13,7 @@ describe('company outcome: one action', () => {
 
   it('needs none when Autotask already agrees, dry run or not', () => {
     for (const dryRun of [false, true]) {
-      expect(resultWithoutWrite({ ...std, from: 12 }, dryRun)).toEqual({ productId: 'std', serviceId: 301, action: 'unchanged', status: 'ok', unitsBefore: 12, unitsAfter: 12, adjustmentId: null, errorType: null, detail: 'PB Standard: 12 units, already correct' });
+      expect(resultWithoutWrite({ ...std, from: 12 }, dryRun)).toEqual({ productId: 'std', serviceId: 301, action: 'unchanged', status: 'ok', unitsBefore: 12, unitsAfter: 12, adjustmentId: null, errorType: null, detail: 'PB Standard: 12 units, already correct', reason: 'count', contractId: null, unitPrice: null, amountChange: null });
     }
   });
 
@@ -26,7 +26,7 @@ describe('company outcome: one action', () => {
   });
 
   it('records a write with its adjustment id', () => {
-    expect(appliedResult(std, { before: 10, after: 12, adjustmentId: 77, appliedEarlier: false })).toEqual({ productId: 'std', serviceId: 301, action: 'set', status: 'ok', unitsBefore: 10, unitsAfter: 12, adjustmentId: 77, errorType: null, detail: 'PB Standard: 10 → 12' });
+    expect(appliedResult(std, { before: 10, after: 12, adjustmentId: 77, appliedEarlier: false })).toEqual({ productId: 'std', serviceId: 301, action: 'set', status: 'ok', unitsBefore: 10, unitsAfter: 12, adjustmentId: 77, errorType: null, detail: 'PB Standard: 10 → 12', reason: 'count', contractId: null, unitPrice: null, amountChange: null });
   });
 
   it('marks a service set to 0 because its product is no longer used', () => {
@@ -43,7 +43,39 @@ describe('company outcome: one action', () => {
   });
 
   it('keeps a refusal with its type and what to do', () => {
-    expect(failedResult(std, 'AutotaskValidation', 'The period is approved and posted — unpost it')).toEqual({ productId: 'std', serviceId: 301, action: 'set', status: 'error', unitsBefore: 10, unitsAfter: null, adjustmentId: null, errorType: 'AutotaskValidation', detail: 'The period is approved and posted — unpost it' });
+    expect(failedResult(std, 'AutotaskValidation', 'The period is approved and posted — unpost it')).toEqual({ productId: 'std', serviceId: 301, action: 'set', status: 'error', unitsBefore: 10, unitsAfter: null, adjustmentId: null, errorType: 'AutotaskValidation', detail: 'The period is approved and posted — unpost it', reason: 'count', contractId: null, unitPrice: null, amountChange: null });
+  });
+});
+
+describe('company outcome: money', () => {
+  const priced: UnitAction = { ...std, unitPrice: 3.25 };
+
+  it('prices a dry run from the batched read, and an applied write from its confirming read', () => {
+    expect(resultWithoutWrite(priced, true)).toMatchObject({ unitPrice: 3.25, amountChange: 6.5 });
+    expect(appliedResult(priced, { before: 10, after: 12, adjustmentId: 77, appliedEarlier: false, unitPrice: 3.5 })).toMatchObject({ unitPrice: 3.5, amountChange: 7 });
+    expect(appliedResult(priced, { before: 10, after: 12, adjustmentId: 77, appliedEarlier: false, unitPrice: null })).toMatchObject({ unitPrice: 3.25, amountChange: 6.5 });
+  });
+
+  it('says null, not 0, when the price is unknown, and nothing for a refused write', () => {
+    expect(resultWithoutWrite({ ...std, unitPrice: null }, true)).toMatchObject({ unitPrice: null, amountChange: null });
+    expect(failedResult(priced, 'AutotaskValidation', 'no')).toMatchObject({ unitPrice: 3.25, amountChange: null });
+  });
+
+  it('rounds away float tails and never says -0', () => {
+    expect(amountChangeOf(0, 3, 0.1)).toBe(0.3);
+    expect(Object.is(amountChangeOf(5, 5, -2), 0)).toBe(true);
+    expect(amountChangeOf(10, 0, 3.25)).toBe(-32.5);
+  });
+
+  it('totals a run from its changes and counts the ones without a price', () => {
+    const rows = [
+      { action: 'set', status: 'ok', amountChange: 6.5 },
+      { action: 'would_set', status: 'ok', amountChange: -3.25 },
+      { action: 'set', status: 'ok', amountChange: null },
+      { action: 'set', status: 'error', amountChange: null },
+      { action: 'unchanged', status: 'ok', amountChange: 0 },
+    ] as const;
+    expect(amountTotals(rows.map((r) => ({ ...r })))).toEqual({ amountChange: 3.25, unpricedChanges: 1 });
   });
 });
 

@@ -3,12 +3,12 @@
  * The answers' types come from the API's own schemas (type-only imports, which the bundler drops).
  */
 import type { AuthenticationResultView, SettingsView } from '../../api/routes/autotask-settings.ts';
-import type { CompanyMappingView } from '../../api/routes/company-mappings.ts';
+import type { CompanyMappingView, StopView } from '../../api/routes/company-mappings.ts';
 import type { AutotaskCompanyView, AutotaskContractView, AutotaskServiceView } from '../../api/routes/lookups.ts';
 import type { PartnerView } from '../../api/routes/partners.ts';
 import type { ProductMappingView } from '../../api/routes/product-mappings.ts';
 import type { ScheduleView } from '../../api/routes/schedule.ts';
-import type { SyncResultView, SyncRunView } from '../../api/routes/sync.ts';
+import type { SyncRunDetailView, SyncRunView } from '../../api/routes/sync.ts';
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string, readonly details?: unknown) {
@@ -52,7 +52,9 @@ export type Service = Json<AutotaskServiceView>;
 export type ProductMapping = Json<ProductMappingView>;
 export type Schedule = Json<ScheduleView>;
 export type CompanyRow = Json<CompanyMappingView>;
+/** An unmap's answer: the pairs that keep their units. */
+export type Stop = Json<StopView>;
 export type AtCompany = Json<AutotaskCompanyView>;
 export type AtContract = Json<AutotaskContractView>;
-/** A run from the history list, or one run with its result rows. */
-export type SyncRun = Json<SyncRunView> & { results?: Array<Json<SyncResultView>> };
+/** A run from the history list, or one run with its totals and result rows. */
+export type SyncRun = Json<SyncRunView> & Partial<Omit<Json<SyncRunDetailView>, keyof SyncRunView>>;

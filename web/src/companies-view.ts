@@ -1,5 +1,5 @@
 /** Company mapping: every Password Boss company, its Autotask company and contract, Last Sync and Status. */
-import { api, type AtCompany, type AtContract, type CompanyRow } from './api.ts';
+import { api, type AtCompany, type AtContract, type CompanyRow, type Stop } from './api.ts';
 import { field, fmtDate, h, replace } from './dom.ts';
 import { path } from './paths.ts';
 
@@ -77,7 +77,7 @@ export function companiesView(pid: string): { element: HTMLElement; refresh: () 
       field('Recurring Service contract', contractSelect, 'Only Recurring Service contracts can be billed per unit.'),
       message,
       h('div', { class: 'actions' },
-        c.mapped ? h('button', { type: 'button', class: 'danger', onclick: async () => { await api('DELETE', path`/v1/partners/${pid}/company-mappings/${c.pbCompanyId}`); close(); void load(); } }, 'Unmap') : null,
+        c.mapped ? h('button', { type: 'button', class: 'danger', onclick: async () => { showStop(await api<Stop>('DELETE', path`/v1/partners/${pid}/company-mappings/${c.pbCompanyId}`)); void load(); } }, 'Unmap') : null,
         h('button', { type: 'button', class: 'secondary', onclick: close }, 'Cancel'),
         h('button', { type: 'button', onclick: async () => {
           try {
@@ -89,6 +89,21 @@ export function companiesView(pid: string): { element: HTMLElement; refresh: () 
             message.textContent = `✗ ${(err as Error).message}`;
           }
         } }, 'Save')));
+    /**
+     * Autotask cannot remove a service from a contract, so an unmap leaves the units the sync set
+     * (docs/design.md rule 8b). Say which, and offer to have the next run set them to 0.
+     */
+    const showStop = (stop: Stop) => {
+      if (stop.leftBehind.length === 0) return close();
+      const pairs = stop.leftBehind.map((p) => h('li', {}, `service ${p.serviceId} on contract #${p.contractId} keeps ${p.units} units`));
+      const note = h('p', { class: 'muted' }, stop.release === 'zero' ? 'The next sync sets them to 0.' : 'They stay billed until you release them or change them in Autotask.');
+      replace(dialog,
+        h('h3', { id: 'ed-title' }, `${c.pbCompanyName} is unmapped`),
+        h('p', {}, 'What the sync billed stays on the contract:'), h('ul', { class: 'left-behind' }, ...pairs), note,
+        h('div', { class: 'actions' },
+          stop.release === 'zero' ? null : h('button', { type: 'button', class: 'danger', onclick: async () => showStop(await api<Stop>('DELETE', `${path`/v1/partners/${pid}/company-mappings/${c.pbCompanyId}`}?release=zero`)) }, 'Release: set to 0 on the next sync'),
+          h('button', { type: 'button', class: 'secondary', onclick: close }, 'Done')));
+    };
     replace(editor, h('div', { class: 'backdrop' }, dialog));
     void find();
     term.focus();

@@ -1,0 +1,230 @@
+/**
+ * A whole run's plan, from what the planning activity read: every company's mapping, the
+ * ownership ledger (docs/design.md rule 8b), the contracts, the month-end counts and the units in
+ * force. Two steps, because the units to read depend on each company's own effective date
+ * (rule 7): `unitReads` says which contracts to read on which date, `planRun` builds the plans
+ * from those reads. Pure; activities/plan-run.ts does the reading.
+ *
+ * What it adds to `planCompany`:
+ * - one contract, one company: companies that share a contract get `contract_shared` and no
+ *   action, so the units never flip between two counts (defect 1 of issue 13);
+ * - moves and releases: the pair a company billed before is set to 0 in the same run, as an
+ *   action of the company that owned it, on the pair's own contract;
+ * - the unit price of each action, from the batched read, so dry runs show money too;
+ * - ledger adoptions: pairs already right whose ownership the ledger does not show yet.
+ */
+import { brokenContractRule } from './contract-rules.ts';
+import { companyEffectiveDate } from './effective-date.ts';
+import { decideOwnership, pairKey, zeroWrites, type OwnedPair, type PairDecision, type PairRef, type ZeroWrite } from './ownership.ts';
+import { planCompany, type CountBasis, type PlanContract, type PlanCount, type ProductService } from './plan.ts';
+import type { CompanyPlan, UnitAction, UnitReason } from './records.ts';
+import { sharedContractProblems } from './shared-contracts.ts';
+
+export interface RunCompany {
+  pbCompanyId: string;
+  pbCompanyName: string;
+  autotaskCompanyId: number | null;
+  contractId: number | null;
+  contractName: string | null;
+  excluded: boolean;
+}
+
+export interface ProductRow {
+  productId: string;
+  productName: string;
+  /** null: deliberately not billed. */
+  autotaskServiceId: number | null;
+  autotaskServiceName: string | null;
+}
+
+export interface RunPlanInput {
+  /** The first day after the latest final month (`YYYY-MM-01`). */
+  periodStart: string;
+  countBasis: CountBasis;
+  products: readonly ProductRow[];
+  /** Every company row of the partner: mapped, unmapped and excluded. */
+  companies: readonly RunCompany[];
+  /** The companies this run syncs (undefined: all). */
+  scope?: ReadonlySet<string> | undefined;
+  owned: readonly OwnedPair[];
+  pendingReleases: readonly PairRef[];
+  /** The contracts of mapped companies and of owned pairs, as Autotask has them now. */
+  contracts: ReadonlyMap<number, PlanContract>;
+}
+
+export interface UnitRead {
+  units: number;
+  unitPrice: number | null;
+}
+
+/** Units in force, by `${date}|${contractId}` and then service id. */
+export type UnitsByDate = ReadonlyMap<string, ReadonlyMap<number, UnitRead>>;
+export const unitsKey = (date: string, contractId: number) => `${date}|${contractId}`;
+
+/** A pair already right whose owner the ledger does not show yet: recorded at planning time. */
+export interface LedgerAdoption extends PairRef {
+  pbCompanyId: string;
+  productIds: string[];
+  units: number;
+  effectiveDate: string;
+  reason: UnitReason;
+}
+
+export interface RunPreparation {
+  decisions: PairDecision[];
+  /** Zeroing writes per company that owned the pair. */
+  zeroes: Map<string, ZeroWrite[]>;
+  /** The date each company's actions are read and written at. */
+  dateOf: Map<string, string>;
+  /** Which contracts to read on which date (one batched read per date). */
+  reads: Map<string, Set<number>>;
+  /** Services zeroed that no product maps now: their names are not in the product mappings. */
+  unnamedServices: Set<number>;
+}
+
+const inScope = (input: RunPlanInput, pbCompanyId: string) => !input.scope || input.scope.has(pbCompanyId);
+
+/** Contracts that can still take units on the date: they exist, are Recurring Service and have not ended. */
+export function liveContracts(contracts: ReadonlyMap<number, PlanContract>, date: string): Set<number> {
+  const live = new Set<number>();
+  for (const c of contracts.values()) {
+    const rule = brokenContractRule(c, c.companyID, date);
+    if (rule === null || rule === 'contract_not_started') live.add(c.id);
+  }
+  return live;
+}
+
+/** A mapped company's date: its contract's start when that falls inside the period (rule 7). */
+function companyDate(input: RunPlanInput, company: RunCompany): string {
+  const contract = input.contracts.get(company.contractId!);
+  const rule = brokenContractRule(contract, company.autotaskCompanyId ?? -1, input.periodStart);
+  if (rule !== null && rule !== 'contract_not_started') return input.periodStart;
+  return companyEffectiveDate(input.periodStart, contract!).effectiveDate ?? input.periodStart;
+}
+
+export function unitReads(input: RunPlanInput): RunPreparation {
+  const shared = sharedContractProblems(input.companies);
+  const decisions = decideOwnership({
+    owned: input.owned.filter((p) => inScope(input, p.pbCompanyId)),
+    companies: input.companies,
+    productServices: new Map(input.products.map((p) => [p.productId, p.autotaskServiceId])),
+    pendingReleases: input.pendingReleases,
+    liveContracts: liveContracts(input.contracts, input.periodStart),
+  });
+  const zeroes = new Map<string, ZeroWrite[]>();
+  for (const z of zeroWrites(decisions)) zeroes.set(z.pbCompanyId, [...(zeroes.get(z.pbCompanyId) ?? []), z]);
+
+  const dateOf = new Map<string, string>();
+  const reads = new Map<string, Set<number>>();
+  const read = (date: string, contractId: number) => reads.set(date, (reads.get(date) ?? new Set()).add(contractId));
+  for (const c of input.companies) {
+    if (c.contractId === null || c.excluded || !inScope(input, c.pbCompanyId)) continue;
+    const date = companyDate(input, c);
+    dateOf.set(c.pbCompanyId, date);
+    // A company held for sharing its contract writes nothing: its units need no read.
+    if (!shared.has(c.pbCompanyId)) read(date, c.contractId);
+  }
+  const named = new Set(input.products.flatMap((p) => (p.autotaskServiceId === null ? [] : [p.autotaskServiceId])));
+  const unnamedServices = new Set<number>();
+  for (const [owner, writes] of zeroes) {
+    // A company no longer mapped zeroes on the period's first day; a mapped one on its own date,
+    // so billing hands over from one contract to the next on the same day.
+    const date = dateOf.get(owner) ?? input.periodStart;
+    dateOf.set(owner, date);
+    for (const w of writes) {
+      read(date, w.contractId);
+      if (!named.has(w.serviceId)) unnamedServices.add(w.serviceId);
+    }
+  }
+  // A stop of a company still mapped is listed in its results by name (see planRun).
+  for (const d of decisions) if (d.kind === 'stop' && (d.cause === 'not_billed' || d.cause === 'not_configured') && !named.has(d.pair.serviceId)) unnamedServices.add(d.pair.serviceId);
+  return { decisions, zeroes, dateOf, reads, unnamedServices };
+}
+
+export interface RunPlans {
+  plans: CompanyPlan[];
+  adoptions: LedgerAdoption[];
+}
+
+export function planRun(
+  input: RunPlanInput,
+  prep: RunPreparation,
+  data: { counts: ReadonlyMap<string, PlanCount[]>; units: UnitsByDate; serviceNames: ReadonlyMap<number, string> }
+): RunPlans {
+  const productServices: ProductService[] = input.products
+    .filter((p) => p.autotaskServiceId !== null)
+    .map((p) => ({ productId: p.productId, productName: p.productName, serviceId: p.autotaskServiceId!, serviceName: p.autotaskServiceName ?? `Service #${p.autotaskServiceId}` }));
+  const serviceName = (id: number) => productServices.find((p) => p.serviceId === id)?.serviceName ?? data.serviceNames.get(id) ?? `Service #${id}`;
+  const partner = {
+    effectiveDate: input.periodStart,
+    countBasis: input.countBasis,
+    productServices,
+    productNames: new Map(input.products.map((p) => [p.productId, p.productName])),
+    notBilledProductIds: new Set(input.products.filter((p) => p.autotaskServiceId === null).map((p) => p.productId)),
+  } as const;
+  const shared = sharedContractProblems(input.companies);
+  const unitsOf = (date: string, contractId: number) => data.units.get(unitsKey(date, contractId)) ?? new Map<number, UnitRead>();
+  const withPrice = (date: string, contractId: number, action: UnitAction): UnitAction => ({ ...action, unitPrice: unitsOf(date, contractId).get(action.serviceId)?.unitPrice ?? null });
+
+  const plans = new Map<string, CompanyPlan>();
+  for (const c of input.companies) {
+    if (c.contractId === null || c.excluded || !inScope(input, c.pbCompanyId)) continue;
+    const contract = input.contracts.get(c.contractId);
+    const problem = shared.get(c.pbCompanyId);
+    if (problem) {
+      plans.set(c.pbCompanyId, { pbCompanyId: c.pbCompanyId, pbCompanyName: c.pbCompanyName, contractId: c.contractId, contractName: contract?.contractName ?? c.contractName, actions: [], problems: [problem] });
+      continue;
+    }
+    const date = prep.dateOf.get(c.pbCompanyId)!;
+    const current = new Map([...unitsOf(date, c.contractId)].map(([serviceId, u]) => [serviceId, u.units]));
+    const plan = planCompany(partner, {
+      pbCompanyId: c.pbCompanyId,
+      pbCompanyName: c.pbCompanyName,
+      autotaskCompanyId: c.autotaskCompanyId!,
+      autotaskContractId: c.contractId,
+      counts: data.counts.get(c.pbCompanyId) ?? [],
+      contract,
+      currentUnits: current,
+    });
+    plan.actions = plan.actions.map((a) => withPrice(date, c.contractId!, a));
+    plans.set(c.pbCompanyId, plan);
+  }
+
+  // Companies no longer mapped (unmapped, excluded) that still have a release to make come last.
+  const names = new Map(input.companies.map((c) => [c.pbCompanyId, c.pbCompanyName]));
+  for (const [owner, writes] of prep.zeroes) {
+    const date = prep.dateOf.get(owner)!;
+    let plan = plans.get(owner);
+    if (!plan) {
+      const first = writes[0]!;
+      plan = { pbCompanyId: owner, pbCompanyName: names.get(owner) ?? owner, contractId: first.contractId, contractName: input.contracts.get(first.contractId)?.contractName ?? null, effectiveDate: date, actions: [], problems: [] };
+      plans.set(owner, plan);
+    }
+    for (const w of writes) {
+      const read = unitsOf(date, w.contractId).get(w.serviceId);
+      plan.actions.push({ serviceId: w.serviceId, serviceName: serviceName(w.serviceId), productIds: w.productIds, from: read?.units ?? 0, to: 0, reason: w.reason, contractId: w.contractId, unitPrice: read?.unitPrice ?? null });
+    }
+  }
+
+  for (const d of prep.decisions) {
+    if (d.kind !== 'stop' || (d.cause !== 'not_billed' && d.cause !== 'not_configured')) continue;
+    const plan = plans.get(d.pbCompanyId);
+    if (!plan) continue;
+    (plan.leftBehind ??= []).push({ contractId: d.pair.contractId, serviceId: d.pair.serviceId, serviceName: serviceName(d.pair.serviceId), productIds: [...d.pair.productIds], units: d.pair.units, cause: d.cause });
+  }
+
+  const ownedBy = new Map(input.owned.map((p) => [pairKey(p), p]));
+  const adoptions: LedgerAdoption[] = [];
+  for (const plan of plans.values()) {
+    const date = plan.effectiveDate ?? input.periodStart;
+    for (const a of plan.actions) {
+      if (a.from !== a.to) continue; // the write's confirmation records it
+      const contractId = a.contractId ?? plan.contractId;
+      const owned = ownedBy.get(pairKey({ contractId, serviceId: a.serviceId }));
+      const same = owned && owned.pbCompanyId === plan.pbCompanyId && owned.units === a.to && owned.productIds.join('+') === a.productIds.join('+');
+      if (same) continue;
+      adoptions.push({ contractId, serviceId: a.serviceId, pbCompanyId: plan.pbCompanyId, productIds: a.productIds, units: a.to, effectiveDate: date, reason: a.reason });
+    }
+  }
+  return { plans: [...plans.values()], adoptions };
+}

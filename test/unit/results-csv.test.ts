@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { resultsCsv, type CsvResultRow } from '../../api/services/results-csv.ts';
+
+const row = (over: Partial<CsvResultRow> = {}): CsvResultRow => ({
+  pbCompanyId: 'c-1', pbCompanyName: 'Acme', autotaskContractId: 5001, autotaskServiceId: 301, unitsBefore: 10, unitsAfter: 0,
+  unitPrice: 3.25, amountChange: -32.5, adjustmentId: 77, status: 'ok', reason: 'moved_service', detail: 'Standard: 10 → 0', ...over,
+});
+
+describe('results CSV', () => {
+  it('writes RFC 4180: CRLF records, quotes doubled inside quoted fields, empty for null', () => {
+    const csv = resultsCsv([row({ pbCompanyName: 'Acme, "East"', detail: 'line one\nline two', adjustmentId: null })]);
+    expect(csv.split('\r\n')).toEqual([
+      'company,company id,contract,service,units before,units after,unit price,amount change,adjustment id,status,reason,detail',
+      '"Acme, ""East""",c-1,5001,301,10,0,3.25,-32.5,,ok,moved_service,"line one\nline two"',
+      '',
+    ]);
+  });
+
+  it('defuses text a spreadsheet would run as a formula, but keeps its own numbers numeric', () => {
+    for (const evil of ['=HYPERLINK("http://x")', '+1', '-2+3', '@SUM(A1)', '\tx']) {
+      const line = resultsCsv([row({ pbCompanyName: evil })]).split('\r\n')[1]!;
+      expect(line.startsWith(`'`) || line.startsWith(`"'`), line).toBe(true);
+    }
+    expect(resultsCsv([row()]).split('\r\n')[1]).toContain(',-32.5,');
+  });
+});
