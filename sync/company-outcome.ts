@@ -39,6 +39,8 @@ export interface AppliedUnits {
   adjustmentId: number | null;
   /** A retry found the target in place: an earlier attempt's write landed, its answer was lost. */
   appliedEarlier: boolean;
+  /** What the record should say beyond the numbers (set-units' note, an earlier adjustment settled). */
+  note?: string | null;
 }
 
 const base = (action: UnitAction) => ({ productId: action.productIds.join('+'), serviceId: action.serviceId, unitsBefore: action.from, errorType: null, adjustmentId: null });
@@ -56,7 +58,7 @@ export function resultWithoutWrite(action: UnitAction, dryRun: boolean): Product
 
 export function appliedResult(action: UnitAction, done: AppliedUnits): ProductResult {
   const changed = done.adjustmentId !== null || done.appliedEarlier;
-  const notes = `${reasonNote(action)}${done.appliedEarlier ? ' (confirmed after a retry; Autotask did not return the adjustment id)' : ''}`;
+  const notes = `${reasonNote(action)}${done.appliedEarlier ? ' (confirmed after a retry; Autotask did not return the adjustment id)' : ''}${done.note ? ` — ${done.note}` : ''}`;
   return {
     ...base(action),
     unitsBefore: done.before,
@@ -68,8 +70,23 @@ export function appliedResult(action: UnitAction, done: AppliedUnits): ProductRe
   };
 }
 
-export function failedResult(action: UnitAction, errorType: string, detail: string): ProductResult {
-  return { ...base(action), action: 'set', status: 'error', unitsAfter: null, errorType, detail };
+/** A write that failed; `adjustmentId` names an adjustment Autotask accepted that did not read back. */
+export function failedResult(action: UnitAction, errorType: string, detail: string, adjustmentId: number | null = null): ProductResult {
+  return { ...base(action), action: 'set', status: 'error', unitsAfter: null, errorType, detail, adjustmentId };
+}
+
+export const DISABLED_DURING_RUN = 'The integration was disabled during the run; nothing more was sent';
+
+/**
+ * A company reached after the integration was disabled (docs/design.md rule 4): its writes not
+ * yet made are not sent; those an earlier attempt confirmed stay confirmed and counted.
+ */
+export function disabledOutcome(plan: CompanyPlan, known: Array<ProductResult | undefined>): CompanyOutcome {
+  const results = plan.actions.map(
+    (a, i) => known[i] ?? { ...base(a), action: 'set', status: 'skipped' as const, unitsAfter: null, detail: `${a.serviceName}: ${a.from} → ${a.to} not sent: the integration was disabled` }
+  );
+  const counted = companyOutcome(plan, results, false);
+  return { ...counted, status: 'skipped', detail: DISABLED_DURING_RUN };
 }
 
 export function companyOutcome(plan: CompanyPlan, results: ProductResult[], dryRun: boolean): CompanyOutcome {

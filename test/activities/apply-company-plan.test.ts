@@ -180,7 +180,7 @@ describe('applyCompanyPlan', () => {
     const plan = planFor('c-0004', [[STANDARD, 5]]);
     const runId = await newRun();
     // An attempt claimed the write and its worker died before sending it.
-    await claimUnitWrites(db.db, runId, 'c-0004', [STANDARD]);
+    await claimUnitWrites(db.db, runId, 'c-0004', [{ contractId: m.autotaskContractId, serviceId: STANDARD, target: plan.actions[0]!.to, effectiveDate: EFFECTIVE }]);
 
     await attempt(input(runId, plan));
 
