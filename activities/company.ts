@@ -123,9 +123,11 @@ export function createCompanyActivities(deps: Deps) {
           return failedResult(action, failure.type ?? 'Unknown', failure.message, err instanceof IntegrationError ? (err.extra.adjustmentId ?? null) : null);
         }
       };
-      const apply = (action: UnitAction, trusted: boolean, note: string | null = null) =>
+      /** `attempts`: of this run's claim; `note` when an earlier run's adjustment settled first (never trusted then). */
+      const apply = (action: UnitAction, attempts: number, note: string | null = null) =>
         guarded(action, async () => {
           const contractId = contractOf(action);
+          const trusted = attempts === 1 && note === null;
           const done = await setUnits(
             await autotask(),
             { contractId, serviceId: action.serviceId, effectiveDate, target: action.to, ...(trusted ? { knownCurrent: action.from } : {}) },
@@ -134,7 +136,7 @@ export function createCompanyActivities(deps: Deps) {
             (adjustmentId) => markUnitWritePosted(deps.db, input.runId, contractId, action.serviceId, adjustmentId)
           );
           // A retry that finds the target in place: report the change as the run's own, from the planned value.
-          const appliedEarlier = !trusted && done.adjustmentId === null && action.from !== action.to && done.before === action.to;
+          const appliedEarlier = attempts > 1 && done.adjustmentId === null && action.from !== action.to && done.before === action.to;
           const notes = [done.note, note].filter((n) => n !== null).join('; ') || null;
           return appliedResult(action, { before: appliedEarlier ? action.from : done.before, after: done.after, adjustmentId: done.adjustmentId, appliedEarlier, note: notes });
         });
@@ -161,7 +163,7 @@ export function createCompanyActivities(deps: Deps) {
           }
           await settlePendingAdjustments(deps.db, input.partnerId, input.runId, contractOf(action), action.serviceId);
           // Read afresh below (not trusted): the units changed since the run planned.
-          return apply(action, false, `${earlier.adjustmentId === null ? 'the unnamed adjustment' : `adjustment ${earlier.adjustmentId}`} from an earlier sync has now applied`);
+          return apply(action, claims.get(keyOf(action))?.attempts ?? 1, `${earlier.adjustmentId === null ? 'the unnamed adjustment' : `adjustment ${earlier.adjustmentId}`} from an earlier sync has now applied`);
         });
 
       const results: ProductResult[] = [];
@@ -180,7 +182,7 @@ export function createCompanyActivities(deps: Deps) {
           result = await reconfirm(action, claim.adjustmentId);
         } else {
           const earlier = pending.get(keyOf(action));
-          result = earlier ? await afterPending(action, earlier) : await apply(action, claim?.attempts === 1);
+          result = earlier ? await afterPending(action, earlier) : await apply(action, claim?.attempts ?? 1);
         }
         results.push(result);
         // A later write may still fail: saved, this one is skipped when the company is retried.

@@ -57,7 +57,8 @@ export function resultWithoutWrite(action: UnitAction, dryRun: boolean): Product
 }
 
 export function appliedResult(action: UnitAction, done: AppliedUnits): ProductResult {
-  const changed = done.adjustmentId !== null || done.appliedEarlier;
+  // An adjustment Autotask did not name still changed the units when they read back moved.
+  const changed = done.adjustmentId !== null || done.appliedEarlier || done.before !== done.after;
   const notes = `${reasonNote(action)}${done.appliedEarlier ? ' (confirmed after a retry; Autotask did not return the adjustment id)' : ''}${done.note ? ` — ${done.note}` : ''}`;
   return {
     ...base(action),
