@@ -3,9 +3,9 @@
  * retry knows whether to trust the run's read, whether an adjustment was already posted, and what
  * an earlier attempt confirmed; a later run knows which adjustments never read back.
  */
-import { and, eq, inArray, isNotNull, isNull, ne, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, ne, not, or, sql } from 'drizzle-orm';
 import type { Db } from '../client.ts';
-import { syncRuns, unitWrites } from '../schema.ts';
+import { syncResults, syncRuns, unitWrites } from '../schema.ts';
 import type { ProductResult } from '../../sync/records.ts';
 
 export interface UnitWrite {
@@ -40,8 +40,15 @@ export interface PendingAdjustment {
 
 export const pairKey = (contractId: number, serviceId: number) => `${contractId}:${serviceId}`;
 
-/** Saved rows that are settled: nothing posted, or posted and confirmed. */
-const settled = or(isNull(unitWrites.postedAt), sql`${unitWrites.result}->>'status' = 'ok'`);
+/**
+ * Claims that are settled: nothing posted, or posted and confirmed — by the saved result, or (a
+ * company's last write is not saved on its claim) by the company's recorded result row.
+ */
+const settled = or(
+  isNull(unitWrites.postedAt),
+  sql`coalesce(${unitWrites.result}->>'status', '') = 'ok'`,
+  sql`(${unitWrites.result} is null and exists (select 1 from ${syncResults} r where r.run_id = ${unitWrites.runId} and r.pb_company_id = ${unitWrites.pbCompanyId} and r.autotask_service_id = ${unitWrites.serviceId} and r.status = 'ok'))`
+);
 
 /**
  * Claims a company's writes in a run before they are sent (one statement for all its pairs),
@@ -109,7 +116,7 @@ export async function findPendingAdjustments(db: Db, partnerId: string, runId: s
       eq(syncRuns.partnerId, partnerId),
       ne(unitWrites.runId, runId),
       isNotNull(unitWrites.postedAt),
-      or(isNull(unitWrites.result), sql`${unitWrites.result}->>'status' <> 'ok'`),
+      not(settled!),
       inArray(unitWrites.contractId, [...new Set(pairs.map((p) => p.contractId))]),
       inArray(unitWrites.serviceId, [...new Set(pairs.map((p) => p.serviceId))])
     ))
