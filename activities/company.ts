@@ -3,13 +3,15 @@ import { ApplicationFailure, cancellationSignal, log } from '@temporalio/activit
 import { listMappedCompanies, setCompanyOutcome } from '../db/repositories/company-mappings.ts';
 import { recordLedgerWrite } from '../db/repositories/billing-ledger.ts';
 import { recordCompanyOutcome, type CompanyOutcomeRecord } from '../db/repositories/company-outcomes.ts';
-import { claimUnitWrites, saveUnitWriteResult } from '../db/repositories/unit-writes.ts';
-import { listRunCompanyPage } from '../db/repositories/run-companies.ts';
+import { findSettings } from '../db/repositories/autotask-settings.ts';
+import { claimUnitWrites, findPendingAdjustments, listCompanyUnitWrites, markUnitWritePosted, pairKey, saveUnitWriteResult, settlePendingAdjustments, type PendingAdjustment } from '../db/repositories/unit-writes.ts';
+import { findRunCompanyPlan, listRunCompanyPage } from '../db/repositories/run-companies.ts';
 import { updateRun } from '../db/repositories/sync-runs.ts';
 import { syncResults } from '../db/schema.ts';
 import type { AutotaskClient } from '../integrations/autotask/client.ts';
 import { setUnits } from '../integrations/autotask/set-units.ts';
-import { appliedResult, companyOutcome, failedResult, resultWithoutWrite, syncResultOf, type CompanySyncResult } from '../sync/company-outcome.ts';
+import { IntegrationError } from '../integrations/errors.ts';
+import { appliedResult, companyOutcome, disabledOutcome, failedResult, resultWithoutWrite, syncResultOf, type CompanyOutcome, type CompanySyncResult } from '../sync/company-outcome.ts';
 import { productResultSchema, type CompanyPlan, type ProductResult, type UnitAction } from '../sync/records.ts';
 import { autotaskForPartner } from '../deps/autotask-for-partner.ts';
 import { toApplicationFailure } from './failures.ts';
@@ -34,6 +36,39 @@ export function createCompanyActivities(deps: Deps) {
     await recordCompanyOutcome(deps.db, { ...input, rows, at: deps.now() });
   }
 
+  /**
+   * Merges what the company's claims know into a give-up outcome: a confirmed write replaces its
+   * failed row; a posted one that never read back names its adjustment, so nobody posts it again
+   * by hand. Recomputed from the stored plan, like applyCompanyPlan's own outcome.
+   */
+  async function withClaimedWrites(input: RecordCompanyResultInput): Promise<RecordCompanyResultInput> {
+    const [plan, claims] = await Promise.all([findRunCompanyPlan(deps.db, input.runId, input.pbCompanyId), listCompanyUnitWrites(deps.db, input.runId, input.pbCompanyId)]);
+    if (!plan || claims.length === 0) return input;
+    const bySlot = (r: { productId: string; serviceId: number | null }) => `${r.productId}|${r.serviceId}`;
+    const claimed = new Map(claims.map((c) => {
+      const saved = productResultSchema.safeParse(c.result);
+      return [c.serviceId, { ...c, result: saved.success ? saved.data : null }] as const;
+    }));
+    let merged = false;
+    const results = input.results.map((row) => {
+      const claim = row.serviceId === null ? undefined : claimed.get(row.serviceId);
+      if (!claim || row.status !== 'error') return row;
+      if (claim.result && bySlot(claim.result) === bySlot(row) && claim.result.status === 'ok') {
+        merged = true;
+        return claim.result;
+      }
+      if (claim.postedAt && !claim.result) {
+        merged = true;
+        const named = claim.adjustmentId === null ? 'An adjustment Autotask accepted without naming it' : `Adjustment ${claim.adjustmentId}`;
+        return { ...row, adjustmentId: claim.adjustmentId, detail: `${named} was posted but not yet read back when the sync gave up; no sync posts to this service again until its units show it — ${row.detail ?? ''}` };
+      }
+      return row;
+    });
+    if (!merged) return input;
+    const outcome = companyOutcome(plan, results, input.dryRun);
+    return { ...input, ...outcome };
+  }
+
   return {
     /** A page of the run's companies, in plan order, for the parent to fan out. */
     async listRunCompanies(input: { runId: string; afterPosition: number; limit: number }) {
@@ -55,64 +90,112 @@ export function createCompanyActivities(deps: Deps) {
      */
     async applyCompanyPlan(input: ApplyCompanyPlanInput): Promise<CompanySyncResult> {
       const { plan } = input;
-      // The company's own date (rule 7: a contract starting mid-period bills from its start);
-      // plans made before it existed carry none and use the run's.
       const effectiveDate = plan.effectiveDate ?? input.effectiveDate;
-      const contractOf = (action: UnitAction) => action.contractId ?? plan.contractId;
+      const contractOf = (a: UnitAction) => a.contractId ?? plan.contractId;
+      const keyOf = (a: UnitAction) => pairKey(contractOf(a), a.serviceId);
       const withoutWrites = plan.actions.map((a) => resultWithoutWrite(a, input.dryRun));
       const writes = plan.actions.filter((_, i) => withoutWrites[i] === undefined);
-      // Claims are per (run, company, service), but a company that moved contracts may zero a
-      // service on its old contract and set the same service on its new one: the writes on
-      // another contract are claimed under a key that names that contract.
-      const claimKey = (contractId: number) => (contractId === plan.contractId ? plan.pbCompanyId : `${plan.pbCompanyId}@contract-${contractId}`);
-      const claims = new Map<string, Awaited<ReturnType<typeof claimUnitWrites>>>();
-      for (const contractId of new Set(writes.map(contractOf))) {
-        const key = claimKey(contractId);
-        claims.set(key, await claimUnitWrites(deps.db, input.runId, key, writes.filter((a) => contractOf(a) === contractId).map((a) => a.serviceId)));
+      const claims = await claimUnitWrites(deps.db, input.runId, plan.pbCompanyId, writes.map((a) => ({ contractId: contractOf(a), serviceId: a.serviceId, target: a.to, effectiveDate })));
+      const savedOf = (a: UnitAction) => {
+        const saved = productResultSchema.safeParse(claims.get(keyOf(a))?.result);
+        return saved.success ? saved.data : undefined;
+      };
+      const finish = async (outcome: CompanyOutcome) => {
+        await recordOutcome({ runId: input.runId, partnerId: input.partnerId, pbCompanyId: plan.pbCompanyId, contractId: plan.contractId, dryRun: input.dryRun, ...outcome });
+        return syncResultOf(plan, outcome);
+      };
+      // Disable means stop (rule 4): one look at the switch before this company sends anything.
+      if (writes.some((a) => !savedOf(a)) && !(await findSettings(deps.db, input.partnerId))?.enabled) {
+        return finish(disabledOutcome(plan, plan.actions.map((a, i) => withoutWrites[i] ?? savedOf(a))));
       }
+      const pending = await findPendingAdjustments(deps.db, input.partnerId, input.runId, writes.filter((a) => !claims.get(keyOf(a))?.postedAt).map((a) => ({ contractId: contractOf(a), serviceId: a.serviceId })));
       let client: Promise<AutotaskClient> | undefined;
-      const apply = async (action: UnitAction, trusted: boolean): Promise<ProductResult> => {
-        const contractId = contractOf(action);
+      const autotask = () => (client ??= autotaskForPartner(deps, input.partnerId));
+      const where = (a: UnitAction) => `contract ${contractOf(a)} service ${a.serviceId}`;
+
+      /** Permanent refusals become the service's error; anything transient fails the attempt. */
+      const guarded = async (action: UnitAction, write: () => Promise<ProductResult>): Promise<ProductResult> => {
         let result: ProductResult;
         try {
-          client ??= autotaskForPartner(deps, input.partnerId);
-          const done = await setUnits(
-            await client,
-            { contractId, serviceId: action.serviceId, effectiveDate, target: action.to, ...(trusted ? { knownCurrent: action.from } : {}) },
-            cancellationSignal()
-          );
-          // A retry that finds the target in place: report the change as the run's own, from the planned value.
-          const appliedEarlier = !trusted && done.adjustmentId === null && action.from !== action.to && done.before === action.to;
-          result = appliedResult(action, { before: appliedEarlier ? action.from : done.before, after: done.after, adjustmentId: done.adjustmentId, appliedEarlier, unitPrice: done.unitPrice });
+          result = await write();
         } catch (err) {
           const failure = toApplicationFailure(err);
           if (!(failure instanceof ApplicationFailure) || !failure.nonRetryable) throw failure;
           log.warn('setting units failed', { pbCompanyId: plan.pbCompanyId, serviceId: action.serviceId, type: failure.type });
-          return failedResult(action, failure.type ?? 'Unknown', failure.message);
+          return failedResult(action, failure.type ?? 'Unknown', failure.message, err instanceof IntegrationError ? (err.extra.adjustmentId ?? null) : null);
         }
         // Autotask confirmed the units: the pair is this company's now (rule 8b), and any release
         // pending on it is settled. Recorded before the claim's result, so a retry that skips the
         // write has recorded it already; recording it again changes nothing.
-        await recordLedgerWrite(deps.db, input.partnerId, { runId: input.runId, contractId, serviceId: action.serviceId, effectiveDate, units: result.unitsAfter!, pbCompanyId: plan.pbCompanyId, productIds: action.productIds, reason: action.reason });
+        await recordLedgerWrite(deps.db, input.partnerId, { runId: input.runId, contractId: contractOf(action), serviceId: action.serviceId, effectiveDate, units: result.unitsAfter!, pbCompanyId: plan.pbCompanyId, productIds: action.productIds, reason: action.reason });
         return result;
       };
+      /** `attempts`: of this run's claim; `note` when an earlier run's adjustment settled first (never trusted then). */
+      const apply = (action: UnitAction, attempts: number, note: string | null = null) =>
+        guarded(action, async () => {
+          const contractId = contractOf(action);
+          const trusted = attempts === 1 && note === null;
+          const done = await setUnits(
+            await autotask(),
+            { contractId, serviceId: action.serviceId, effectiveDate, target: action.to, ...(trusted ? { knownCurrent: action.from } : {}) },
+            cancellationSignal(),
+            // Saved before the confirming read: from here on no attempt of this run posts to the pair again.
+            (adjustmentId) => markUnitWritePosted(deps.db, input.runId, contractId, action.serviceId, adjustmentId)
+          );
+          // A retry that finds the target in place: report the change as the run's own, from the planned value.
+          const appliedEarlier = attempts > 1 && done.adjustmentId === null && action.from !== action.to && done.before === action.to;
+          const notes = [done.note, note].filter((n) => n !== null).join('; ') || null;
+          return appliedResult(action, { before: appliedEarlier ? action.from : done.before, after: done.after, adjustmentId: done.adjustmentId, appliedEarlier, note: notes, unitPrice: done.unitPrice });
+        });
+      /** An earlier attempt of this run posted the adjustment: read, never post again. */
+      const reconfirm = (action: UnitAction, adjustmentId: number | null) =>
+        guarded(action, async () => {
+          const now = await (await autotask()).serviceUnits(contractOf(action), action.serviceId, effectiveDate, cancellationSignal());
+          if (now.units === action.to) return appliedResult(action, { before: action.from, after: now.units, adjustmentId, appliedEarlier: adjustmentId === null, unitPrice: now.unitPrice });
+          const named = adjustmentId === null ? 'an adjustment Autotask accepted without naming it' : `adjustment ${adjustmentId}`;
+          throw new IntegrationError('autotask', adjustmentId === null ? 'adjustment_unconfirmed' : 'adjustment_not_applied', `${named} (${where(action)}, ${action.from} → ${action.to} from ${effectiveDate}) was posted by an earlier attempt of this run, but the units read ${now.units}: check ${where(action)} in Autotask; the sync will not post again in this run`, adjustmentId === null ? {} : { adjustmentId });
+        });
+      /**
+       * An earlier run's adjustment to this pair never read back. Posting the difference again
+       * would count it twice once it lands (issue 13: eight runs, +10 each, 80 units), so the
+       * pair waits: once its units show what that adjustment aimed at, it is settled and this run
+       * writes as usual; until then nothing is posted and the service says why.
+       */
+      const afterPending = (action: UnitAction, earlier: PendingAdjustment) =>
+        guarded(action, async () => {
+          const named = earlier.adjustmentId === null ? 'An adjustment Autotask accepted without naming it' : `Adjustment ${earlier.adjustmentId}`;
+          const now = await (await autotask()).serviceUnits(contractOf(action), action.serviceId, earlier.effectiveDate, cancellationSignal());
+          if (now.units !== earlier.target) {
+            throw new IntegrationError('autotask', earlier.adjustmentId === null ? 'adjustment_unconfirmed' : 'adjustment_not_applied', `${named} posted by an earlier sync on ${earlier.postedAt.toISOString().slice(0, 10)} (${where(action)}, to ${earlier.target} units from ${earlier.effectiveDate}) still does not show: the units read ${now.units}. Nothing was posted, so it cannot count twice — check ${where(action)} in Autotask; once its units read ${earlier.target} (applied late, or set by hand) the next sync continues from there`, earlier.adjustmentId === null ? {} : { adjustmentId: earlier.adjustmentId });
+          }
+          await settlePendingAdjustments(deps.db, input.partnerId, input.runId, contractOf(action), action.serviceId);
+          // Read afresh below (not trusted): the units changed since the run planned.
+          return apply(action, claims.get(keyOf(action))?.attempts ?? 1, `${earlier.adjustmentId === null ? 'the unnamed adjustment' : `adjustment ${earlier.adjustmentId}`} from an earlier sync has now applied`);
+        });
+
       const results: ProductResult[] = [];
       for (const [i, action] of plan.actions.entries()) {
-        const claim = claims.get(claimKey(contractOf(action)))?.get(action.serviceId);
-        const saved = productResultSchema.safeParse(claim?.result);
-        const known = withoutWrites[i] ?? (saved.success ? saved.data : undefined);
+        const claim = claims.get(keyOf(action));
+        const known = withoutWrites[i] ?? savedOf(action);
         if (known) {
           results.push(known);
           continue;
         }
-        const result = await apply(action, claim?.attempts === 1);
+        let result: ProductResult;
+        if (claim?.heldBy) {
+          // The database holds one adjustment per (run, contract, service): another company of this run has this pair.
+          result = failedResult(action, 'UnitWriteClaimed', `${action.serviceName}: ${where(action)} was already written in this run for company ${claim.heldBy}; it is not written twice`);
+        } else if (claim?.postedAt) {
+          result = await reconfirm(action, claim.adjustmentId);
+        } else {
+          const earlier = pending.get(keyOf(action));
+          result = earlier ? await afterPending(action, earlier) : await apply(action, claim?.attempts ?? 1);
+        }
         results.push(result);
         // A later write may still fail: saved, this one is skipped when the company is retried.
-        if (action !== writes.at(-1)) await saveUnitWriteResult(deps.db, input.runId, claimKey(contractOf(action)), action.serviceId, result);
+        if (action !== writes.at(-1) && !claim?.heldBy) await saveUnitWriteResult(deps.db, input.runId, contractOf(action), action.serviceId, result);
       }
-      const outcome = companyOutcome(plan, results, input.dryRun);
-      await recordOutcome({ runId: input.runId, partnerId: input.partnerId, pbCompanyId: plan.pbCompanyId, contractId: plan.contractId, dryRun: input.dryRun, ...outcome });
-      return syncResultOf(plan, outcome);
+      return finish(companyOutcome(plan, results, input.dryRun));
     },
 
     /**
@@ -131,10 +214,16 @@ export function createCompanyActivities(deps: Deps) {
       return { companies: companies.length };
     },
 
-    /** A company's outcome decided by a workflow (a company that could not be synced). */
+    /**
+     * A company's outcome decided by a workflow: one whose writes gave up, or one another run was
+     * syncing. Writes this run confirmed before giving up stay confirmed and counted (read from
+     * their claims: the workflow cannot know them); a company found busy keeps the status and
+     * detail the run that holds it records.
+     */
     async recordCompanyResult(input: RecordCompanyResultInput) {
-      await recordOutcome(input);
-      return { status: input.status };
+      const record = input.results.some((r) => r.status === 'error' && r.serviceId !== null) ? await withClaimedWrites(input) : input;
+      await recordOutcome({ ...record, keepCompanyStatus: input.status === 'skipped' });
+      return { status: record.status };
     },
   };
 }

@@ -1,14 +1,50 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, log } from '@temporalio/activity';
 import { findSettings } from '../db/repositories/autotask-settings.ts';
 import { findPartner } from '../db/repositories/partners.ts';
+import { releaseRunLease, replaceRunLease, takeRunLease, type LeaseHolder } from '../db/repositories/run-leases.ts';
 import { ensureRun, finishRun } from '../db/repositories/sync-runs.ts';
 import { releaseUnitWrites } from '../db/repositories/unit-writes.ts';
+import type { RunningRun } from '../sync/may-sync.ts';
 import type { RunStatus } from '../sync/vocabulary.ts';
 import type { Deps } from '../deps/deps.ts';
 
-export function createRunActivities({ db }: Deps) {
+export const ENDED_WITHOUT_OUTCOME = 'The run ended in Temporal without recording its outcome (terminated, cancelled or timed out)';
+
+export function createRunActivities({ db, isWorkflowOpen }: Deps) {
+  /** The lease's run still counts as running: recorded so, and (when Temporal can be asked) open there. */
+  async function stillHeld(holder: LeaseHolder): Promise<boolean> {
+    if (holder.status !== 'running') return false;
+    return isWorkflowOpen ? isWorkflowOpen(holder.workflowId, holder.runId) : true;
+  }
+
+  /**
+   * One run per partner, whatever started it (docs/design.md rule 12): takes the partner's lease,
+   * or names the open run holding it. A lease left by a run that ended in Temporal without
+   * finishing (terminated, a crash past its timeouts) is taken over, and that run closed `failed`.
+   */
+  async function takeLease(partnerId: string, runId: string, workflowId: string): Promise<RunningRun | null> {
+    for (let tries = 0; tries < 5; tries++) {
+      const lease = await takeRunLease(db, partnerId, runId, workflowId);
+      if (lease.taken) return null;
+      const { holder } = lease;
+      if (await stillHeld(holder)) {
+        return { runId: holder.runId, workflowId: holder.workflowId, trigger: holder.trigger, dryRun: holder.dryRun, startedAt: holder.startedAt.toISOString() };
+      }
+      if (holder.status === 'running') await finishRun(db, holder.runId, 'failed', ENDED_WITHOUT_OUTCOME);
+      if (await replaceRunLease(db, partnerId, holder.runId, runId, workflowId)) {
+        log.warn('took over the run lease of a run that is no longer open', { partnerId, from: holder.runId });
+        return null;
+      }
+      // Another start changed the lease first: look again.
+    }
+    throw new Error(`the run lease of partner '${partnerId}' kept changing hands; trying again`);
+  }
+
   return {
-    /** Records the run (idempotently: the API may have recorded it already) and reads the switches. */
+    /**
+     * Records the run (idempotently: the API may have recorded it already), takes the partner's
+     * run lease and reads the switches. A retry finds the lease already its own.
+     */
     async startRun(input: { partnerId: string; runId: string; workflowId: string; trigger: string; dryRun: boolean }) {
       const partner = await findPartner(db, input.partnerId);
       if (!partner) {
@@ -16,7 +52,8 @@ export function createRunActivities({ db }: Deps) {
       }
       const run = await ensureRun(db, { id: input.runId, partnerId: input.partnerId, workflowId: input.workflowId, trigger: input.trigger, dryRun: input.dryRun });
       const settings = await findSettings(db, input.partnerId);
-      return { runId: run.id, timezone: partner.timezone, configured: Boolean(settings), enabled: settings?.enabled ?? false };
+      const runningRun = await takeLease(input.partnerId, run.id, input.workflowId);
+      return { runId: run.id, timezone: partner.timezone, configured: Boolean(settings), enabled: settings?.enabled ?? false, runningRun };
     },
 
     /**
@@ -30,6 +67,8 @@ export function createRunActivities({ db }: Deps) {
       const finished = await finishRun(db, input.runId, status, input.detail ?? current.detail);
       // Every company of the run has ended (children finish before their parent), so no write is in flight.
       await releaseUnitWrites(db, input.runId);
+      // Only the run's own lease: a run skipped because another held it leaves that one alone.
+      await releaseRunLease(db, input.runId);
       return { status: finished!.status, done: finished!.done, failed: finished!.failed, unitsChanged: finished!.unitsChanged, adjustments: finished!.adjustments };
     },
   };

@@ -230,10 +230,16 @@ export const syncResults = pgTable(
 );
 
 /**
- * One row per Autotask write a run started (company, service): made before the write, with the
- * write's result once it is confirmed. A retry that finds the row cannot know whether the write
- * landed, so it re-reads the units instead of trusting the run's batched read; one that finds the
- * result skips that service. Durable, so this holds across a crashed worker too.
+ * One row per Autotask write a run started, keyed by what Autotask changes: (run, contract,
+ * service). So a run posts at most one adjustment to a contract service, whichever company or
+ * attempt gets there (docs/design.md rule 8). Made before the write; `posted_at` and the
+ * adjustment id are saved the moment Autotask accepts the adjustment, before the confirming read;
+ * the result once the write is settled. A retry that finds the row re-reads instead of trusting
+ * the run's batched read; one that finds it posted only re-reads, never posts; one that finds the
+ * result skips the service. Durable, so this holds across a crashed worker too.
+ *
+ * Deleted when the run finishes, except a posted adjustment that never read back: it stays, and
+ * every later run re-reads that pair and posts nothing to it until Autotask's units show it.
  */
 export const unitWrites = pgTable(
   'unit_writes',
@@ -241,15 +247,43 @@ export const unitWrites = pgTable(
     runId: uuid('run_id')
       .notNull()
       .references(() => syncRuns.id, { onDelete: 'cascade' }),
-    pbCompanyId: text('pb_company_id').notNull(),
+    contractId: integer('contract_id').notNull(),
     serviceId: integer('service_id').notNull(),
+    /** The company whose plan claimed the write: another company of the run may not write the pair. */
+    pbCompanyId: text('pb_company_id').notNull(),
     attempts: integer('attempts').notNull().default(1),
+    /** The units and date the write aims at, saved with the claim. */
+    target: integer('target'),
+    effectiveDate: text('effective_date'),
+    /** Set when Autotask accepted the adjustment (its id when the answer named it). */
+    postedAt: timestamp('posted_at', { withTimezone: true }),
+    adjustmentId: integer('adjustment_id'),
     /** Written by this service only; still parsed on read, as any stored JSON is. */
     result: jsonb('result').$type<ProductResult>(),
     createdAt,
   },
-  (t) => [primaryKey({ columns: [t.runId, t.pbCompanyId, t.serviceId] })]
+  (t) => [
+    primaryKey({ columns: [t.runId, t.contractId, t.serviceId] }),
+    // Later runs look up adjustments of a pair still waiting to read back.
+    index('unit_writes_pair_idx').on(t.contractId, t.serviceId),
+  ]
 );
+
+/**
+ * One run of a partner at a time, whatever started it (docs/design.md rule 12): the run holding
+ * the lease. Taken when a run starts, released when it finishes; a run that ended in Temporal
+ * without finishing (terminated, crashed) loses it to the next start.
+ */
+export const runLeases = pgTable('run_leases', {
+  partnerId: text('partner_id')
+    .primaryKey()
+    .references(() => partners.id, { onDelete: 'cascade' }),
+  runId: uuid('run_id')
+    .notNull()
+    .references(() => syncRuns.id, { onDelete: 'cascade' }),
+  workflowId: text('workflow_id').notNull(),
+  takenAt: timestamp('taken_at', { withTimezone: true }).notNull().defaultNow(),
+});
 
 export const ledgerReasons = ['count', 'product_removed', 'moved_contract', 'moved_service', 'released'] as const;
 export type LedgerReason = (typeof ledgerReasons)[number];
@@ -313,6 +347,7 @@ export const schema = {
   runCompanies,
   syncResults,
   unitWrites,
+  runLeases,
   billingLedger,
   pendingReleases,
 };

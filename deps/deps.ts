@@ -21,6 +21,13 @@ export interface Deps {
   };
   passwordboss: PasswordBossClient;
   now: () => Date;
+  /**
+   * Whether a run's workflow chain (continue-as-new included) is still open in Temporal: a run
+   * lease held by a closed run is taken over (docs/design.md rule 12). Every worker sets it from
+   * its own connection (worker/create-worker.ts); without it, a lease whose run is still recorded
+   * as running is taken to be held.
+   */
+  isWorkflowOpen?: ((workflowId: string, firstExecutionRunId: string) => Promise<boolean>) | undefined;
 }
 
 export interface ExternalEndpoints {

@@ -41,6 +41,8 @@ export interface AppliedUnits {
   appliedEarlier: boolean;
   /** The unit price the confirming read carried; null or absent: the plan's. */
   unitPrice?: number | null | undefined;
+  /** What the record should say beyond the numbers (set-units' note, an earlier adjustment settled). */
+  note?: string | null;
 }
 
 /**
@@ -75,8 +77,9 @@ export function resultWithoutWrite(action: UnitAction, dryRun: boolean): Product
 }
 
 export function appliedResult(action: UnitAction, done: AppliedUnits): ProductResult {
-  const changed = done.adjustmentId !== null || done.appliedEarlier;
-  const notes = `${reasonNote(action)}${done.appliedEarlier ? ' (confirmed after a retry; Autotask did not return the adjustment id)' : ''}`;
+  // An adjustment Autotask did not name still changed the units when they read back moved.
+  const changed = done.adjustmentId !== null || done.appliedEarlier || done.before !== done.after;
+  const notes = `${reasonNote(action)}${done.appliedEarlier ? ' (confirmed after a retry; Autotask did not return the adjustment id)' : ''}${done.note ? ` — ${done.note}` : ''}`;
   const unitPrice = done.unitPrice ?? action.unitPrice ?? null;
   return {
     ...base(action),
@@ -91,9 +94,24 @@ export function appliedResult(action: UnitAction, done: AppliedUnits): ProductRe
   };
 }
 
-export function failedResult(action: UnitAction, errorType: string, detail: string): ProductResult {
+/** A write that failed; `adjustmentId` names an adjustment Autotask accepted that did not read back. */
+export function failedResult(action: UnitAction, errorType: string, detail: string, adjustmentId: number | null = null): ProductResult {
   // Nothing is known to have changed, so no amount either.
-  return { ...base(action), action: 'set', status: 'error', unitsAfter: null, amountChange: null, errorType, detail };
+  return { ...base(action), action: 'set', status: 'error', unitsAfter: null, amountChange: null, errorType, detail, adjustmentId };
+}
+
+export const DISABLED_DURING_RUN = 'The integration was disabled during the run; nothing more was sent';
+
+/**
+ * A company reached after the integration was disabled (docs/design.md rule 4): its writes not
+ * yet made are not sent; those an earlier attempt confirmed stay confirmed and counted.
+ */
+export function disabledOutcome(plan: CompanyPlan, known: Array<ProductResult | undefined>): CompanyOutcome {
+  const results = plan.actions.map(
+    (a, i) => known[i] ?? { ...base(a), action: 'set', status: 'skipped' as const, unitsAfter: null, amountChange: null, detail: `${a.serviceName}: ${a.from} → ${a.to} not sent: the integration was disabled` }
+  );
+  const counted = companyOutcome(plan, results, false);
+  return { ...counted, status: 'skipped', detail: DISABLED_DURING_RUN };
 }
 
 export function companyOutcome(plan: CompanyPlan, results: ProductResult[], dryRun: boolean): CompanyOutcome {

@@ -2,8 +2,10 @@
  * "Sync now": starts partnerSync at once, or returns the run already going. The fixed workflow
  * ID with USE_EXISTING makes the button idempotent even when two requests race.
  */
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { workflowOpenCheck } from '../deps/workflow-open.ts';
 import type { Db } from '../db/client.ts';
+import { findRunLease } from '../db/repositories/run-leases.ts';
 import { ensureRun, findRunningRun, finishRun } from '../db/repositories/sync-runs.ts';
 import { partnerWorkflowId } from '../workflows/inputs.ts';
 import type { partnerSync } from '../workflows/partner-sync.ts';
@@ -31,17 +33,16 @@ export function temporalUiLink(deps: Pick<SyncStarterDeps, 'temporalUiUrl' | 'na
 
 export function createSyncStarter(deps: SyncStarterDeps) {
   /** Whether the run's workflow chain (continue-as-new included) is still open in Temporal. */
-  async function stillRunning(workflowId: string, firstExecutionRunId: string): Promise<boolean> {
-    try {
-      const description = await deps.client().workflow.getHandle(workflowId, undefined, { firstExecutionRunId }).describe();
-      return description.status.name === 'RUNNING';
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return false;
-      throw err;
-    }
-  }
+  const stillRunning = (workflowId: string, firstExecutionRunId: string) => workflowOpenCheck(deps.client())(workflowId, firstExecutionRunId);
 
   return async function startSync(partnerId: string, options: { companyIds?: string[] | undefined; dryRun: boolean }): Promise<StartedSync> {
+    // One run per partner whatever started it (rule 12): the run holding the lease (a scheduled
+    // run, a Temporal UI start, a dry run) is the answer while it is open; a new start would only
+    // end skipped.
+    const holder = await findRunLease(deps.db, partnerId);
+    if (holder?.status === 'running' && (await stillRunning(holder.workflowId, holder.runId))) {
+      return { runId: holder.runId, workflowId: holder.workflowId, temporalUiUrl: temporalUiLink(deps, holder.workflowId, holder.runId), alreadyRunning: true };
+    }
     const running = await findRunningRun(deps.db, partnerId, options.dryRun);
     if (running) {
       if (await stillRunning(running.workflowId, running.id)) {

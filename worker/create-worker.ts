@@ -2,9 +2,11 @@
  * The worker on task queue `pb-autotask-sync` (configurable for tests). Its shutdown grace time
  * lets an in-flight Autotask write finish and report instead of being cut off (default is 0).
  */
+import { Client } from '@temporalio/client';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities/index.ts';
 import type { Deps } from '../deps/deps.ts';
+import { workflowOpenCheck } from '../deps/workflow-open.ts';
 import { bundleOptions } from './bundle-options.ts';
 
 export interface SyncWorkerOptions {
@@ -23,7 +25,8 @@ export async function createSyncWorker(options: SyncWorkerOptions): Promise<Work
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: bundleOptions.workflowsPath, bundlerOptions: { preloadModules: bundleOptions.preloadModules, webpackConfigHook: bundleOptions.webpackConfigHook } }),
-    activities: createActivities(options.deps),
+    // The run lease asks Temporal whether the run holding it is still open, over this worker's connection.
+    activities: createActivities({ ...options.deps, isWorkflowOpen: options.deps.isWorkflowOpen ?? workflowOpenCheck(new Client({ connection: options.connection, namespace: options.namespace })) }),
     shutdownGraceTime: options.shutdownGraceTime ?? '20 seconds',
     shutdownForceTime: '40 seconds',
     maxConcurrentActivityTaskExecutions: 200,

@@ -18,6 +18,11 @@ export interface CompanyOutcomeRecord {
   contractId: number | null;
   /** A dry run records results and counters but leaves the company's status alone. */
   dryRun: boolean;
+  /**
+   * Leave the company's status and detail as they are: a company another run was syncing gets
+   * its `skipped` row in this run, but the status belongs to the run that synced it.
+   */
+  keepCompanyStatus?: boolean | undefined;
   status: CompanyStatus;
   detail: string | null;
   rows: ProductResult[];
@@ -71,7 +76,7 @@ export async function recordCompanyOutcome(db: Db, o: CompanyOutcomeRecord): Pro
       .where(and(eq(companyMappings.partnerId, o.partnerId), eq(companyMappings.pbCompanyId, o.pbCompanyId), eq(companyMappings.excluded, false), firstTime))
       .returning({ id: companyMappings.pbCompanyId })
   );
-  // A dry run leaves the company's status alone.
-  const [row] = await db.with(inserted, run, ...(o.dryRun ? [] : [company])).select({ n: count() }).from(inserted);
+  // A dry run, or a company another run holds, leaves the company's status alone.
+  const [row] = await db.with(inserted, run, ...(o.dryRun || o.keepCompanyStatus ? [] : [company])).select({ n: count() }).from(inserted);
   return (row?.n ?? 0) > 0;
 }

@@ -22,3 +22,13 @@ export async function listRunCompanyPage(db: Db, runId: string, afterPosition: n
     .limit(limit);
   return rows;
 }
+
+/** A company's stored plan in a run (the workflow's give-up path recomputes its outcome from it). */
+export async function findRunCompanyPlan(db: Db, runId: string, pbCompanyId: string): Promise<CompanyPlan | undefined> {
+  const [row] = await db
+    .select({ plan: runCompanies.plan })
+    .from(runCompanies)
+    .where(and(eq(runCompanies.runId, runId), eq(runCompanies.pbCompanyId, pbCompanyId)))
+    .limit(1);
+  return row?.plan;
+}

@@ -1,36 +1,152 @@
-/** Claims on a run's Autotask writes, so any retry knows whether to trust the run's read (see `unitWrites`). */
-import { and, eq, sql } from 'drizzle-orm';
+/**
+ * Claims on a run's Autotask writes, one per (run, contract, service) (schema `unitWrites`): any
+ * retry knows whether to trust the run's read, whether an adjustment was already posted, and what
+ * an earlier attempt confirmed; a later run knows which adjustments never read back.
+ */
+import { and, eq, inArray, isNotNull, isNull, ne, not, or, sql } from 'drizzle-orm';
 import type { Db } from '../client.ts';
-import { unitWrites } from '../schema.ts';
+import { syncResults, syncRuns, unitWrites } from '../schema.ts';
 import type { ProductResult } from '../../sync/records.ts';
+
+export interface UnitWrite {
+  contractId: number;
+  serviceId: number;
+  target: number;
+  effectiveDate: string;
+}
 
 export interface UnitWriteClaim {
   /** 1 when this call made the row: no earlier attempt got as far as this write. */
   attempts: number;
-  /** The confirmed result an earlier attempt saved, if it got that far. */
+  /** The result an earlier attempt saved, if it got that far. */
   result: ProductResult | null;
+  /** When Autotask accepted an adjustment for this claim (null: none posted, or not known to be). */
+  postedAt: Date | null;
+  adjustmentId: number | null;
+  /** Another company of the run claimed the pair first: this company must not write it. */
+  heldBy: string | null;
+}
+
+/** An adjustment an earlier run posted that never read back as applied. */
+export interface PendingAdjustment {
+  runId: string;
+  contractId: number;
+  serviceId: number;
+  target: number;
+  effectiveDate: string;
+  adjustmentId: number | null;
+  postedAt: Date;
+}
+
+export const pairKey = (contractId: number, serviceId: number) => `${contractId}:${serviceId}`;
+
+/**
+ * Claims that are settled: nothing posted, or posted and confirmed — by the saved result, or (a
+ * company's last write is not saved on its claim) by the company's recorded result row.
+ */
+const settled = or(
+  isNull(unitWrites.postedAt),
+  sql`coalesce(${unitWrites.result}->>'status', '') = 'ok'`,
+  sql`(${unitWrites.result} is null and exists (select 1 from ${syncResults} r where r.run_id = ${unitWrites.runId} and r.pb_company_id = ${unitWrites.pbCompanyId} and r.autotask_service_id = ${unitWrites.serviceId} and r.status = 'ok'))`
+);
+
+/**
+ * Claims a company's writes in a run before they are sent (one statement for all its pairs),
+ * returning per pair (`pairKey`) how many attempts claimed it, what an earlier one posted or
+ * saved, or which other company of the run holds it.
+ */
+export async function claimUnitWrites(db: Db, runId: string, pbCompanyId: string, writes: UnitWrite[]): Promise<Map<string, UnitWriteClaim>> {
+  const unique = [...new Map(writes.map((w) => [pairKey(w.contractId, w.serviceId), w])).values()];
+  if (unique.length === 0) return new Map();
+  const rows = await db
+    .insert(unitWrites)
+    .values(unique.map((w) => ({ runId, pbCompanyId, ...w })))
+    .onConflictDoUpdate({
+      target: [unitWrites.runId, unitWrites.contractId, unitWrites.serviceId],
+      set: { attempts: sql`${unitWrites.attempts} + 1` },
+      // Another company's claim on the pair is left alone, and not returned.
+      setWhere: eq(unitWrites.pbCompanyId, pbCompanyId),
+    })
+    .returning();
+  const claims = new Map<string, UnitWriteClaim>(
+    rows.map((r) => [pairKey(r.contractId, r.serviceId), { attempts: r.attempts, result: r.result, postedAt: r.postedAt, adjustmentId: r.adjustmentId, heldBy: null }])
+  );
+  const taken = unique.filter((w) => !claims.has(pairKey(w.contractId, w.serviceId)));
+  if (taken.length) {
+    const others = await db
+      .select({ contractId: unitWrites.contractId, serviceId: unitWrites.serviceId, pbCompanyId: unitWrites.pbCompanyId })
+      .from(unitWrites)
+      .where(and(eq(unitWrites.runId, runId), inArray(unitWrites.serviceId, taken.map((w) => w.serviceId)), inArray(unitWrites.contractId, taken.map((w) => w.contractId))));
+    for (const o of others) {
+      claims.set(pairKey(o.contractId, o.serviceId), { attempts: 0, result: null, postedAt: null, adjustmentId: null, heldBy: o.pbCompanyId });
+    }
+  }
+  return claims;
 }
 
 /**
- * Claims a company's writes in a run before they are sent (one statement for all its services),
- * returning per service how many attempts claimed it and any result an earlier one saved.
+ * Autotask accepted the claim's adjustment: saved before the confirming read, so no later attempt
+ * of the run posts to the pair again, whatever happens next.
  */
-export async function claimUnitWrites(db: Db, runId: string, pbCompanyId: string, serviceIds: number[]): Promise<Map<number, UnitWriteClaim>> {
-  if (serviceIds.length === 0) return new Map();
+export async function markUnitWritePosted(db: Db, runId: string, contractId: number, serviceId: number, adjustmentId: number | null): Promise<void> {
+  await db
+    .update(unitWrites)
+    .set({ postedAt: sql`now()`, adjustmentId })
+    .where(and(eq(unitWrites.runId, runId), eq(unitWrites.contractId, contractId), eq(unitWrites.serviceId, serviceId)));
+}
+
+/** Saves a write's result, so a retry of the company skips that service. */
+export async function saveUnitWriteResult(db: Db, runId: string, contractId: number, serviceId: number, result: ProductResult): Promise<void> {
+  await db.update(unitWrites).set({ result }).where(and(eq(unitWrites.runId, runId), eq(unitWrites.contractId, contractId), eq(unitWrites.serviceId, serviceId)));
+}
+
+/** A company's claims in a run (the workflow's give-up path reads what was confirmed). */
+export async function listCompanyUnitWrites(db: Db, runId: string, pbCompanyId: string) {
+  return db.select().from(unitWrites).where(and(eq(unitWrites.runId, runId), eq(unitWrites.pbCompanyId, pbCompanyId)));
+}
+
+/** Adjustments other runs of the partner posted to these pairs that never read back as applied. */
+export async function findPendingAdjustments(db: Db, partnerId: string, runId: string, pairs: Array<{ contractId: number; serviceId: number }>): Promise<Map<string, PendingAdjustment>> {
+  if (pairs.length === 0) return new Map();
   const rows = await db
-    .insert(unitWrites)
-    .values(serviceIds.map((serviceId) => ({ runId, pbCompanyId, serviceId })))
-    .onConflictDoUpdate({ target: [unitWrites.runId, unitWrites.pbCompanyId, unitWrites.serviceId], set: { attempts: sql`${unitWrites.attempts} + 1` } })
-    .returning({ serviceId: unitWrites.serviceId, attempts: unitWrites.attempts, result: unitWrites.result });
-  return new Map(rows.map((r) => [r.serviceId, { attempts: r.attempts, result: r.result }]));
+    .select({ runId: unitWrites.runId, contractId: unitWrites.contractId, serviceId: unitWrites.serviceId, target: unitWrites.target, effectiveDate: unitWrites.effectiveDate, adjustmentId: unitWrites.adjustmentId, postedAt: unitWrites.postedAt })
+    .from(unitWrites)
+    .innerJoin(syncRuns, eq(syncRuns.id, unitWrites.runId))
+    .where(and(
+      eq(syncRuns.partnerId, partnerId),
+      ne(unitWrites.runId, runId),
+      isNotNull(unitWrites.postedAt),
+      not(settled!),
+      inArray(unitWrites.contractId, [...new Set(pairs.map((p) => p.contractId))]),
+      inArray(unitWrites.serviceId, [...new Set(pairs.map((p) => p.serviceId))])
+    ))
+    .orderBy(unitWrites.postedAt);
+  const wanted = new Set(pairs.map((p) => pairKey(p.contractId, p.serviceId)));
+  const out = new Map<string, PendingAdjustment>();
+  for (const r of rows) {
+    const key = pairKey(r.contractId, r.serviceId);
+    // Claims made before the target was stored have nothing to compare against: nothing to wait for.
+    if (!wanted.has(key) || r.target === null || r.effectiveDate === null || r.postedAt === null) continue;
+    // The latest posted adjustment decides what the units should read once everything applied.
+    out.set(key, { ...r, target: r.target, effectiveDate: r.effectiveDate, postedAt: r.postedAt });
+  }
+  return out;
 }
 
-/** Saves a confirmed write's result, so a retry of the company skips that service. */
-export async function saveUnitWriteResult(db: Db, runId: string, pbCompanyId: string, serviceId: number, result: ProductResult): Promise<void> {
-  await db.update(unitWrites).set({ result }).where(and(eq(unitWrites.runId, runId), eq(unitWrites.pbCompanyId, pbCompanyId), eq(unitWrites.serviceId, serviceId)));
+/** The pair's units now show what earlier runs posted: their adjustments no longer hold it. */
+export async function settlePendingAdjustments(db: Db, partnerId: string, runId: string, contractId: number, serviceId: number): Promise<void> {
+  await db.delete(unitWrites).where(and(
+    ne(unitWrites.runId, runId),
+    eq(unitWrites.contractId, contractId),
+    eq(unitWrites.serviceId, serviceId),
+    inArray(unitWrites.runId, db.select({ id: syncRuns.id }).from(syncRuns).where(eq(syncRuns.partnerId, partnerId)))
+  ));
 }
 
-/** A finished run has no write in flight, so its claims have done their job. */
+/**
+ * A finished run has no write in flight, so its settled claims have done their job. A posted
+ * adjustment that never read back stays: later runs must not post to that pair until it shows.
+ */
 export async function releaseUnitWrites(db: Db, runId: string): Promise<void> {
-  await db.delete(unitWrites).where(eq(unitWrites.runId, runId));
+  await db.delete(unitWrites).where(and(eq(unitWrites.runId, runId), settled));
 }

@@ -36,7 +36,14 @@ export interface SetUnitsResult {
   requests: number;
 }
 
-export async function setUnits(client: AutotaskClient, input: SetUnitsInput, signal?: AbortSignal): Promise<SetUnitsResult> {
+/**
+ * Called the moment Autotask accepts the adjustment (its id, or null when the answer did not name
+ * it), before the confirming read: the caller saves it, so that nothing posts to the pair again
+ * even if the read, or the process, fails next.
+ */
+export type OnPosted = (adjustmentId: number | null) => Promise<void>;
+
+export async function setUnits(client: AutotaskClient, input: SetUnitsInput, signal?: AbortSignal, onPosted?: OnPosted): Promise<SetUnitsResult> {
   const { contractId, serviceId, effectiveDate, target } = input;
   const where = `contract ${contractId} service ${serviceId}`;
   if (!Number.isInteger(target) || target < 0) {
@@ -58,6 +65,7 @@ export async function setUnits(client: AutotaskClient, input: SetUnitsInput, sig
   }
 
   const adjustmentId = await client.createAdjustment({ contractId, serviceId, effectiveDate, unitChange }, signal);
+  await onPosted?.(adjustmentId);
   const confirmed = await read();
   const after = confirmed.units;
   const unitPrice = confirmed.unitPrice ?? first.unitPrice;

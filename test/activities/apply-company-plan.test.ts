@@ -12,7 +12,9 @@ import { DefaultLogger } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.ts';
 import type { Deps } from '../../deps/deps.ts';
 import type { ApplyCompanyPlanInput } from '../../activities/company.ts';
-import { upsertSettings } from '../../db/repositories/autotask-settings.ts';
+import { setEnabled, upsertSettings } from '../../db/repositories/autotask-settings.ts';
+import { findCompanyMapping, refreshCompanies } from '../../db/repositories/company-mappings.ts';
+import { storeRunPlan } from '../../db/repositories/run-companies.ts';
 import { insertPartner } from '../../db/repositories/partners.ts';
 import { ensureRun, findRun, listRunResults } from '../../db/repositories/sync-runs.ts';
 import { claimUnitWrites } from '../../db/repositories/unit-writes.ts';
@@ -20,6 +22,7 @@ import { createSecretBox } from '../../db/secret-box.ts';
 import type { DbHandle } from '../../db/client.ts';
 import { PasswordBossClient } from '../../integrations/passwordboss/client.ts';
 import type { CompanyPlan, UnitAction } from '../../sync/plan.ts';
+import { companyOutcome, failedResult, resultWithoutWrite, type CompanySyncResult } from '../../sync/company-outcome.ts';
 import { createTestDb } from '../support/databases.ts';
 import { FIXED_NOW, startSimulators, type Simulators } from '../support/simulators.ts';
 
@@ -109,7 +112,7 @@ function input(runId: string, plan: CompanyPlan): ApplyCompanyPlanInput {
 }
 
 /** One attempt of the activity, as a worker would run it (its expected failures not logged as warnings). */
-const attempt = (i: ApplyCompanyPlanInput) => new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') }).run(activities.applyCompanyPlan, i);
+const attempt = (i: ApplyCompanyPlanInput): Promise<CompanySyncResult> => new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') }).run(activities.applyCompanyPlan, i);
 
 /** What reached Autotask's REST API about one contract service, in order: "read" or "adjust". */
 function requestsAbout(contractId: number, serviceId: number): string[] {
@@ -180,7 +183,7 @@ describe('applyCompanyPlan', () => {
     const plan = planFor('c-0004', [[STANDARD, 5]]);
     const runId = await newRun();
     // An attempt claimed the write and its worker died before sending it.
-    await claimUnitWrites(db.db, runId, 'c-0004', [STANDARD]);
+    await claimUnitWrites(db.db, runId, 'c-0004', [{ contractId: m.autotaskContractId, serviceId: STANDARD, target: plan.actions[0]!.to, effectiveDate: EFFECTIVE }]);
 
     await attempt(input(runId, plan));
 
@@ -251,5 +254,152 @@ describe('applyCompanyPlan', () => {
     expect(await listRunResults(db.db, runId)).toEqual([]);
     expect(await findRun(db.db, PARTNER, runId)).toMatchObject({ done: 0, failed: 0, unitsChanged: 0, adjustments: 0 });
     expect(writtenAdjustments(m.autotaskContractId, STANDARD)).toEqual([]);
+  });
+
+  // --- issue 13: the run invariants -------------------------------------------------------------
+
+  /** A run of the activity's worker as the workflow drives it: attempts, then the run's close. */
+  const finishRun = (runId: string) => new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') }).run(activities.finishRun, { runId, detail: null });
+  const adjustmentsOf = (contractId: number, serviceId: number) => requestsAbout(contractId, serviceId).filter((r) => r === 'adjust');
+
+  it('never posts twice in a run: a retry after an accepted adjustment only re-reads (defect 3)', async () => {
+    const m = company('c-0011');
+    const plan = planFor('c-0011', [[STANDARD, 10]]);
+    const runId = await newRun();
+    // Autotask accepts the adjustment and never applies it; the confirming read then drops.
+    sims.autotask.faults.add({ method: 'POST', path: 'ContractServiceAdjustments', times: 1, fault: { kind: 'dropped' } });
+    sims.autotask.faults.add({ method: 'POST', path: 'ContractServiceUnits/query', times: 1, fault: { kind: 'reset' } });
+    const first = await attempt(input(runId, plan)).catch((err: unknown) => err);
+    expect((first as ApplicationFailure).nonRetryable).toBe(false);
+
+    const retried = await attempt(input(runId, plan));
+    const again = await attempt(input(runId, plan)); // e.g. a replay after a crash: still no post
+
+    expect(adjustmentsOf(m.autotaskContractId, STANDARD)).toEqual(['adjust']);
+    expect(writtenAdjustments(m.autotaskContractId, STANDARD)).toHaveLength(1);
+    const posted = writtenAdjustments(m.autotaskContractId, STANDARD)[0]!.id;
+    expect(retried).toMatchObject({ status: 'error', adjustments: 0, unitsChanged: 0 });
+    expect(again).toMatchObject({ status: 'error' });
+    const [row] = await listRunResults(db.db, runId);
+    expect(row).toMatchObject({ status: 'error', errorType: 'AutotaskAdjustmentNotApplied', adjustmentId: posted, detail: expect.stringContaining(`adjustment ${posted}`) });
+    expect(row!.detail).toMatch(/will not post again/);
+  });
+
+  it('posts once over nine runs when the adjustment never applies, and says why each time (defect 3)', async () => {
+    const m = company('c-0002');
+    const since = writtenAdjustments(m.autotaskContractId, STANDARD).length; // an earlier test wrote here
+    const ours = () => writtenAdjustments(m.autotaskContractId, STANDARD).slice(since);
+    sims.autotask.faults.add({ method: 'POST', path: 'ContractServiceAdjustments', times: 1, fault: { kind: 'dropped' } });
+    const results: Array<{ adjustments: number }> = [];
+    for (let run = 0; run < 9; run++) {
+      // Each run plans from what Autotask reads: the dropped +10 never shows, so every plan wants +10.
+      const runId = await newRun();
+      results.push(await attempt(input(runId, planFor('c-0002', [[STANDARD, 10]]))));
+      await finishRun(runId);
+      const [row] = await listRunResults(db.db, runId);
+      expect(row, `run ${run + 1}`).toMatchObject({ status: 'error', errorType: 'AutotaskAdjustmentNotApplied', adjustmentId: ours()[0]!.id });
+      if (run > 0) expect(row!.detail).toMatch(/posted by an earlier sync .* Nothing was posted, so it cannot count twice/);
+    }
+    expect(ours()).toHaveLength(1);
+    expect(results.map((r) => r.adjustments)).toEqual(Array(9).fill(0));
+  });
+
+  it('continues once an earlier run\'s late adjustment shows, without posting it again (defect 3)', async () => {
+    const m = company('c-0010');
+    sims.autotask.faults.add({ method: 'POST', path: 'ContractServiceAdjustments', times: 1, fault: { kind: 'late', ms: 1_500 } });
+    const planned = planFor('c-0010', [[STANDARD, 10]]);
+    const first = await newRun();
+    expect(await attempt(input(first, planned))).toMatchObject({ status: 'error' });
+    await finishRun(first);
+    const blocked = await newRun();
+    expect(await attempt(input(blocked, planned))).toMatchObject({ status: 'error' });
+    await finishRun(blocked);
+    await new Promise((r) => setTimeout(r, 1_600));
+    // Planned before the late adjustment showed: the same +10 again.
+    const settled = await newRun();
+    expect(await attempt(input(settled, planned))).toMatchObject({ status: 'ok', adjustments: 0 });
+    expect(writtenAdjustments(m.autotaskContractId, STANDARD)).toHaveLength(1);
+    expect(unitsNow(m.autotaskContractId, STANDARD)).toBe(planned.actions[0]!.to);
+    const [row] = await listRunResults(db.db, settled);
+    expect(row!.detail).toMatch(/adjustment \d+ from an earlier sync has now applied/);
+    await finishRun(settled);
+    // Nothing holds the pair any more: the next change is written as usual.
+    const next = await newRun();
+    expect(await attempt(input(next, planFor('c-0010', [[STANDARD, 2]])))).toMatchObject({ status: 'ok', adjustments: 1 });
+    expect(writtenAdjustments(m.autotaskContractId, STANDARD)).toHaveLength(2);
+  });
+
+  it('lets one company only write a (contract, service) in a run, whoever claims it (defect 3)', async () => {
+    const m = company('c-0009');
+    const runId = await newRun();
+    const own = planFor('c-0009', [[ADVANCED, 3]]);
+    // Another company's plan that reaches the same contract service (a pair left on a contract it moved from).
+    const other: CompanyPlan = { ...planFor('c-0007', []), actions: [{ ...own.actions[0]!, contractId: m.autotaskContractId, to: own.actions[0]!.to + 5 }] };
+    expect(await attempt(input(runId, own))).toMatchObject({ status: 'ok', adjustments: 1 });
+    expect(await attempt(input(runId, other))).toMatchObject({ status: 'error', adjustments: 0 });
+    expect(writtenAdjustments(m.autotaskContractId, ADVANCED)).toHaveLength(1);
+    const rows = await listRunResults(db.db, runId);
+    expect(rows.find((r) => r.pbCompanyId === 'c-0007')).toMatchObject({ errorType: 'UnitWriteClaimed', detail: expect.stringContaining('already written in this run for company c-0009') });
+  });
+
+  it('sends nothing once the integration is disabled during the run (defect 7)', async () => {
+    await refreshCompanies(db.db, PARTNER, [{ id: 'c-0008', name: 'c-0008', active: true }]);
+    const m = company('c-0008');
+    const plan = planFor('c-0008', [[STANDARD, 4]]);
+    const runId = await newRun();
+    await setEnabled(db.db, PARTNER, false);
+    try {
+      const result = await attempt(input(runId, plan));
+      expect(result).toEqual({ pbCompanyId: 'c-0008', status: 'skipped', unitsChanged: 0, adjustments: 0 });
+    } finally {
+      await setEnabled(db.db, PARTNER, true);
+    }
+    expect(requestsAbout(m.autotaskContractId, STANDARD)).toEqual([]);
+    expect(writtenAdjustments(m.autotaskContractId, STANDARD)).toEqual([]);
+    expect(await findCompanyMapping(db.db, PARTNER, 'c-0008')).toMatchObject({ status: 'skipped', detail: 'The integration was disabled during the run; nothing more was sent' });
+    expect(await listRunResults(db.db, runId)).toEqual([expect.objectContaining({ status: 'skipped', autotaskServiceId: STANDARD })]);
+  });
+
+  it('keeps a confirmed write confirmed and counted when the company gives up (defect 6)', async () => {
+    const m = company('c-0006');
+    const plan = planFor('c-0006', [[STANDARD, 2], [ADVANCED, 5]]);
+    const runId = await newRun();
+    await storeRunPlan(db.db, runId, [plan]);
+    // The first write lands and is confirmed; the second meets an outage every attempt.
+    sims.autotask.faults.add({ method: 'POST', path: 'ContractServiceAdjustments', after: 1, times: 1, fault: { kind: 'status', status: 503, body: { errors: [] } } });
+    await attempt(input(runId, plan)).catch(() => undefined);
+    // The workflow's give-up path (workflows/company-sync.ts): every action it wrote as failed.
+    const detail = 'Autotask is unavailable — the sync gave up on this company for now; the next sync tries again';
+    const gaveUp = companyOutcome(plan, plan.actions.map((a) => resultWithoutWrite(a, false) ?? failedResult(a, 'AutotaskUnavailable', detail)), false);
+    await new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') }).run(activities.recordCompanyResult, { runId, partnerId: PARTNER, pbCompanyId: 'c-0006', contractId: plan.contractId, dryRun: false, ...gaveUp });
+
+    const rows = await listRunResults(db.db, runId);
+    expect(rows.find((r) => r.autotaskServiceId === STANDARD)).toMatchObject({ status: 'ok', action: 'set', adjustmentId: writtenAdjustments(m.autotaskContractId, STANDARD)[0]!.id, unitsAfter: plan.actions[0]!.to });
+    expect(rows.find((r) => r.autotaskServiceId === ADVANCED)).toMatchObject({ status: 'error', detail });
+    expect(await findRun(db.db, PARTNER, runId)).toMatchObject({ done: 1, failed: 1, adjustments: 1, unitsChanged: 2 });
+  });
+
+  it('records a busy company as skipped in its run without hiding the other run\'s outcome (defect 9)', async () => {
+    await refreshCompanies(db.db, PARTNER, [{ id: 'c-0005', name: 'c-0005', active: true }]);
+    const other = await newRun();
+    await new MockActivityEnvironment().run(activities.recordCompanyResult, { runId: other, partnerId: PARTNER, pbCompanyId: 'c-0005', contractId: 1, dryRun: false, status: 'error' as const, detail: 'Autotask refused: posted period', results: [], unitsChanged: 0, adjustments: 0 });
+    const runId = await newRun();
+    // What partnerSync records when the company's workflow ID is taken by the other run.
+    await new MockActivityEnvironment().run(activities.recordCompanyResult, { runId, partnerId: PARTNER, pbCompanyId: 'c-0005', contractId: 1, dryRun: false, status: 'skipped' as const, detail: 'Another sync of this company was already running; it was left to finish', results: [], unitsChanged: 0, adjustments: 0 });
+
+    expect(await findCompanyMapping(db.db, PARTNER, 'c-0005')).toMatchObject({ status: 'error', detail: 'Autotask refused: posted period', lastRunId: other });
+    expect(await listRunResults(db.db, runId)).toEqual([expect.objectContaining({ pbCompanyId: 'c-0005', status: 'skipped' })]);
+    expect(await findRun(db.db, PARTNER, runId)).toMatchObject({ done: 1, failed: 0 });
+  });
+
+  it('says in the result what Autotask\'s unreadable answer meant (defect 8)', async () => {
+    const m = company('c-0004');
+    const plan = planFor('c-0004', [[ADVANCED, 2]]);
+    const runId = await newRun();
+    sims.autotask.faults.add({ method: 'POST', path: 'ContractServiceAdjustments', times: 1, fault: { kind: 'garbled', body: 'OK' } });
+    expect(await attempt(input(runId, plan))).toMatchObject({ status: 'ok', adjustments: 1 });
+    expect(adjustmentsOf(m.autotaskContractId, ADVANCED)).toEqual(['adjust']);
+    const [row] = await listRunResults(db.db, runId);
+    expect(row).toMatchObject({ status: 'ok', adjustmentId: null, detail: expect.stringMatching(/did not name the adjustment.*so it was applied/) });
   });
 });

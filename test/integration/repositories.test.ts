@@ -89,14 +89,17 @@ describe.each(drivers)('repositories on %s', (driver) => {
   it('claims writes before they are sent and hands a retry what an earlier attempt confirmed', async () => {
     const runId = '0190f0f0-0000-7000-8000-000000000006';
     await ensureRun(handle.db, { id: runId, partnerId: 'p1', workflowId: 'w-claims', trigger: 'api', dryRun: false });
-    const first = await claimUnitWrites(handle.db, runId, 'c-1', [301, 302]);
-    expect([...first]).toEqual([[301, { attempts: 1, result: null }], [302, { attempts: 1, result: null }]]);
+    const w = (contractId: number, serviceId: number) => ({ contractId, serviceId, target: 5, effectiveDate: '2026-11-01' });
+    const fresh = { attempts: 1, result: null, postedAt: null, adjustmentId: null, heldBy: null };
+    const first = await claimUnitWrites(handle.db, runId, 'c-1', [w(7001, 301), w(7001, 302)]);
+    expect([...first]).toEqual([['7001:301', fresh], ['7001:302', fresh]]);
     const confirmed = { productId: 'std', serviceId: 301, action: 'set', status: 'ok' as const, unitsBefore: 4, unitsAfter: 0, adjustmentId: 9, errorType: null, detail: 'PB Standard: 4 → 0' };
-    await saveUnitWriteResult(handle.db, runId, 'c-1', 301, confirmed);
-    const retry = await claimUnitWrites(handle.db, runId, 'c-1', [301, 302]);
-    expect([...retry]).toEqual([[301, { attempts: 2, result: confirmed }], [302, { attempts: 2, result: null }]]);
-    // Other companies and runs are separate claims; nothing to claim is no statement at all.
-    expect((await claimUnitWrites(handle.db, runId, 'c-2', [301])).get(301)).toEqual({ attempts: 1, result: null });
+    await saveUnitWriteResult(handle.db, runId, 7001, 301, confirmed);
+    const retry = await claimUnitWrites(handle.db, runId, 'c-1', [w(7001, 301), w(7001, 302)]);
+    expect([...retry]).toEqual([['7001:301', { ...fresh, attempts: 2, result: confirmed }], ['7001:302', { ...fresh, attempts: 2 }]]);
+    // Another contract is another claim; another company reaching the same pair in the run is refused it.
+    expect((await claimUnitWrites(handle.db, runId, 'c-2', [w(7002, 301)])).get('7002:301')).toEqual(fresh);
+    expect((await claimUnitWrites(handle.db, runId, 'c-2', [w(7001, 302)])).get('7001:302')).toEqual({ attempts: 0, result: null, postedAt: null, adjustmentId: null, heldBy: 'c-1' });
     expect((await claimUnitWrites(handle.db, runId, 'c-1', [])).size).toBe(0);
   });
 

@@ -99,7 +99,7 @@ describe('a write claimed by an attempt that never reported', () => {
     // An earlier attempt of a run claimed the write and sent it; its answer never came back.
     const runId = '0190f0f0-0000-7000-8000-0000000000d1';
     await ensureRun(stack.deps.db, { id: runId, partnerId: stack.partnerId, workflowId: 'w', trigger: 'api', dryRun: false });
-    await claimUnitWrites(stack.deps.db, runId, id, [action!.serviceId]);
+    await claimUnitWrites(stack.deps.db, runId, id, [{ contractId: plan.contractId, serviceId: action!.serviceId, target: action!.to, effectiveDate: EFFECTIVE }]);
     const client = await autotaskForPartner(stack.deps, stack.partnerId);
     await client.createAdjustment({ contractId: plan.contractId, serviceId: action!.serviceId, effectiveDate: EFFECTIVE, unitChange: action!.to - action!.from });
 

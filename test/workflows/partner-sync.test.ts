@@ -75,7 +75,7 @@ function stubActivities(companies: number) {
 
   const activities = {
     async startRun(input) {
-      return { runId: input.runId, partnerName: 'Northwind', timezone: 'UTC', configured: true, enabled: true };
+      return { runId: input.runId, partnerName: 'Northwind', timezone: 'UTC', configured: true, enabled: true, runningRun: null };
     },
     async planRun() {
       return { state: 'planned', billingMonth: '2026-10', effectiveDate: '2026-11-01', total: companies, detail: null };
