@@ -17,7 +17,8 @@
  *
  * PROPERTY_RUNS (default 100 under CI, 20 otherwise) sets the cases per family through the
  * activities; PROPERTY_TEMPORAL_RUNS (default 6) through Temporal; PROPERTY_SEED replays a seed
- * fast-check printed; PROPERTY_TIME_LIMIT_S bounds each property (shrinking included).
+ * fast-check printed; PROPERTY_TIME_LIMIT_S bounds each property (shrinking included);
+ * PROPERTY_TRACE=1 prints how long each command took.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';

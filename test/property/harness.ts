@@ -221,7 +221,7 @@ class Case {
       const from = before.get(key) ?? 0;
       if (!target) {
         // Owned pairs that are not targets are stops: the ownership family reports those.
-        if (!this.model.owned.has(key)) this.fail('writes', `pair ${key} is neither billed nor owned, yet was adjusted (${changes})`);
+        if (!this.model.owned.has(key) && !this.fuzzy.has(key)) this.fail('writes', `pair ${key} is neither billed nor owned, yet was adjusted (${changes})`);
         continue;
       }
       if (from === target.to) this.fail('writes', `pair ${key} already held ${from} (${target.why}), yet was adjusted (${changes})`);
@@ -282,6 +282,7 @@ class Case {
 
   private checkOutcomes(cmd: Command, runs: RunView[], posted: StoredAdjustment[], targets: Map<string, PairTarget>, before: Map<string, number>, enabledAtStart: boolean, quiet: boolean) {
     const results = runs.flatMap((r) => r.results);
+    this.afterOverlap = cmd.kind === 'overlap';
     if (!enabledAtStart) {
       for (const r of runs) if (r.status !== 'skipped') this.fail('outcomes', `a run started while disabled ended ${r.status}, not skipped`);
       return;
@@ -319,6 +320,7 @@ class Case {
 
   private quietCompanies = new Map<number, string[]>();
   private afterQuietRun = false;
+  private afterOverlap = false;
 
   /** Company statuses after every command (rule 9); after a quiet run, ok with its changes in the detail. */
   private async checkStatuses() {
@@ -332,6 +334,8 @@ class Case {
       }
       if (c.excluded && row.status !== 'excluded') this.fail('outcomes', `company ${companyId(i)} is excluded but shows ${row.status}`);
       if (row.status === 'syncing') this.fail('outcomes', `company ${companyId(i)} still shows syncing after the command`);
+      // Rule 12: the losing start of two ends at once; it never records a company as skipped over the other's outcome.
+      if (this.afterOverlap && row.status === 'skipped') this.fail('outcomes', `after two overlapping starts company ${companyId(i)} shows skipped: ${row.detail}`);
       if (this.afterQuietRun && c.contract && !c.excluded) {
         if (row.status !== 'ok') this.fail('outcomes', `after a sync without faults company ${companyId(i)} shows ${row.status}: ${row.detail}`);
         for (const change of this.quietCompanies.get(i) ?? []) {
@@ -340,6 +344,7 @@ class Case {
       }
     }
     this.afterQuietRun = false;
+    this.afterOverlap = false;
     this.quietCompanies = new Map();
   }
 
