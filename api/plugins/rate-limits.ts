@@ -125,10 +125,20 @@ export default fp(
       const action = request.routeOptions.config.rateLimited;
       if (!action) return payload;
       const { checkers, what } = actions[action];
+      // Look first, count only what is let through: a request refused by one counter (the
+      // partner's) must not use up another (the address's), or one partner clicking on at a
+      // shared address (a proxy, NAT) locks every other partner there out.
       let wait = 0;
       for (const check of checkers) {
-        const state = await check(request);
-        if (!state.isAllowed && state.isExceeded) wait = Math.max(wait, state.ttlInSeconds);
+        const state = await check(request, { increment: false });
+        if (!state.isAllowed && state.remaining === 0) wait = Math.max(wait, state.ttlInSeconds);
+      }
+      // Counted; a concurrent request may have taken the last room since the look.
+      if (wait === 0) {
+        for (const check of checkers) {
+          const state = await check(request);
+          if (!state.isAllowed && state.isExceeded) wait = Math.max(wait, state.ttlInSeconds);
+        }
       }
       if (wait > 0) {
         request.log.info({ action }, 'rate limited');

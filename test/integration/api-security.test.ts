@@ -145,6 +145,17 @@ describe('throttling', () => {
     expect(held.json().error.message).toContain('secret');
   });
 
+  it("does not let one partner's refused requests use up another partner's room at a shared address", async () => {
+    // Behind a proxy or NAT partners share an address. Requests refused by a partner's own limit
+    // used to count against the address too, so one partner clicking on locked everyone out.
+    const app = await appWith({ rateLimits: { syncNow: { max: 1, windowMs: 60_000 } } });
+    const post = (key: string, partner: string) => app.inject({ method: 'POST', url: `/v1/partners/${partner}/sync`, headers: bearer(key), payload: { dryRun: true }, remoteAddress: '10.0.2.1' });
+    expect((await post(otherKey, 'other-msp')).statusCode).toBe(409); // counted: it reached the route
+    for (let i = 0; i < 5; i++) expect((await post(otherKey, 'other-msp')).statusCode).toBe(429);
+    // The address (3 × 1 here) has seen one counted request: the other partner still gets through.
+    expect((await post(partnerKey, pid)).statusCode).toBe(409);
+  });
+
   it('puts a cooldown on Sync now', async () => {
     const app = await appWith({ rateLimits: { syncNow: { max: 1, windowMs: 60_000 } } });
     const post = () => app.inject({ method: 'POST', url: '/v1/partners/other-msp/sync', headers: bearer(otherKey), payload: { dryRun: true } });
