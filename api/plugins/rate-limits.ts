@@ -3,8 +3,9 @@
  * nothing is limited unless asked). Three things are limited, each counted per key, per partner
  * and per address where those exist, so neither many keys from one address nor many addresses
  * with one key get around a limit:
- * - failed authentication (per address): a wrong bearer key costs a database lookup, and an
- *   address that keeps failing is refused before its next key is even looked at;
+ * - failed authentication (per address): a wrong bearer key costs a database lookup; past the
+ *   limit the address's failures answer 429, while valid keys from it still get in (behind a
+ *   proxy every client shares one address);
  * - Authenticate: each attempt costs two Autotask calls on the shared tracking identifier and
  *   answers like an oracle (unknown user / wrong secret);
  * - Sync now: a new run per click is the most expensive thing the API can be asked for.
@@ -47,7 +48,7 @@ type Checker = ReturnType<FastifyInstance['createRateLimit']>;
 
 export interface Limits {
   settings: RateLimitSettings;
-  /** Refuses with 429 when the address has failed authentication too often (does not count). */
+  /** Refuses a failed authentication with 429 when its address has failed too often (does not count). */
   assertAuthenticationAllowed(request: FastifyRequest, reply: FastifyReply): Promise<void>;
   /** Counts one failed authentication for the request's address. */
   countFailedAuthentication(request: FastifyRequest): Promise<void>;
