@@ -232,3 +232,29 @@ describe('the Temporal UI', () => {
     expect(one.temporalUiUrl).toBeNull();
   });
 });
+
+describe('reads from Password Boss on demand', () => {
+  it("are throttled: Password Boss's token is shared by every partner", async () => {
+    // Every unknown id on PUT …/company-mappings/:id cost one lookup and every ?refresh=true a
+    // read of the whole list, without limit, on the token every partner's sync depends on.
+    const app = await appWith({ rateLimits: { passwordBossRead: { max: 2, windowMs: 60_000 } } });
+    const creds = stack.sims.demo.credentials;
+    const saved = await app.inject({ method: 'PUT', url: `/v1/partners/${pid}/autotask`, headers: bearer(stack.adminKey), payload: { username: creds.username, secret: creds.secret, enabled: false } });
+    expect(saved.statusCode, saved.body).toBe(200);
+    expect((await app.inject({ url: `/v1/partners/${pid}/company-mappings?limit=1`, headers: bearer(partnerKey) })).statusCode).toBe(200);
+    const log = stack.sims.passwordboss.faults.log;
+    const before = log.length;
+    const lookup = (id: string) => app.inject({ method: 'PUT', url: `/v1/partners/${pid}/company-mappings/${id}`, headers: bearer(partnerKey), payload: { excluded: true }, remoteAddress: '10.0.3.1' });
+    expect((await lookup('c-made-up-1')).statusCode).toBe(404);
+    expect((await lookup('c-made-up-2')).statusCode).toBe(404);
+    const refused = await lookup('c-made-up-3');
+    expect(refused.statusCode, refused.body).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    const refresh = await app.inject({ url: `/v1/partners/${pid}/company-mappings?refresh=true`, headers: bearer(partnerKey), remoteAddress: '10.0.3.2' });
+    expect(refresh.statusCode, refresh.body).toBe(429);
+    expect(log.length - before).toBe(2);
+    // Companies already known need no lookup and are not held back.
+    const known = (await app.inject({ url: `/v1/partners/${pid}/company-mappings?limit=1`, headers: bearer(partnerKey) })).json().items[0].pbCompanyId;
+    expect((await lookup(known)).statusCode).toBe(200);
+  });
+});
