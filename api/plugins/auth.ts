@@ -44,22 +44,21 @@ export default fp(
     async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<Principal> {
       const header = request.headers.authorization;
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-      // An address that keeps failing is refused before its next key is looked at.
-      await app.limits.assertAuthenticationAllowed(request, reply);
-      if (!match) {
-        request.log.info({ reason: header ? 'malformed' : 'missing' }, 'authentication failed');
+      // An address that keeps failing gets 429 instead of 401 for its failures. A valid key is
+      // never refused: behind a reverse proxy every client shares the proxy's address, and
+      // refusing the address outright let anyone with a few bad keys lock every partner out.
+      const failed = async (reason: Record<string, string>, message: string): Promise<never> => {
+        await app.limits.assertAuthenticationAllowed(request, reply);
+        request.log.info(reason, 'authentication failed');
         await app.limits.countFailedAuthentication(request);
-        throw new ApiError(401, 'unauthorized', 'send `Authorization: Bearer <api key>`');
-      }
+        throw new ApiError(401, 'unauthorized', message);
+      };
+      if (!match) return failed({ reason: header ? 'malformed' : 'missing' }, 'send `Authorization: Bearer <api key>`');
       const key = match[1]!;
       // Compare digests so the comparison takes the same time whatever the key's length.
       if (timingSafeEqual(digest(key), adminDigest)) return { kind: 'admin' };
       const found = await findActiveKey(opts.db, key);
-      if (!found) {
-        request.log.info({ reason: 'unknown or revoked key', keyPrefix: key.slice(0, 5) }, 'authentication failed');
-        await app.limits.countFailedAuthentication(request);
-        throw new ApiError(401, 'unauthorized', 'the API key is unknown or revoked; ask your administrator for a new one');
-      }
+      if (!found) return failed({ reason: 'unknown or revoked key', keyPrefix: key.slice(0, 5) }, 'the API key is unknown or revoked; ask your administrator for a new one');
       return { kind: 'partner', keyId: found.keyId, partner: found.partner, configured: found.configured };
     }
 

@@ -3,11 +3,14 @@
  * nothing is limited unless asked). Three things are limited, each counted per key, per partner
  * and per address where those exist, so neither many keys from one address nor many addresses
  * with one key get around a limit:
- * - failed authentication (per address): a wrong bearer key costs a database lookup, and an
- *   address that keeps failing is refused before its next key is even looked at;
+ * - failed authentication (per address): a wrong bearer key costs a database lookup; past the
+ *   limit the address's failures answer 429, while valid keys from it still get in (behind a
+ *   proxy every client shares one address);
  * - Authenticate: each attempt costs two Autotask calls on the shared tracking identifier and
  *   answers like an oracle (unknown user / wrong secret);
- * - Sync now: a new run per click is the most expensive thing the API can be asked for.
+ * - Sync now: a new run per click is the most expensive thing the API can be asked for;
+ * - reads from Password Boss a request asks for (a new company's lookup, `?refresh=true`): they
+ *   spend the one service token every partner's sync depends on.
  * A refusal is a 429 with `Retry-After` and the standard error body.
  */
 import rateLimit from '@fastify/rate-limit';
@@ -29,6 +32,8 @@ export interface RateLimitSettings {
   authenticate: Limit;
   /** Sync now requests per key, per partner and per address. */
   syncNow: Limit;
+  /** Reads from Password Boss asked for by a request, per key, per partner and per address. */
+  passwordBossRead: Limit;
   /** After `after` wrong secrets in a row for a partner, Authenticate waits `baseMs`, doubling up to `maxMs`. */
   wrongSecretBackoff: BackoffSettings;
 }
@@ -37,18 +42,21 @@ export const defaultRateLimits: RateLimitSettings = {
   failedAuthentication: { max: 30, windowMs: 60_000 },
   authenticate: { max: 10, windowMs: 60_000 },
   syncNow: { max: 3, windowMs: 60_000 },
+  passwordBossRead: { max: 30, windowMs: 60_000 },
   wrongSecretBackoff: { after: 3, baseMs: 30_000, maxMs: 15 * 60_000 },
 };
 
 /** What a route may ask to be limited by (route option `config.rateLimited`). */
-export type LimitedAction = 'authenticate' | 'syncNow';
+export type LimitedAction = 'authenticate' | 'syncNow' | 'passwordBossRead';
 
 type Checker = ReturnType<FastifyInstance['createRateLimit']>;
 
 export interface Limits {
   settings: RateLimitSettings;
-  /** Refuses with 429 when the address has failed authentication too often (does not count). */
+  /** Refuses a failed authentication with 429 when its address has failed too often (does not count). */
   assertAuthenticationAllowed(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  /** Counts the request against the action's limits, or refuses it with 429 (counting nothing). */
+  assertAllowed(action: LimitedAction, request: FastifyRequest, reply: FastifyReply): Promise<void>;
   /** Counts one failed authentication for the request's address. */
   countFailedAuthentication(request: FastifyRequest): Promise<void>;
   /** Refuses with 429 while the partner is backing off after repeated wrong secrets. */
@@ -96,12 +104,37 @@ export default fp(
     const actions: Record<LimitedAction, { checkers: Checker[]; what: string }> = {
       authenticate: { checkers: byDimension('authenticate', settings.authenticate), what: 'too many Authenticate attempts' },
       syncNow: { checkers: byDimension('syncNow', settings.syncNow), what: 'Sync now was asked for too often' },
+      passwordBossRead: { checkers: byDimension('passwordBossRead', settings.passwordBossRead), what: 'too many reads from Password Boss were asked for (new company look-ups, list refreshes)' },
     };
 
     const backoff = createWrongSecretBackoff(settings.wrongSecretBackoff);
 
+    async function assertAllowed(action: LimitedAction, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+      const { checkers, what } = actions[action];
+      // Look first, count only what is let through: a request refused by one counter (the
+      // partner's) must not use up another (the address's), or one partner clicking on at a
+      // shared address (a proxy, NAT) locks every other partner there out.
+      let wait = 0;
+      for (const check of checkers) {
+        const state = await check(request, { increment: false });
+        if (!state.isAllowed && state.remaining === 0) wait = Math.max(wait, state.ttlInSeconds);
+      }
+      // Counted; a concurrent request may have taken the last room since the look.
+      if (wait === 0) {
+        for (const check of checkers) {
+          const state = await check(request);
+          if (!state.isAllowed && state.isExceeded) wait = Math.max(wait, state.ttlInSeconds);
+        }
+      }
+      if (wait > 0) {
+        request.log.info({ action }, 'rate limited');
+        throw tooManyRequests(reply, wait, what);
+      }
+    }
+
     app.decorate('limits', {
       settings,
+      assertAllowed,
       async assertAuthenticationAllowed(request, reply) {
         const state = await failedAuth(request, { increment: false });
         if (!state.isAllowed && state.remaining === 0) {
@@ -123,17 +156,7 @@ export default fp(
     // preParsing: after every onRequest hook (so `auth` has named the key), before the body is read.
     app.addHook('preParsing', async (request, reply, payload) => {
       const action = request.routeOptions.config.rateLimited;
-      if (!action) return payload;
-      const { checkers, what } = actions[action];
-      let wait = 0;
-      for (const check of checkers) {
-        const state = await check(request);
-        if (!state.isAllowed && state.isExceeded) wait = Math.max(wait, state.ttlInSeconds);
-      }
-      if (wait > 0) {
-        request.log.info({ action }, 'rate limited');
-        throw tooManyRequests(reply, wait, what);
-      }
+      if (action) await assertAllowed(action, request, reply);
       return payload;
     });
   },

@@ -131,8 +131,10 @@ const companyMappingRoutes: FastifyPluginAsyncZod<CompanyMappingRouteDeps> = asy
    * next refresh; a lookup costs one request, where re-reading the list costs one per 500.
    * Saving it bumps the partner's companies_version, so cached pages of the list show it too.
    */
-  async function knownCompany(pid: string, pbCompanyId: string): Promise<void> {
+  async function knownCompany(pid: string, pbCompanyId: string, onDemand: () => Promise<void>): Promise<void> {
     if (await findCompanyMapping(db, pid, pbCompanyId)) return;
+    // Throttled: any id a partner makes up costs a request on the token every partner shares.
+    await onDemand();
     const company = await mapIntegrationErrors(() => services.passwordboss.company(pid, pbCompanyId));
     if (!company) throw new ApiError(404, 'not_found', `Password Boss has no company '${pbCompanyId}' for this partner; check the id against the company list (GET …/company-mappings?refresh=true reads it again)`);
     await refreshCompanies(db, pid, [company]);
@@ -151,12 +153,14 @@ const companyMappingRoutes: FastifyPluginAsyncZod<CompanyMappingRouteDeps> = asy
         offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
         refresh: z.enum(['true', 'false']).transform((v) => v === 'true').optional().describe('read the company list from Password Boss now'),
       }).strict(),
-      response: { 200: z.object({ items: z.array(itemSchema), total: z.number().int(), limit: z.number().int(), offset: z.number().int() }), ...errors },
+      response: { 200: z.object({ items: z.array(itemSchema), total: z.number().int(), limit: z.number().int(), offset: z.number().int() }), ...errors, 429: errorBodySchema },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const { pid } = request.params;
     const partner = await requireConfiguredPartner(db, request, pid);
     const q = request.query;
+    // A forced refresh reads the whole list on the token every partner shares: throttled.
+    if (q.refresh === true) await app.limits.assertAllowed('passwordBossRead', request, reply);
     const read = () => listCompanyMappings(db, pid, { search: q.search, status: q.status, mapped: q.mapped, limit: q.limit, offset: q.offset });
     // A refresh may change the rows after the version was read: read them directly then.
     const refreshed = await refresh(pid, q.refresh === true);
@@ -177,13 +181,13 @@ const companyMappingRoutes: FastifyPluginAsyncZod<CompanyMappingRouteDeps> = asy
       params: pbCompanyParams,
       querystring: stopQuery,
       body: z.union([mapBody, excludeBody]),
-      response: { 200: itemSchema.extend({ leftBehind: z.array(leftBehindSchema).optional(), release: z.enum(['keep', 'zero']).optional() }).meta({ examples: [{ ...stopExample, status: 'excluded', detail: null, excluded: true }] }), ...errors },
+      response: { 200: itemSchema.extend({ leftBehind: z.array(leftBehindSchema).optional(), release: z.enum(['keep', 'zero']).optional() }).meta({ examples: [{ ...stopExample, status: 'excluded', detail: null, excluded: true }] }), ...errors, 429: errorBodySchema },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const { pid, pbCompanyId } = request.params;
     const partner = await requireConfiguredPartner(db, request, pid);
     await refresh(pid);
-    await knownCompany(pid, pbCompanyId);
+    await knownCompany(pid, pbCompanyId, () => app.limits.assertAllowed('passwordBossRead', request, reply));
     const body = request.body;
     if ('excluded' in body) {
       const row = await setCompanyExcluded(db, pid, pbCompanyId, body.excluded);

@@ -60,6 +60,9 @@ export class PasswordBossClient {
    * itself stays an error: it means the partner id is wrong, not that the company is new.
    */
   async company(partnerId: string, companyId: string, signal?: AbortSignal): Promise<PbCompany | null> {
+    // encodeURIComponent keeps dots and URL parsing resolves dot segments: '..' would read
+    // /v1/partners/{id}/ and '.' the company list. No company has such an id.
+    if (companyId === '.' || companyId === '..') return null;
     const path = `/v1/partners/${encodeURIComponent(partnerId)}/companies/${encodeURIComponent(companyId)}`;
     try {
       return await this.get(path, companySchema, signal);

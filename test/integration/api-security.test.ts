@@ -115,8 +115,11 @@ describe('throttling', () => {
     expect(refused.statusCode).toBe(429);
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     expect(refused.json()).toEqual({ error: { code: 'rate_limited', message: expect.stringContaining('try again in'), details: { retryAfterSeconds: expect.any(Number) } } });
-    // The address is refused before its next key is even looked at; other addresses are not affected.
-    expect((await from('10.0.0.7', partnerKey)).statusCode).toBe(429);
+    expect((await from('10.0.0.7', 'pbas_guess-5')).statusCode).toBe(429);
+    // A valid key from that address still gets in: behind a reverse proxy every client shares
+    // one address, and a few bad keys from anyone used to lock every partner and the admin out.
+    expect((await from('10.0.0.7', partnerKey)).statusCode).toBe(200);
+    expect((await app.inject({ url: '/v1/partners', headers: bearer(stack.adminKey), remoteAddress: '10.0.0.7' })).statusCode).toBe(200);
     expect((await from('10.0.0.8', partnerKey)).statusCode).toBe(200);
   });
 
@@ -143,6 +146,17 @@ describe('throttling', () => {
     expect(held.statusCode).toBe(429);
     expect(Number(held.headers['retry-after'])).toBeGreaterThanOrEqual(59);
     expect(held.json().error.message).toContain('secret');
+  });
+
+  it("does not let one partner's refused requests use up another partner's room at a shared address", async () => {
+    // Behind a proxy or NAT partners share an address. Requests refused by a partner's own limit
+    // used to count against the address too, so one partner clicking on locked everyone out.
+    const app = await appWith({ rateLimits: { syncNow: { max: 1, windowMs: 60_000 } } });
+    const post = (key: string, partner: string) => app.inject({ method: 'POST', url: `/v1/partners/${partner}/sync`, headers: bearer(key), payload: { dryRun: true }, remoteAddress: '10.0.2.1' });
+    expect((await post(otherKey, 'other-msp')).statusCode).toBe(409); // counted: it reached the route
+    for (let i = 0; i < 5; i++) expect((await post(otherKey, 'other-msp')).statusCode).toBe(429);
+    // The address (3 × 1 here) has seen one counted request: the other partner still gets through.
+    expect((await post(partnerKey, pid)).statusCode).toBe(409);
   });
 
   it('puts a cooldown on Sync now', async () => {
@@ -216,5 +230,31 @@ describe('the Temporal UI', () => {
     expect(asAdmin.items[0].temporalUiUrl).toContain('http://127.0.0.1:8233');
     const one = (await app.inject({ url: `/v1/partners/${pid}/sync-runs/${runId}`, headers: bearer(partnerKey) })).json();
     expect(one.temporalUiUrl).toBeNull();
+  });
+});
+
+describe('reads from Password Boss on demand', () => {
+  it("are throttled: Password Boss's token is shared by every partner", async () => {
+    // Every unknown id on PUT …/company-mappings/:id cost one lookup and every ?refresh=true a
+    // read of the whole list, without limit, on the token every partner's sync depends on.
+    const app = await appWith({ rateLimits: { passwordBossRead: { max: 2, windowMs: 60_000 } } });
+    const creds = stack.sims.demo.credentials;
+    const saved = await app.inject({ method: 'PUT', url: `/v1/partners/${pid}/autotask`, headers: bearer(stack.adminKey), payload: { username: creds.username, secret: creds.secret, enabled: false } });
+    expect(saved.statusCode, saved.body).toBe(200);
+    expect((await app.inject({ url: `/v1/partners/${pid}/company-mappings?limit=1`, headers: bearer(partnerKey) })).statusCode).toBe(200);
+    const log = stack.sims.passwordboss.faults.log;
+    const before = log.length;
+    const lookup = (id: string) => app.inject({ method: 'PUT', url: `/v1/partners/${pid}/company-mappings/${id}`, headers: bearer(partnerKey), payload: { excluded: true }, remoteAddress: '10.0.3.1' });
+    expect((await lookup('c-made-up-1')).statusCode).toBe(404);
+    expect((await lookup('c-made-up-2')).statusCode).toBe(404);
+    const refused = await lookup('c-made-up-3');
+    expect(refused.statusCode, refused.body).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    const refresh = await app.inject({ url: `/v1/partners/${pid}/company-mappings?refresh=true`, headers: bearer(partnerKey), remoteAddress: '10.0.3.2' });
+    expect(refresh.statusCode, refresh.body).toBe(429);
+    expect(log.length - before).toBe(2);
+    // Companies already known need no lookup and are not held back.
+    const known = (await app.inject({ url: `/v1/partners/${pid}/company-mappings?limit=1`, headers: bearer(partnerKey) })).json().items[0].pbCompanyId;
+    expect((await lookup(known)).statusCode).toBe(200);
   });
 });

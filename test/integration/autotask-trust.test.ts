@@ -18,7 +18,7 @@ interface Fake {
   seen: Array<{ method: string; url: string; headers: IncomingMessage['headers'] }>;
 }
 
-async function listen(handler: (req: IncomingMessage, body: string) => { status?: number; json: unknown; delayMs?: number }): Promise<Fake> {
+async function listen(handler: (req: IncomingMessage, body: string) => { status?: number; json: unknown; delayMs?: number; headers?: Record<string, string> }): Promise<Fake> {
   const seen: Fake['seen'] = [];
   const server = createServer((req, res) => {
     let body = '';
@@ -27,7 +27,7 @@ async function listen(handler: (req: IncomingMessage, body: string) => { status?
       seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
       const answer = handler(req, body);
       setTimeout(() => {
-        res.writeHead(answer.status ?? 200, { 'content-type': 'application/json' });
+        res.writeHead(answer.status ?? 200, { 'content-type': 'application/json', ...answer.headers });
         res.end(JSON.stringify(answer.json));
       }, answer.delayMs ?? 0);
     });
@@ -57,6 +57,8 @@ beforeAll(async () => {
       return { json: { zoneName: 'Zone', url: `${autotask.origin}/atservicesrest/`, ci: user.startsWith('slow') ? 100 : 200 } };
     }
     if (req.url?.includes('ThresholdInformation')) return { json: threshold, delayMs: String(req.headers.username).startsWith('slow') ? 1_500 : 0 };
+    // A redirect elsewhere: undici must not follow it with the credential headers.
+    if (req.url?.includes('/Contracts/query')) return { status: 307, headers: { location: `${thief.origin}/atservicesrest/V1.0/Contracts/query` }, json: {} };
     if (req.url?.includes('/Companies/query')) return { json: { items: [{ id: 1, companyName: 'Acme' }], pageDetails: { nextPageUrl: nextPage || null } } };
     return { status: 404, json: {} };
   });
@@ -109,6 +111,16 @@ describe('nextPageUrl', () => {
     expect((err as IntegrationError).message).toContain('was not followed');
     expect(thief.seen).toEqual([]);
     nextPage = '';
+  });
+});
+
+describe('redirects', () => {
+  it('are not followed: the credentials stay with the zone', async () => {
+    const client = new AutotaskClient({ zoneLookupUrl: `${autotask.origin}/atservicesrest/v1.0/zoneInformation`, ...creds });
+    const err = await client.contractsByIds([1]).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(IntegrationError);
+    expect((err as IntegrationError).message).toContain('307');
+    expect(thief.seen).toEqual([]);
   });
 });
 

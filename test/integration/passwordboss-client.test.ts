@@ -48,6 +48,14 @@ describe('Password Boss client ↔ simulator', () => {
     expect(sim.faults.log.map((r) => r.path)).toEqual([`/v1/partners/demo/companies/${known.id}`, '/v1/partners/demo/companies/c-nowhere']);
   });
 
+  it('never lets a company id climb out of its path segment (".", "..")', async () => {
+    // A partner chooses the id (PUT …/company-mappings/%2E%2E); encodeURIComponent leaves dots
+    // alone and URL parsing resolves them, so '..' used to fetch /v1/partners/demo/ and '.' the
+    // company list, with the service's token.
+    for (const id of ['..', '.']) expect(await client.company('demo', id)).toBeNull();
+    expect(sim.faults.log).toEqual([]);
+  });
+
   it('reports an unknown partner as an error, not as a missing company', async () => {
     const err = await client.company('no-such-partner', 'c-0001').then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(IntegrationError);

@@ -86,7 +86,7 @@ export async function startStack(driver: Driver, options: StackOptions = {}): Pr
     namespace: 'default',
     temporalUiUrl: 'http://127.0.0.1:8233',
     // Tests set partners up and sync them many times a minute; test/integration/api-security.test.ts covers the limits.
-    rateLimits: { authenticate: { max: 10_000, windowMs: 60_000 }, syncNow: { max: 10_000, windowMs: 60_000 } },
+    rateLimits: { authenticate: { max: 10_000, windowMs: 60_000 }, syncNow: { max: 10_000, windowMs: 60_000 }, passwordBossRead: { max: 10_000, windowMs: 60_000 } },
   });
   return {
     partnerId,
