@@ -47,7 +47,7 @@ export const pairKey = (contractId: number, serviceId: number) => `${contractId}
 const settled = or(
   isNull(unitWrites.postedAt),
   sql`coalesce(${unitWrites.result}->>'status', '') = 'ok'`,
-  sql`(${unitWrites.result} is null and exists (select 1 from ${syncResults} r where r.run_id = ${unitWrites.runId} and r.pb_company_id = ${unitWrites.pbCompanyId} and r.autotask_service_id = ${unitWrites.serviceId} and r.status = 'ok'))`
+  sql`(${unitWrites.result} is null and exists (select 1 from ${syncResults} r where r.run_id = ${unitWrites.runId} and r.pb_company_id = ${unitWrites.pbCompanyId} and r.autotask_contract_id = ${unitWrites.contractId} and r.autotask_service_id = ${unitWrites.serviceId} and r.status = 'ok'))`
 );
 
 /**
