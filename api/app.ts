@@ -26,6 +26,7 @@ import autotaskSettingsRoutes from './routes/autotask-settings.ts';
 import companyMappingRoutes from './routes/company-mappings.ts';
 import healthRoutes from './routes/health.ts';
 import lookupRoutes from './routes/lookups.ts';
+import notificationRoutes from './routes/notifications.ts';
 import partnerRoutes from './routes/partners.ts';
 import portalRoutes from './routes/portal.ts';
 import productMappingRoutes from './routes/product-mappings.ts';
@@ -104,6 +105,7 @@ export async function buildApp(deps: AppDeps) {
     describeSchedule: (pid) => describeSchedule(client(), pid),
   });
   await app.register(companyMappingRoutes, { services: deps.services, autotask, cacheEntries: deps.companyListCacheEntries });
+  await app.register(notificationRoutes, { db, secretBox: deps.services.secretBox, allowPrivateWebhooks: deps.services.notify?.allowPrivateWebhooks ?? false });
   await app.register(syncRoutes, {
     db,
     namespace: deps.namespace,

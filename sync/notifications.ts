@@ -77,7 +77,7 @@ export function composeMessage(event: NotificationEvent, run: RunFacts, daysLeft
   const reminder = daysLeft !== null ? `Reminder: ${daysLeft} day${daysLeft === 1 ? '' : 's'} left before the month ends and invoices go out, and this sync is still failing. ` : '';
   const detail = run.detail ? ` ${run.detail}` : '';
   return {
-    subject: `${daysLeft !== null ? 'Reminder: ' : ''}${headline[event]} — ${run.partnerName}`,
+    subject: `${daysLeft !== null ? 'Reminder: ' : ''}${headline[event]}: ${run.partnerName}`,
     summary: `${reminder}Run ${run.status}${month}: ${counts}.${detail}`.slice(0, 2000),
   };
 }

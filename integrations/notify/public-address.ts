@@ -15,8 +15,9 @@ for (const [net, prefix] of [
 ] as const) blocked.addSubnet(net, prefix, 'ipv4');
 for (const [net, prefix] of [
   ['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['2001:db8::', 32],
-  // NAT64 and the IPv4-compatible/mapped forms can carry a private IPv4 address.
-  ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['::ffff:0:0', 96], ['::', 96],
+  // NAT64 and the deprecated IPv4-compatible form can carry a private IPv4 address. (IPv4-mapped
+  // addresses, ::ffff:a.b.c.d, need no rule: BlockList checks them against the IPv4 rules.)
+  ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['::', 96],
 ] as const) blocked.addSubnet(net, prefix, 'ipv6');
 
 export function isPublicAddress(address: string): boolean {
@@ -53,4 +54,17 @@ export function assertPublicLiteral(url: URL): void {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (isIP(host) !== 0 && !isPublicAddress(host)) throw new PrivateAddressError(host);
   if (/^localhost\.?$/i.test(host)) throw new PrivateAddressError(host);
+}
+
+/**
+ * Saving a webhook: refuses a URL whose host is, or resolves only to, a non-public address, so
+ * the partner hears about it now rather than at the first failed run. (A name that does not
+ * resolve yet is accepted; the connect-time lookup decides then.)
+ */
+export async function assertPublicWebhookHost(url: URL): Promise<void> {
+  assertPublicLiteral(url);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host) !== 0) return;
+  const addresses = await new Promise<LookupAddress[]>((resolve) => dnsLookup(host, { all: true }, (err, found) => resolve(err ? [] : found)));
+  if (addresses.length > 0 && !addresses.some((a) => isPublicAddress(a.address))) throw new PrivateAddressError(host);
 }

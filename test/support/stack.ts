@@ -9,7 +9,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { buildApp, type App } from '../../api/app.ts';
 import { createSyncWorker } from '../../worker/create-worker.ts';
-import type { Deps } from '../../deps/deps.ts';
+import type { Deps, NotifyConfig } from '../../deps/deps.ts';
 import { createSecretBox } from '../../db/secret-box.ts';
 import { PasswordBossClient } from '../../integrations/passwordboss/client.ts';
 import { createTestDb, type Driver } from './databases.ts';
@@ -45,6 +45,8 @@ export interface StackOptions {
   /** Start without a worker (a test that starts its own). */
   worker?: boolean;
   now?: () => Date;
+  /** Alerts: the SMTP server and whether webhooks may reach the test's loopback listener. */
+  notify?: NotifyConfig;
 }
 
 export async function startStack(driver: Driver, options: StackOptions = {}): Promise<Stack> {
@@ -59,6 +61,7 @@ export async function startStack(driver: Driver, options: StackOptions = {}): Pr
     autotask: { zoneLookupUrl: sims.zoneLookupUrl, defaultTrackingIdentifier: sims.demo.credentials.trackingIdentifier },
     passwordboss: new PasswordBossClient({ baseUrl: sims.passwordbossUrl, token: sims.passwordbossToken }),
     now: options.now ?? (() => FIXED_NOW),
+    ...(options.notify ? { notify: options.notify } : {}),
   };
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
