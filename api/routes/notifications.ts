@@ -31,6 +31,7 @@ const settingsView = z
     hasWebhookSecret: z.boolean().describe('a signing secret is stored for the webhook (never shown again)'),
   })
   .meta({ id: 'NotificationSettings' });
+export type NotificationSettingsView = z.output<typeof settingsView>;
 
 const putBody = notificationSettingsSchema
   .extend({
