@@ -16,6 +16,7 @@ import { NotificationError } from '../integrations/notify/notification-error.ts'
 import { postWebhook } from '../integrations/notify/webhook.ts';
 import { composeMessage, daysLeftInMonth, eventForRun, isReminderDue, type NotificationEvent } from '../sync/notifications.ts';
 import type { Deps } from '../deps/deps.ts';
+import { alertsSent } from '../deps/metrics.ts';
 
 type ChannelOutcome = 'sent' | 'already_sent' | 'not_set' | 'smtp_not_configured' | 'failed';
 
@@ -61,8 +62,10 @@ export function createNotifyActivities(deps: Deps) {
             await sendMail({ smtpUrl: deps.notify.smtpUrl, from: deps.notify.from, to: settings.emails, subject: message.subject, text });
             await recordDelivery(db, run.id, 'email', event);
             result.email = 'sent';
+            alertsSent.inc({ channel: 'email', outcome: 'sent' });
           } catch (err) {
             result.email = 'failed';
+            alertsSent.inc({ channel: 'email', outcome: 'failed' });
             failures.push(asNotificationError(err, 'email'));
           }
         }
@@ -80,8 +83,10 @@ export function createNotifyActivities(deps: Deps) {
             });
             await recordDelivery(db, run.id, 'webhook', event);
             result.webhook = 'sent';
+            alertsSent.inc({ channel: 'webhook', outcome: 'sent' });
           } catch (err) {
             result.webhook = 'failed';
+            alertsSent.inc({ channel: 'webhook', outcome: 'failed' });
             failures.push(asNotificationError(err, 'webhook'));
           }
         }

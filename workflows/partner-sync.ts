@@ -156,6 +156,8 @@ async function runChild({ partnerId, runId, company, effectiveDate, dryRun, prog
       parentClosePolicy: ParentClosePolicy.TERMINATE,
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
       typedSearchAttributes: [{ key: PartnerIdKey, value: partnerId }],
+      // Read by the worker's log interceptor before the child's code runs (an option, not a command).
+      memo: { runId },
       staticSummary: `${dryRun ? 'Dry run: ' : ''}${companyPlan.pbCompanyName} → contract #${companyPlan.contractId}`,
     });
     result = await child.result();

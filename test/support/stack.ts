@@ -8,6 +8,8 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { buildApp, type App } from '../../api/app.ts';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client/index.js';
+import type { Tracing } from '../../runtime/tracing.ts';
 import { createSyncWorker } from '../../worker/create-worker.ts';
 import type { Deps, NotifyConfig } from '../../deps/deps.ts';
 import { createSecretBox } from '../../db/secret-box.ts';
@@ -47,6 +49,8 @@ export interface StackOptions {
   now?: () => Date;
   /** Alerts: the SMTP server and whether webhooks may reach the test's loopback listener. */
   notify?: NotifyConfig;
+  /** Tracing on: API request spans, a traced Temporal client, the worker's OpenTelemetry parts. */
+  tracing?: Tracing;
 }
 
 export async function startStack(driver: Driver, options: StackOptions = {}): Promise<Stack> {
@@ -68,7 +72,7 @@ export async function startStack(driver: Driver, options: StackOptions = {}): Pr
   let nativeConnection: NativeConnection | undefined;
   const startWorker = async () => {
     nativeConnection = await NativeConnection.connect({ address });
-    worker = await createSyncWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps, workflowBundlePath: inject('workflowBundlePath'), shutdownGraceTime: '1 second' });
+    worker = await createSyncWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps, workflowBundlePath: inject('workflowBundlePath'), shutdownGraceTime: '1 second', tracing: options.tracing });
     running = worker.run();
   };
   const stopWorker = async () => {
@@ -79,7 +83,7 @@ export async function startStack(driver: Driver, options: StackOptions = {}): Pr
   };
   if (options.worker !== false) await startWorker();
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: 'default' });
+  const client = new Client({ connection, namespace: 'default', ...(options.tracing ? { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } } : {}) });
   const app = await buildApp({
     services: deps,
     dbPing: () => db.ping(),
@@ -90,6 +94,7 @@ export async function startStack(driver: Driver, options: StackOptions = {}): Pr
     temporalUiUrl: 'http://127.0.0.1:8233',
     // Tests set partners up and sync them many times a minute; test/integration/api-security.test.ts covers the limits.
     rateLimits: { authenticate: { max: 10_000, windowMs: 60_000 }, syncNow: { max: 10_000, windowMs: 60_000 } },
+    tracing: Boolean(options.tracing),
   });
   return {
     partnerId,
