@@ -4,6 +4,7 @@
  */
 import type { Deps } from '../deps/deps.ts';
 import { createCompanyActivities } from './company.ts';
+import { createNotifyActivities } from './notify.ts';
 import { createPlanRunActivities } from './plan-run.ts';
 import { createRunActivities } from './runs.ts';
 
@@ -12,6 +13,7 @@ export function createActivities(deps: Deps) {
     ...createRunActivities(deps),
     ...createPlanRunActivities(deps),
     ...createCompanyActivities(deps),
+    ...createNotifyActivities(deps),
   };
 }
 

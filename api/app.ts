@@ -19,13 +19,17 @@ import { createSyncStarter } from '../temporal/sync-starter.ts';
 import auth from './plugins/auth.ts';
 import { installErrorHandlers } from './plugins/error-handler.ts';
 import rateLimits, { type RateLimitSettings } from './plugins/rate-limits.ts';
+import metricsPlugin from './plugins/metrics.ts';
 import rejectNul from './plugins/reject-nul.ts';
+import requestId, { requestIdOf } from './plugins/request-id.ts';
 import securityHeaders from './plugins/security-headers.ts';
+import tracingPlugin from './plugins/tracing.ts';
 import { serverTimeoutOptions, type ServerTimeouts } from './plugins/server-timeouts.ts';
 import autotaskSettingsRoutes from './routes/autotask-settings.ts';
 import companyMappingRoutes from './routes/company-mappings.ts';
 import healthRoutes from './routes/health.ts';
 import lookupRoutes from './routes/lookups.ts';
+import notificationRoutes from './routes/notifications.ts';
 import partnerRoutes from './routes/partners.ts';
 import portalRoutes from './routes/portal.ts';
 import productMappingRoutes from './routes/product-mappings.ts';
@@ -54,6 +58,8 @@ export interface AppDeps {
   rateLimits?: Partial<RateLimitSettings>;
   /** Socket timeouts; unset parts keep `defaultTimeouts`. */
   timeouts?: Partial<ServerTimeouts>;
+  /** A server span per request (runtime/tracing.ts is on); off: no hook at all. */
+  tracing?: boolean;
 }
 
 export async function buildApp(deps: AppDeps) {
@@ -62,7 +68,7 @@ export async function buildApp(deps: AppDeps) {
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: 256 * 1024,
-    genReqId: () => crypto.randomUUID(),
+    genReqId: requestIdOf,
     ...serverTimeoutOptions(deps.timeouts),
   }).withTypeProvider<ZodTypeProvider>();
 
@@ -88,6 +94,9 @@ export async function buildApp(deps: AppDeps) {
   await app.register(rateLimits, { settings: deps.rateLimits });
   await app.register(auth, { db, adminApiKey: deps.adminApiKey });
   await app.register(rejectNul);
+  await app.register(requestId);
+  await app.register(metricsPlugin);
+  if (deps.tracing) await app.register(tracingPlugin);
 
   if (deps.portal) await app.register(portalRoutes);
   const autotask = createPartnerAutotask(deps.services, deps.lookupTtlMs);
@@ -104,6 +113,7 @@ export async function buildApp(deps: AppDeps) {
     describeSchedule: (pid) => describeSchedule(client(), pid),
   });
   await app.register(companyMappingRoutes, { services: deps.services, autotask, cacheEntries: deps.companyListCacheEntries });
+  await app.register(notificationRoutes, { db, secretBox: deps.services.secretBox, allowPrivateWebhooks: deps.services.notify?.allowPrivateWebhooks ?? false });
   await app.register(syncRoutes, {
     db,
     namespace: deps.namespace,

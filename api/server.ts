@@ -24,8 +24,10 @@ export async function runApi(options: {
   temporalUiUrl: string | undefined;
   adminApiKey: string;
   logger: Logger;
+  /** Tracing is on (runtime/tracing.ts): request spans, and workflow starts carry their context. */
+  traced?: boolean;
 }): Promise<RunningApi> {
-  const temporal = createTemporalClient(options.temporal);
+  const temporal = createTemporalClient(options.temporal, { traced: options.traced ?? false });
   const log = options.logger.child({ component: 'api' });
   const app = await buildApp({
     services: options.services,
@@ -37,6 +39,7 @@ export async function runApi(options: {
     temporalUiUrl: options.temporalUiUrl,
     logger: log,
     portal: true,
+    tracing: options.traced ?? false,
   });
   const address = await app.listen({ host: options.env.HOST, port: options.env.PORT });
   void reconcileWhenReady(options.db, temporal.client, options.env.TEMPORAL_TASK_QUEUE, log);

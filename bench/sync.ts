@@ -29,6 +29,9 @@ import { createAutotaskSimulator } from '../simulators/autotask/server.ts';
 import { generateDemoData, type DemoData } from '../simulators/demo-data.ts';
 import { createPasswordBossSimulator } from '../simulators/passwordboss/server.ts';
 import { startThrowawayPostgres } from '../test/support/throwaway-postgres.ts';
+import { trace } from '@opentelemetry/api';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client/index.js';
+import { startTracing } from '../runtime/tracing.ts';
 import { bundleOptions } from '../worker/bundle-options.ts';
 import { cpuMs, postgresCpuMs } from './proc-cpu.ts';
 import { printTable } from './table.ts';
@@ -94,6 +97,7 @@ export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOpti
   writeFileSync(bundlePath, bundle.code);
   const rows: Array<Array<string | number>> = [];
   const secretsKey = randomBytes(32);
+  const tracing = startTracing({ endpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: 'bench' });
   const children: ChildProcess[] = [];
   let temporal: BenchTemporal | undefined;
   let connection: Connection | undefined;
@@ -106,7 +110,9 @@ export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOpti
       // the production server's own databases on the benchmark's PostgreSQL.
       temporal = await startBenchTemporal(options.temporal, pg.url, options.historyShards);
       connection = await Connection.connect({ address: temporal.address });
-      const client = new Client({ connection });
+      // With OTEL_EXPORTER_OTLP_ENDPOINT set, runs start the way a traced Sync now does: inside a
+      // span, through the tracing client interceptor, so the workflows are traced too.
+      const client = new Client({ connection, ...(tracing ? { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } } : {}) });
       const s = scenario(n);
       // Autotask's 10,000 requests/hour would stop a 5,000-change run halfway (2 requests per
       // change); the budget is the MSP's, so the benchmark measures the engine without it.
@@ -137,7 +143,13 @@ export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOpti
       const run = async (label: string) => {
         autotask.faults.log = [];
         const started = performance.now();
-        const handle = await client.workflow.start('partnerSync', { taskQueue, workflowId: `partner-sync/${s.partnerId}/${label}`, args: [{ partnerId: s.partnerId, trigger: 'api' }] });
+        const handle = await trace.getTracer('bench').startActiveSpan(`bench ${label}`, async (span) => {
+          try {
+            return await client.workflow.start('partnerSync', { taskQueue, workflowId: `partner-sync/${s.partnerId}/${label}`, args: [{ partnerId: s.partnerId, trigger: 'api' }] });
+          } finally {
+            span.end();
+          }
+        });
         const summary = (await handle.result()) as { done: number; failed: number; adjustments: number };
         const seconds = (performance.now() - started) / 1000;
         const requests = autotask.faults.log.filter((r) => !/zoneinformation/i.test(r.path)).length;
@@ -204,6 +216,7 @@ export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOpti
     await connection?.close();
     await temporal?.stop();
     pg.stop();
+    await tracing?.shutdown();
   }
   printTable(`Sync now, ${LATENCY_MS} ms Autotask latency, ≤ 3 requests in flight per endpoint (2 cores); ${describeTemporal(options.temporal, options.historyShards)}`, [
     'N', 'changed run', 'AT req/company', 'no-change run', 'no-change AT req', 'budget N/100+10', 'companies/s @0 ms', 'Temporal CPU ms/company', 'PostgreSQL CPU ms/company', 'worker CPU ms/company', 'worker peak RSS', 'Temporal peak RSS', 'naive loop', 'speed-up', 'exact',

@@ -59,6 +59,21 @@ export const envSchema = z.object({
   PORT: port.default(3000),
   SIM_PORT_AUTOTASK: port.default(0),
   SIM_PORT_PASSWORDBOSS: port.default(0),
+  /** Alerts by e-mail: `smtp://user:pass@host:587` or `smtps://…`; unset, e-mail alerts are not sent. */
+  SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, 'expected an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587').optional(),
+  NOTIFY_FROM: z
+    .string()
+    .regex(/^([^<>\r\n]*<)?[^\s@<>]+@[^\s@<>]+(>)?$/, 'expected an e-mail address, or "Name <address>"')
+    .default('pb-autotask-sync <pb-autotask-sync@localhost>'),
+  /** The partner portal's address, for links in alerts. */
+  PORTAL_URL: url('the http(s) URL of the partner portal').optional(),
+  /** Tests and closed networks only: let partner webhooks reach loopback and private addresses. */
+  ALLOW_PRIVATE_WEBHOOKS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** Traces over OTLP/HTTP, e.g. http://otel-collector:4318; unset, tracing is off. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: url('an http(s) URL of an OTLP/HTTP collector, e.g. http://localhost:4318').optional(),
+  /** Worker: serve Prometheus metrics (its own and the Temporal SDK's) on this port. */
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

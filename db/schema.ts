@@ -19,6 +19,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { unitReasons, type CompanyPlan, type ProductResult } from '../sync/records.ts';
+import type { NotificationEvent } from '../sync/notifications.ts';
 import { companyStatuses, runStatuses } from '../sync/vocabulary.ts';
 
 const createdAt = timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
@@ -336,6 +337,38 @@ export const pendingReleases = pgTable(
   (t) => [primaryKey({ columns: [t.partnerId, t.contractId, t.serviceId] }), index('pending_releases_company_idx').on(t.partnerId, t.pbCompanyId)]
 );
 
+/**
+ * Where a partner's run outcomes are told (docs/design.md rule 14). The webhook's signing secret
+ * is sealed by the secret box for this partner (purpose `webhook-secret`), like the Autotask one.
+ */
+export const notificationSettings = pgTable('notification_settings', {
+  partnerId: text('partner_id')
+    .primaryKey()
+    .references(() => partners.id, { onDelete: 'cascade' }),
+  emails: jsonb('emails').$type<string[]>().notNull().default([]),
+  webhookUrl: text('webhook_url'),
+  webhookSecretCiphertext: text('webhook_secret_ciphertext'),
+  events: jsonb('events').$type<NotificationEvent[]>().notNull().default([]),
+  updatedAt,
+});
+
+/**
+ * One row per (run, channel) once that channel has been told about the run: a retried notify
+ * activity skips what was already sent, so a run is told at most once per channel.
+ */
+export const notificationDeliveries = pgTable(
+  'notification_deliveries',
+  {
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => syncRuns.id, { onDelete: 'cascade' }),
+    channel: text('channel', { enum: ['email', 'webhook'] }).notNull(),
+    event: text('event').notNull(),
+    sentAt: timestamp('sent_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.channel] })]
+);
+
 export const schema = {
   partners,
   apiKeys,
@@ -350,5 +383,7 @@ export const schema = {
   runLeases,
   billingLedger,
   pendingReleases,
+  notificationSettings,
+  notificationDeliveries,
 };
 

@@ -14,11 +14,18 @@
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 
+/**
+ * What a sealed secret is for, bound into it with the partner: a ciphertext copied into another
+ * column (the webhook secret into the Autotask one) fails authentication like one copied to
+ * another partner.
+ */
+export type SecretPurpose = 'autotask-secret' | 'webhook-secret';
+
 export interface SecretBox {
   /** Seals a secret for one partner under the newest key. */
-  seal(plaintext: string, partnerId: string): string;
+  seal(plaintext: string, partnerId: string, purpose?: SecretPurpose): string;
   /** Opens a secret sealed for this partner; throws when it is unreadable or belongs to another partner. */
-  open(sealed: string, partnerId: string): string;
+  open(sealed: string, partnerId: string, purpose?: SecretPurpose): string;
   /** True when the value is not v2 under the newest key (what rotation rewrites). */
   needsRotation(sealed: string): boolean;
   /** The newest key's id. */
@@ -30,7 +37,7 @@ export function keyId(key: Buffer): string {
   return createHash('sha256').update('pb-autotask-sync secret key id\0').update(key).digest('base64url').slice(0, 10);
 }
 
-const associatedData = (partnerId: string) => Buffer.from(`pb-autotask-sync/autotask-secret/partner:${partnerId}`, 'utf8');
+const associatedData = (partnerId: string, purpose: SecretPurpose) => Buffer.from(`pb-autotask-sync/${purpose}/partner:${partnerId}`, 'utf8');
 
 export function createSecretBox(keys: Buffer | readonly Buffer[]): SecretBox {
   const list = Buffer.isBuffer(keys) ? [keys] : [...keys];
@@ -49,20 +56,20 @@ export function createSecretBox(keys: Buffer | readonly Buffer[]): SecretBox {
 
   return {
     currentKeyId,
-    seal(plaintext, partnerId) {
+    seal(plaintext, partnerId, purpose = 'autotask-secret') {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', newest, iv);
-      cipher.setAAD(associatedData(partnerId));
+      cipher.setAAD(associatedData(partnerId, purpose));
       const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
       return ['v2', currentKeyId, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ct.toString('base64url')].join('.');
     },
-    open(sealed, partnerId) {
+    open(sealed, partnerId, purpose = 'autotask-secret') {
       const parts = sealed.split('.');
       if (parts[0] === 'v2' && parts.length === 5) {
         const [, kid, iv, tag, ct] = parts as [string, string, string, string, string];
         const key = byId.get(kid);
         if (!key) throw new Error(`unreadable sealed secret: sealed under key ${kid}, which SECRETS_KEY no longer holds`);
-        return decrypt(key, iv, tag, ct, associatedData(partnerId));
+        return decrypt(key, iv, tag, ct, associatedData(partnerId, purpose));
       }
       if (parts[0] === 'v1' && parts.length === 4) {
         const [, iv, tag, ct] = parts as [string, string, string, string];

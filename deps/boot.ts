@@ -37,10 +37,13 @@ export interface BootOptions {
   waitForMigrations: boolean;
 }
 
-/** The environment (a bad value exits with one line naming it) and the process's logger. */
-export function bootLogger(): ProcessBase {
+/**
+ * The environment (a bad value exits with one line naming it) and the process's logger; `pretty`
+ * for human-readable lines (npm start in a terminal), JSON otherwise.
+ */
+export function bootLogger(options: { pretty?: boolean } = {}): ProcessBase {
   const env = loadEnv();
-  return { env, logger: createLogger(env.LOG_LEVEL, 'pb-autotask-sync') };
+  return { env, logger: createLogger(env.LOG_LEVEL, 'pb-autotask-sync', { pretty: options.pretty ?? false }) };
 }
 
 export async function boot(base: ProcessBase, options: BootOptions): Promise<Booted> {

@@ -28,6 +28,15 @@ export interface Deps {
    * as running is taken to be held.
    */
   isWorkflowOpen?: ((workflowId: string, firstExecutionRunId: string) => Promise<boolean>) | undefined;
+  /** How alerts go out (SMTP_URL, NOTIFY_FROM, PORTAL_URL, ALLOW_PRIVATE_WEBHOOKS); unset: no e-mail, webhooks public only. */
+  notify?: NotifyConfig;
+}
+
+export interface NotifyConfig {
+  smtpUrl?: string | undefined;
+  from: string;
+  portalUrl?: string | undefined;
+  allowPrivateWebhooks: boolean;
 }
 
 export interface ExternalEndpoints {
@@ -55,5 +64,6 @@ export function createDeps(options: { db: Db; env: Env; secrets: LocalSecrets; e
     autotask: { zoneLookupUrl: options.endpoints.zoneLookupUrl, defaultTrackingIdentifier: options.env.AUTOTASK_INTEGRATION_CODE, apiHosts: options.env.AUTOTASK_API_HOSTS },
     passwordboss: new PasswordBossClient({ baseUrl: options.endpoints.passwordbossUrl, token: options.endpoints.passwordbossToken }),
     now: () => new Date(),
+    notify: { smtpUrl: options.env.SMTP_URL, from: options.env.NOTIFY_FROM, portalUrl: options.env.PORTAL_URL, allowPrivateWebhooks: options.env.ALLOW_PRIVATE_WEBHOOKS },
   };
 }

@@ -4,6 +4,7 @@
  * with backoff and says where it is trying to reach.
  */
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client/index.js';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 
 export interface TemporalTarget {
@@ -29,9 +30,10 @@ export interface TemporalClientHandle {
   close(): Promise<void>;
 }
 
-export function createTemporalClient(target: TemporalTarget): TemporalClientHandle {
+/** `traced`: workflow starts carry the caller's trace context to the workflow (tracing on only). */
+export function createTemporalClient(target: TemporalTarget, options: { traced?: boolean } = {}): TemporalClientHandle {
   const connection = Connection.lazy(connectionOptions(target));
-  const client = new Client({ connection, namespace: target.namespace });
+  const client = new Client({ connection, namespace: target.namespace, ...(options.traced ? { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } } : {}) });
   return {
     client,
     connection,

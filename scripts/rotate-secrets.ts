@@ -1,5 +1,5 @@
 /**
- * `npm run secrets:rotate`: re-encrypts every stored Autotask secret under the newest key in
+ * `npm run secrets:rotate`: re-encrypts every stored Autotask secret and webhook signing secret under the newest key in
  * SECRETS_KEY (the first one). With PostgreSQL it runs beside the live service (see
  * db/secret-rotation.ts); the embedded PGlite database belongs to one process, so stop
  * `npm start` first. Prints counts, never a secret; exits 1 when some row no key opens.

@@ -12,6 +12,7 @@ import type { LocalSecrets } from '../runtime/local-secrets.ts';
 import { onShutdown, takeOverSignals } from '../runtime/shutdown.ts';
 import { temporalTarget } from '../runtime/targets.ts';
 import { resolveTemporalCli } from '../runtime/temporal-cli.ts';
+import { startTracing } from '../runtime/tracing.ts';
 import { startTemporalDevServer, type DevServer } from '../runtime/temporal-dev-server.ts';
 import { startSimulators, type RunningSimulators } from '../simulators/start-simulators.ts';
 import { runWorker } from '../worker/run-worker.ts';
@@ -19,10 +20,12 @@ import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.ts';
 import { seedDemo } from './seed-demo.ts';
 
 const started = Date.now();
-const base = bootLogger();
+// Human-readable log lines in a terminal; JSON when piped or collected.
+const base = bootLogger({ pretty: process.stdout.isTTY === true });
 const { env, logger } = base;
 const say = (line: string) => process.stdout.write(`${line}\n`);
 takeOverSignals();
+const tracing = startTracing({ endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: 'pb-autotask-sync' });
 
 const steps: Array<() => Promise<void>> = [];
 onShutdown(steps, (l) => say(l));
@@ -62,14 +65,15 @@ try {
   await devServerReady;
   const temporal = temporalTarget(env, temporalAddress);
 
-  const worker = await runWorker({ env, temporal, deps, logger });
-  const api = await runApi({ env, db, services: deps, temporal, temporalUiUrl, adminApiKey: secrets.adminApiKey, logger });
+  const worker = await runWorker({ env, temporal, deps, logger, tracing });
+  const api = await runApi({ env, db, services: deps, temporal, temporalUiUrl, adminApiKey: secrets.adminApiKey, logger, traced: Boolean(tracing) });
 
   // Close in reverse order of start: stop taking requests, drain the worker, then the servers.
   steps.push(() => api.close(), () => worker.shutdown(), () => db.handle.close());
   const [simulators, server] = [sims, devServer];
   if (simulators) steps.push(() => simulators.close());
   if (server) steps.push(() => server.stop());
+  if (tracing) steps.push(() => tracing.shutdown());
 
   say('');
   say(`pb-autotask-sync is up (${((Date.now() - started) / 1000).toFixed(1)} s)`);

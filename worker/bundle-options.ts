@@ -7,12 +7,15 @@ import type { BundleOptions } from '@temporalio/worker';
 
 const workflowsDir = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'workflows');
 export const workflowsPath = path.join(workflowsDir, 'index.ts');
+/** Log attributes and (for traced starts only) OpenTelemetry: worker/workflow-interceptors.ts. */
+export const workflowInterceptorModules = [path.join(path.dirname(new URL(import.meta.url).pathname), 'workflow-interceptors.ts')];
 
 export const bundleOptions = {
   workflowsPath,
   // Evaluated once per V8 context instead of once per workflow execution: zod's module setup was
   // the largest share of the worker's CPU per child workflow.
   preloadModules: [path.join(workflowsDir, 'shared-modules.ts')],
+  workflowInterceptorModules,
   webpackConfigHook: (config) => ({
     ...config,
     // zod declares itself free of side effects, so webpack would drop an import whose exports are

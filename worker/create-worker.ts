@@ -7,6 +7,11 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities/index.ts';
 import type { Deps } from '../deps/deps.ts';
 import { workflowOpenCheck } from '../deps/workflow-open.ts';
+import type { Context as ActivityContext } from '@temporalio/activity';
+import { OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor } from '@temporalio/interceptors-opentelemetry/lib/worker/index.js';
+import type { Tracing } from '../runtime/tracing.ts';
+import { activityInterceptors } from './activity-interceptors.ts';
+import { workflowSpanSinks } from './workflow-spans.ts';
 import { bundleOptions } from './bundle-options.ts';
 
 export interface SyncWorkerOptions {
@@ -17,6 +22,8 @@ export interface SyncWorkerOptions {
   /** A prebuilt bundle (tests, production); else workflows are bundled at start. */
   workflowBundlePath?: string | undefined;
   shutdownGraceTime?: string;
+  /** OpenTelemetry, when on (runtime/tracing.ts). */
+  tracing?: Tracing | undefined;
 }
 
 export async function createSyncWorker(options: SyncWorkerOptions): Promise<Worker> {
@@ -25,6 +32,16 @@ export async function createSyncWorker(options: SyncWorkerOptions): Promise<Work
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath: bundleOptions.workflowsPath, bundlerOptions: { preloadModules: bundleOptions.preloadModules, webpackConfigHook: bundleOptions.webpackConfigHook } }),
+    interceptors: {
+      // A prebuilt bundle has them already (bundle-options.ts); when bundling here, they are added.
+      ...(options.workflowBundlePath ? {} : { workflowModules: bundleOptions.workflowInterceptorModules }),
+      activity: [
+        activityInterceptors,
+        // Only with tracing on: an activity span per attempt, the parent of its HTTP calls' spans.
+        ...(options.tracing ? [(ctx: ActivityContext) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })] : []),
+      ],
+    },
+    sinks: workflowSpanSinks(options.tracing),
     // The run lease asks Temporal whether the run holding it is still open, over this worker's connection.
     activities: createActivities({ ...options.deps, isWorkflowOpen: options.deps.isWorkflowOpen ?? workflowOpenCheck(new Client({ connection: options.connection, namespace: options.namespace })) }),
     shutdownGraceTime: options.shutdownGraceTime ?? '20 seconds',

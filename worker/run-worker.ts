@@ -3,8 +3,12 @@ import type { Worker } from '@temporalio/worker';
 import type { Env } from '../config/env.ts';
 import type { Deps } from '../deps/deps.ts';
 import type { Logger } from '../runtime/logger.ts';
+import { freePort } from '../runtime/free-port.ts';
 import { connectWorkerWithRetry, type TemporalTarget } from '../runtime/temporal-connection.ts';
+import type { Tracing } from '../runtime/tracing.ts';
 import { createSyncWorker } from './create-worker.ts';
+import { serveWorkerMetrics, type MetricsServer } from './metrics-server.ts';
+import { installWorkerRuntime } from './runtime-telemetry.ts';
 
 export interface RunningWorker {
   worker: Worker;
@@ -19,8 +23,18 @@ export async function runWorker(options: {
   deps: Deps;
   logger: Logger;
   workflowBundlePath?: string;
+  tracing?: Tracing | undefined;
 }): Promise<RunningWorker> {
   const log = options.logger.child({ component: 'worker' });
+  const metricsPort = options.env.METRICS_PORT;
+  // The SDK's exporter listens on a private loopback port; the METRICS_PORT server passes it on.
+  const sdkMetricsAddress = metricsPort ? `127.0.0.1:${await freePort('127.0.0.1')}` : undefined;
+  installWorkerRuntime({ logger: options.logger, sdkMetricsAddress });
+  let metrics: MetricsServer | undefined;
+  if (metricsPort) {
+    metrics = await serveWorkerMetrics({ host: options.env.METRICS_HOST, port: metricsPort, sdkMetricsUrl: `http://${sdkMetricsAddress}/metrics`, onError: (line) => log.warn(line) });
+    log.info({ url: metrics.url }, 'worker metrics served');
+  }
   const connection = await connectWorkerWithRetry(options.temporal, (line) => log.warn(line));
   const worker = await createSyncWorker({
     connection,
@@ -28,8 +42,12 @@ export async function runWorker(options: {
     taskQueue: options.env.TEMPORAL_TASK_QUEUE,
     deps: options.deps,
     workflowBundlePath: options.workflowBundlePath,
+    tracing: options.tracing,
   });
-  const done = worker.run().finally(() => connection.close());
+  const done = worker.run().finally(async () => {
+    await connection.close();
+    await metrics?.close();
+  });
   log.info({ taskQueue: options.env.TEMPORAL_TASK_QUEUE }, 'worker polling');
   return {
     worker,

@@ -40,3 +40,13 @@ export const companyWrites = proxyLocalActivities<Activities>({
   localRetryThreshold: '10 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8, nonRetryableErrorTypes: permanent },
 });
+
+/**
+ * Alerts (e-mail, webhook) after the run: a regular activity, so a mail server or webhook that is
+ * down is retried by Temporal and the attempt shows in the run's history. Bounded to a few
+ * minutes; the run's outcome is recorded before it, so a failed alert never changes the run.
+ */
+export const notifier = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6, nonRetryableErrorTypes: [...permanent, 'NotificationRefused'] },
+});

@@ -11,18 +11,28 @@ import {
   condition,
   continueAsNew,
   defineQuery,
+  log,
+  patched,
+  setCurrentDetails,
   setHandler,
   startChild,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { bookkeeping, planning } from './activity-options.ts';
+import { bookkeeping, notifier, planning } from './activity-options.ts';
 import type { CompanyPlan } from '../sync/records.ts';
 import type { CompanySyncResult } from '../sync/company-outcome.ts';
 import { maySync } from '../sync/may-sync.ts';
 import type { companySync } from './company-sync.ts';
 import { applicationFailureOf } from './failure-cause.ts';
 import { companyWorkflowId, partnerSyncInputSchema, type PartnerSyncInput, type Totals } from './inputs.ts';
-import { PartnerIdKey } from './search-attributes.ts';
+import { PartnerIdKey, SyncStatusKey } from './search-attributes.ts';
+
+/**
+ * 2026-12: a finished run sets its SyncStatus search attribute and tells the partner's alert
+ * channels (two new commands at its end). Runs recorded before it replay without them.
+ */
+export const NOTIFY_RUN_OUTCOME_PATCH = '2026-12-notify-run-outcome';
 
 export interface SyncProgress extends Totals {
   total: number;
@@ -77,7 +87,7 @@ export async function partnerSync(raw: PartnerSyncInput): Promise<PartnerSyncSum
   if (!plan) {
     const started = await bookkeeping.startRun({ partnerId: input.partnerId, runId, workflowId: info.workflowId, trigger: input.trigger ?? 'temporal-ui', dryRun });
     const verdict = maySync(started, dryRun);
-    if (!verdict.may) return finish(runId, progress, 'skipped', verdict.detail);
+    if (!verdict.may) return finish({ partnerId: input.partnerId, runId, dryRun }, progress, 'skipped', verdict.detail);
     progress.phase = 'planning';
     let planned;
     try {
@@ -87,9 +97,9 @@ export async function partnerSync(raw: PartnerSyncInput): Promise<PartnerSyncSum
       const cause = applicationFailureOf(err);
       const detail = cause?.message ?? (err as Error).message;
       if (!dryRun) await bookkeeping.failCompanies({ runId, partnerId: input.partnerId, companyIds: input.companyIds, errorType: cause?.type ?? 'PlanningFailed', detail });
-      return finish(runId, progress, 'error', detail);
+      return finish({ partnerId: input.partnerId, runId, dryRun }, progress, 'error', detail);
     }
-    if (planned.state === 'nothing_to_do') return finish(runId, progress, 'skipped', planned.detail);
+    if (planned.state === 'nothing_to_do') return finish({ partnerId: input.partnerId, runId, dryRun }, progress, 'skipped', planned.detail);
     plan = { afterPosition: 0, billingMonth: planned.billingMonth, effectiveDate: planned.effectiveDate, total: planned.total, totals: { done: 0, failed: 0, unitsChanged: 0, adjustments: 0 }, detail: planned.detail, generation: 0 };
   }
   Object.assign(progress, plan.totals, { total: plan.total, billingMonth: plan.billingMonth, phase: 'syncing' });
@@ -124,7 +134,7 @@ export async function partnerSync(raw: PartnerSyncInput): Promise<PartnerSyncSum
     }
   }
   await condition(() => inFlight.size === 0);
-  return finish(runId, progress, undefined, plan.detail, plan);
+  return finish({ partnerId: input.partnerId, runId, dryRun }, progress, undefined, plan.detail, plan);
 }
 
 interface ChildRun {
@@ -146,6 +156,8 @@ async function runChild({ partnerId, runId, company, effectiveDate, dryRun, prog
       parentClosePolicy: ParentClosePolicy.TERMINATE,
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
       typedSearchAttributes: [{ key: PartnerIdKey, value: partnerId }],
+      // Read by the worker's log interceptor before the child's code runs (an option, not a command).
+      memo: { runId },
       staticSummary: `${dryRun ? 'Dry run: ' : ''}${companyPlan.pbCompanyName} → contract #${companyPlan.contractId}`,
     });
     result = await child.result();
@@ -167,14 +179,31 @@ async function runChild({ partnerId, runId, company, effectiveDate, dryRun, prog
 }
 
 async function finish(
-  runId: string,
+  run: { partnerId: string; runId: string; dryRun: boolean },
   progress: SyncProgress,
   status: 'skipped' | 'error' | undefined,
   detail: string | null,
   plan?: { billingMonth: string; effectiveDate: string; total: number }
 ): Promise<PartnerSyncSummary> {
+  const { runId } = run;
   progress.phase = 'finishing';
   const closed = await bookkeeping.finishRun({ runId, ...(status ? { status } : {}), detail });
+  const outcome = `${run.dryRun ? 'Dry run ' : ''}${closed.status}: ${closed.done} of ${plan?.total ?? 0} companies, ${closed.failed} failed, ${closed.unitsChanged} units changed`;
+  // Not a command: the Temporal UI shows it as the run's current details.
+  setCurrentDetails(`${outcome}${detail ? `\n\n${detail}` : ''}`);
+  if (patched(NOTIFY_RUN_OUTCOME_PATCH)) {
+    upsertSearchAttributes([{ key: SyncStatusKey, value: closed.status }]);
+    // Skipped and dry runs never alert (rule 14), so they cost no activity.
+    if (!run.dryRun && closed.status !== 'skipped') {
+      try {
+        await notifier.notifyRunOutcome({ partnerId: run.partnerId, runId });
+      } catch (err) {
+        // Retries are spent: the run's outcome stands; the failure is in the history and the log.
+        log.warn('alert not delivered', { partnerId: run.partnerId, runId, error: (err as Error).message });
+      }
+    }
+  }
+  log.info('run finished', { partnerId: run.partnerId, runId, status: closed.status, dryRun: run.dryRun, done: closed.done, failed: closed.failed, unitsChanged: closed.unitsChanged, adjustments: closed.adjustments });
   progress.phase = 'done';
   return {
     runId,

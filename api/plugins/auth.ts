@@ -30,11 +30,11 @@ declare module 'fastify' {
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
 /**
- * Whether the matched route is part of the API. Decided on the route the router matched, never
+ * Whether the matched route is part of the API (or an admin-only route outside it: /metrics). Decided on the route the router matched, never
  * on the raw URL: `/%76%31/me` and absolute-form targets (`GET http://host/v1/me`) match `/v1`
  * routes without their URL starting with `/v1/`.
  */
-const isApiRoute = (request: FastifyRequest) => request.routeOptions.url?.startsWith('/v1/') === true;
+const isApiRoute = (request: FastifyRequest) => request.routeOptions.url?.startsWith('/v1/') === true || request.routeOptions.config.access === 'admin';
 
 export default fp(
   async function auth(app: FastifyInstance, opts: { db: Db; adminApiKey: string }) {

@@ -4,6 +4,7 @@
  */
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
+import { recordTenantBudget } from '../../deps/metrics.ts';
 import type { Deps } from '../../deps/deps.ts';
 import { findSettings, recordAuthentication, setEnabled, upsertSettings, type AutotaskSettingsRow } from '../../db/repositories/autotask-settings.ts';
 import { authenticate, authenticationFailures, type AuthenticationResult } from '../../integrations/autotask/authenticate.ts';
@@ -94,6 +95,8 @@ const autotaskSettingsRoutes: FastifyPluginAsyncZod<AutotaskSettingsRouteDeps> =
   const check = async (pid: string, username: string, plainSecret: string, tracking: string | null) => {
     const result = await authenticate({ zoneLookupUrl: deps.services.autotask.zoneLookupUrl, apiHosts: deps.services.autotask.apiHosts, username, secret: plainSecret, trackingIdentifier: tracking || deps.services.autotask.defaultTrackingIdentifier });
     app.limits.recordAutotaskAttempt(pid, result.ok ? 'ok' : result.failure === 'wrong_secret' ? 'wrong_secret' : 'other');
+    // The tenant's hourly budget as Autotask reports it (ThresholdInformation), for /metrics.
+    if (result.ok) recordTenantBudget(pid, result.usage);
     return result;
   };
 

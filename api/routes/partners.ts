@@ -2,7 +2,9 @@ import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
 import { listApiKeys, mintApiKey, revokeApiKey } from '../../db/repositories/api-keys.ts';
-import { deletePartnerRow, findPartner, insertPartner, listPartners } from '../../db/repositories/partners.ts';
+import { listPartnerOverview } from '../../db/repositories/partner-overview.ts';
+import { deletePartnerRow, findPartner, insertPartner } from '../../db/repositories/partners.ts';
+import { runStatuses } from '../../sync/vocabulary.ts';
 import { principalOf, requireAdmin, requirePartner } from '../plugins/auth.ts';
 import { conflict, errorBodySchema, notFound } from '../errors.ts';
 import { ianaTimezone, partnerIdSchema, partnerParams } from '../schemas.ts';
@@ -18,6 +20,15 @@ const partnerSchema = z
   .object({ id: z.string(), name: z.string(), timezone: z.string(), createdAt: z.date() })
   .meta({ id: 'Partner' });
 export type PartnerView = z.output<typeof partnerSchema>;
+
+const partnerOverviewSchema = partnerSchema
+  .extend({
+    lastRun: z
+      .object({ id: z.uuid(), status: z.enum(runStatuses), trigger: z.string(), startedAt: z.date(), finishedAt: z.date().nullable(), total: z.number().int(), failed: z.number().int() })
+      .nullable(),
+  })
+  .meta({ id: 'PartnerOverview' });
+export type PartnerOverviewView = z.output<typeof partnerOverviewSchema>;
 
 const apiKeySchema = z
   .object({ id: z.uuid(), prefix: z.string(), label: z.string().nullable(), createdAt: z.date(), revokedAt: z.date().nullable() })
@@ -55,10 +66,19 @@ const partnerRoutes: FastifyPluginAsyncZod<PartnerRouteDeps> = async (app, { db,
 
   app.get('/v1/partners', {
     config: { access: 'admin' },
-    schema: { tags: ['partners'], summary: 'List partners (admin)', response: { 200: z.object({ items: z.array(partnerSchema) }), ...errors } },
+    schema: {
+      tags: ['partners'],
+      operationId: 'listPartners',
+      summary: 'Every partner with its last run, failing partners first (admin)',
+      description: '`lastRun` is the newest finished run that was not a dry run (null before the first). Partners whose last run ended `error`, `failed`, `warning` or `held` come first, in that order, then the rest by name.',
+      response: {
+        200: z.object({ items: z.array(partnerOverviewSchema) }).meta({ examples: [{ items: [{ id: 'northwind', name: 'Northwind', timezone: 'America/New_York', createdAt: '2026-09-01T12:00:00.000Z', lastRun: { id: '01a22945-800f-767f-a844-0f7ec2c3e2b4', status: 'warning', trigger: 'schedule', startedAt: '2026-11-27T07:00:00.000Z', finishedAt: '2026-11-27T07:01:12.000Z', total: 37, failed: 2 } }] }] }),
+        ...errors,
+      },
+    },
   }, async (request) => {
     requireAdmin(request);
-    return { items: await listPartners(db) };
+    return { items: await listPartnerOverview(db) };
   });
 
   app.get('/v1/partners/:pid', {

@@ -18,6 +18,7 @@ import {
 import { assertSendableCredentials } from './sendable-credentials.ts';
 import { discoverZone, forgetZone, type Zone } from './zone.ts';
 import { INT32_MAX, INT32_MIN, isInt32 } from './limits.ts';
+import { publishAutotaskRequest } from '../telemetry.ts';
 
 export interface AutotaskCredentials {
   username: string;
@@ -185,7 +186,22 @@ export class AutotaskClient {
     throw new IntegrationError('autotask', 'malformed', `Autotask sent ${what} without the expected fields (${issue?.path.join('.') || 'record'}: ${issue?.message})`, { excerpt: excerpt(JSON.stringify(value)) });
   }
 
-  private async call<S extends z.ZodType>(options: CallOptions<S>, retriedZone = false): Promise<z.infer<S>> {
+  /** One call, reported by endpoint and outcome (integrations/telemetry.ts) for the metrics. */
+  private async call<S extends z.ZodType>(options: CallOptions<S>): Promise<z.infer<S>> {
+    const started = performance.now();
+    const endpoint = /^https?:\/\//.test(options.path) ? (/\/v1\.0\/([^/?]+)/i.exec(options.path)?.[1] ?? 'unknown') : (options.path.split('/')[1] ?? 'unknown');
+    let outcome = 'ok';
+    try {
+      return await this.send(options);
+    } catch (err) {
+      outcome = err instanceof IntegrationError ? err.kind : 'error';
+      throw err;
+    } finally {
+      publishAutotaskRequest({ endpoint, method: options.method, outcome, seconds: (performance.now() - started) / 1000 });
+    }
+  }
+
+  private async send<S extends z.ZodType>(options: CallOptions<S>, retriedZone = false): Promise<z.infer<S>> {
     const { method, path: pathOrUrl, body, schema, doing, write = false, signal } = options;
     const zone = await this.zone(signal);
     const url = /^https?:\/\//.test(pathOrUrl) ? pathOrUrl : `${zone.apiBase}${pathOrUrl}`;
@@ -212,7 +228,7 @@ export class AutotaskClient {
       if (!retriedZone && /ECONNREFUSED|ENOTFOUND/.test(code) && !/^https?:\/\//.test(pathOrUrl)) {
         forgetZone(this.options.zoneLookupUrl, username);
         const fresh = await this.zone(signal);
-        if (fresh.apiBase !== zone.apiBase) return this.call(options, true);
+        if (fresh.apiBase !== zone.apiBase) return this.send(options, true);
       }
       const sent = !/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|UND_ERR_CONNECT_TIMEOUT/.test(code);
       throw new IntegrationError('autotask', 'unavailable', `Autotask did not answer while ${doing} (${isNetworkError(err) ? code : (err as Error).message}); the sync retries automatically`, { ambiguous: write && sent });
@@ -221,7 +237,7 @@ export class AutotaskClient {
       // An HTML 404 from the zone host: the tenant moved zones. Nothing was applied.
       forgetZone(this.options.zoneLookupUrl, username);
       const fresh = await this.zone(signal);
-      if (fresh.apiBase !== zone.apiBase) return this.call(options, true);
+      if (fresh.apiBase !== zone.apiBase) return this.send(options, true);
     }
     if (res.statusCode !== 200) {
       throw classifyAnswer({ status: res.statusCode, text, retryAfter: res.headers['retry-after'], doing, username, write });

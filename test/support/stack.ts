@@ -8,8 +8,10 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { buildApp, type App } from '../../api/app.ts';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client/index.js';
+import type { Tracing } from '../../runtime/tracing.ts';
 import { createSyncWorker } from '../../worker/create-worker.ts';
-import type { Deps } from '../../deps/deps.ts';
+import type { Deps, NotifyConfig } from '../../deps/deps.ts';
 import { createSecretBox } from '../../db/secret-box.ts';
 import { PasswordBossClient } from '../../integrations/passwordboss/client.ts';
 import { createTestDb, type Driver } from './databases.ts';
@@ -45,6 +47,10 @@ export interface StackOptions {
   /** Start without a worker (a test that starts its own). */
   worker?: boolean;
   now?: () => Date;
+  /** Alerts: the SMTP server and whether webhooks may reach the test's loopback listener. */
+  notify?: NotifyConfig;
+  /** Tracing on: API request spans, a traced Temporal client, the worker's OpenTelemetry parts. */
+  tracing?: Tracing;
 }
 
 export async function startStack(driver: Driver, options: StackOptions = {}): Promise<Stack> {
@@ -59,13 +65,14 @@ export async function startStack(driver: Driver, options: StackOptions = {}): Pr
     autotask: { zoneLookupUrl: sims.zoneLookupUrl, defaultTrackingIdentifier: sims.demo.credentials.trackingIdentifier },
     passwordboss: new PasswordBossClient({ baseUrl: sims.passwordbossUrl, token: sims.passwordbossToken }),
     now: options.now ?? (() => FIXED_NOW),
+    ...(options.notify ? { notify: options.notify } : {}),
   };
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   let nativeConnection: NativeConnection | undefined;
   const startWorker = async () => {
     nativeConnection = await NativeConnection.connect({ address });
-    worker = await createSyncWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps, workflowBundlePath: inject('workflowBundlePath'), shutdownGraceTime: '1 second' });
+    worker = await createSyncWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps, workflowBundlePath: inject('workflowBundlePath'), shutdownGraceTime: '1 second', tracing: options.tracing });
     running = worker.run();
   };
   const stopWorker = async () => {
@@ -76,7 +83,7 @@ export async function startStack(driver: Driver, options: StackOptions = {}): Pr
   };
   if (options.worker !== false) await startWorker();
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: 'default' });
+  const client = new Client({ connection, namespace: 'default', ...(options.tracing ? { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } } : {}) });
   const app = await buildApp({
     services: deps,
     dbPing: () => db.ping(),
@@ -87,6 +94,7 @@ export async function startStack(driver: Driver, options: StackOptions = {}): Pr
     temporalUiUrl: 'http://127.0.0.1:8233',
     // Tests set partners up and sync them many times a minute; test/integration/api-security.test.ts covers the limits.
     rateLimits: { authenticate: { max: 10_000, windowMs: 60_000 }, syncNow: { max: 10_000, windowMs: 60_000 }, passwordBossRead: { max: 10_000, windowMs: 60_000 } },
+    tracing: Boolean(options.tracing),
   });
   return {
     partnerId,

@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { createDb } from '../../db/client.ts';
 import { createSecretBox } from '../../db/secret-box.ts';
 import { PasswordBossClient } from '../../integrations/passwordboss/client.ts';
+import { observeIntegrations } from '../../deps/metrics.ts';
+import { startTracing } from '../../runtime/tracing.ts';
 import { createSyncWorker } from '../../worker/create-worker.ts';
 
 const config = z.object({
@@ -23,6 +25,9 @@ const config = z.object({
 }).parse(JSON.parse(process.argv[2] ?? '{}'));
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
+// As `npm run worker` does: Autotask requests counted, traces exported when the endpoint is set.
+observeIntegrations();
+const tracing = startTracing({ endpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: 'pb-autotask-sync-worker' });
 const db = await createDb({ databaseUrl: config.databaseUrl, dataDir: 'unused' });
 const connection = await NativeConnection.connect({ address: config.temporalAddress });
 const worker = await createSyncWorker({
@@ -37,6 +42,7 @@ const worker = await createSyncWorker({
     passwordboss: new PasswordBossClient({ baseUrl: config.passwordbossUrl, token: config.passwordbossToken }),
     now: () => new Date(config.now),
   },
+  tracing,
 });
 process.stderr.write(`[worker-process] rss at ready: ${Math.round(process.memoryUsage().rss / 1e6)} MB, peak ${/VmHWM:\s+(\d+)/.exec((await import('node:fs')).readFileSync('/proc/self/status', 'utf8'))?.[1]} kB\n`);
 if (process.argv.includes('--memory-trace')) {
@@ -53,4 +59,5 @@ setInterval(() => {
 process.stdout.write('worker ready\n');
 await worker.run(); // returns after SIGTERM (the SDK's runtime drains the worker)
 await db.close();
+await tracing?.shutdown();
 process.exit(0);

@@ -5,7 +5,8 @@
 import type { AuthenticationResultView, SettingsView } from '../../api/routes/autotask-settings.ts';
 import type { CompanyMappingView, StopView } from '../../api/routes/company-mappings.ts';
 import type { AutotaskCompanyView, AutotaskContractView, AutotaskServiceView } from '../../api/routes/lookups.ts';
-import type { PartnerView } from '../../api/routes/partners.ts';
+import type { NotificationSettingsView } from '../../api/routes/notifications.ts';
+import type { PartnerOverviewView, PartnerView } from '../../api/routes/partners.ts';
 import type { ProductMappingView } from '../../api/routes/product-mappings.ts';
 import type { ScheduleView } from '../../api/routes/schedule.ts';
 import type { SyncRunDetailView, SyncRunView } from '../../api/routes/sync.ts';
@@ -46,6 +47,8 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 type Json<T> = T extends Date ? string : T extends Array<infer U> ? Array<Json<U>> : T extends object ? { [K in keyof T]: Json<T[K]> } : T;
 
 export type Partner = Json<PartnerView>;
+export type PartnerOverview = Json<PartnerOverviewView>;
+export type NotificationSettings = Json<NotificationSettingsView>;
 export type Settings = Json<SettingsView>;
 export type AuthResult = Json<AuthenticationResultView>;
 export type Service = Json<AutotaskServiceView>;

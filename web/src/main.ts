@@ -3,10 +3,12 @@
  * public REST API, like the real portal would. Sign in with a partner key (or the admin key, then
  * pick a partner); the key lives in sessionStorage for this tab only.
  */
-import { api, ApiError, session, type Partner, type Settings } from './api.ts';
+import { api, ApiError, session, type Partner, type PartnerOverview, type Settings } from './api.ts';
 import { companiesView } from './companies-view.ts';
 import { field, h, replace } from './dom.ts';
 import { historyView } from './history-view.ts';
+import { notificationsView } from './notifications-view.ts';
+import { partnersOverview } from './partners-overview.ts';
 import { productsView } from './products-view.ts';
 import { scheduleView } from './schedule-view.ts';
 import { settingsView } from './settings-view.ts';
@@ -47,28 +49,30 @@ async function start() {
     session.key = null;
     return signIn(err instanceof ApiError && err.status === 401 ? 'That key is not valid.' : (err as Error).message);
   }
-  const partners = me.role === 'admin' ? (await api<{ items: Partner[] }>('GET', '/v1/partners')).items : [me.partner!];
+  const partners: Array<Partner | PartnerOverview> = me.role === 'admin' ? (await api<{ items: PartnerOverview[] }>('GET', '/v1/partners')).items : [me.partner!];
   if (!current()) return;
   if (!partners.length) return signIn('There are no partners yet; create one through the API (POST /v1/partners).');
   const chosen = sessionStorage.getItem('pbas.partner');
   const partner = partners.find((p) => p.id === chosen) ?? partners[0]!;
   const signOut = h('button', { type: 'button', class: 'link', onclick: () => { session.key = null; sessionStorage.removeItem('pbas.partner'); signIn(); } }, 'Sign out');
+  const pick = (id: string) => {
+    if (id === sessionStorage.getItem('pbas.partner') && app.dataset.partner === id) return;
+    sessionStorage.setItem('pbas.partner', id);
+    void start().catch((err: Error) => signIn(err.message));
+  };
+  // The admin sees every partner's last run first (failing ones on top) and picks one from it.
+  const overview = me.role === 'admin' ? partnersOverview(partners as PartnerOverview[], partner.id, pick) : null;
   if (me.role === 'admin') {
-    const select = h('select', { 'aria-label': 'Partner', onchange: (e: Event) => {
-      const id = (e.target as HTMLSelectElement).value;
-      if (id === sessionStorage.getItem('pbas.partner') && app.dataset.partner === id) return;
-      sessionStorage.setItem('pbas.partner', id);
-      void start().catch((err: Error) => signIn(err.message));
-    } },
+    const select = h('select', { 'aria-label': 'Partner', onchange: (e: Event) => pick((e.target as HTMLSelectElement).value) },
       ...partners.map((p) => h('option', { value: p.id, selected: p.id === partner.id }, `${p.name} (${p.id})`)));
     replace(sessionBox, select, signOut);
   } else {
     replace(sessionBox, h('span', {}, partner.name), signOut);
   }
-  await render(partner, current);
+  await render(partner, current, overview);
 }
 
-async function render(partner: Partner, current: () => boolean) {
+async function render(partner: Partner, current: () => boolean, overview: HTMLElement | null) {
   const settings = await api<Settings>('GET', path`/v1/partners/${partner.id}/autotask`);
   if (!current()) return;
   const after = h('div', { id: 'after-save' });
@@ -79,9 +83,9 @@ async function render(partner: Partner, current: () => boolean) {
     }
     const companies = companiesView(partner.id);
     const history = historyView(partner.id);
-    replace(after, productsView(partner.id), scheduleView(partner.id, partner.timezone, () => { companies.refresh(); history.refresh(); }), companies.element, history.element);
+    replace(after, productsView(partner.id), scheduleView(partner.id, partner.timezone, () => { companies.refresh(); history.refresh(); }), companies.element, history.element, notificationsView(partner.id));
   };
-  replace(app, h('h1', {}, 'Integrate Autotask with Password Boss'), settingsView(partner.id, settings, (saved) => { if (!settings.configured || !after.querySelector('section')) showSections(saved); settings.configured = true; }), after);
+  replace(app, overview, h('h1', {}, 'Integrate Autotask with Password Boss'), settingsView(partner.id, settings, (saved) => { if (!settings.configured || !after.querySelector('section')) showSections(saved); settings.configured = true; }), after);
   showSections(settings);
   app.dataset.partner = partner.id;
   app.setAttribute('aria-busy', 'false');
