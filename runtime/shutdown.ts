@@ -1,17 +1,8 @@
 /**
- * One owner for SIGINT/SIGTERM per process: the Temporal Runtime is told to leave signals alone
- * and every component registers an ordered close step here instead.
+ * One owner for SIGINT/SIGTERM per process: every component registers an ordered close step
+ * here. The Temporal Runtime is installed by the worker (worker/runtime-telemetry.ts) with
+ * `shutdownSignals: []`, so the SDK leaves the signals to this handler.
  */
-import { DefaultLogger, Runtime } from '@temporalio/worker';
-
-let installed = false;
-
-export function takeOverSignals(): void {
-  if (installed) return;
-  installed = true;
-  // The SDK's own INFO lines (bundle sizes, state changes) drown the service's; keep warnings.
-  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('WARN') });
-}
 
 export function onShutdown(steps: Array<() => Promise<void>>, log: (line: string) => void): void {
   let closingSince = 0;

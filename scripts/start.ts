@@ -9,7 +9,7 @@ import { AUTOTASK_GLOBAL_ZONE_LOOKUP_URL, type Env } from '../config/env.ts';
 import { boot, bootLogger } from '../deps/boot.ts';
 import type { ExternalEndpoints } from '../deps/deps.ts';
 import type { LocalSecrets } from '../runtime/local-secrets.ts';
-import { onShutdown, takeOverSignals } from '../runtime/shutdown.ts';
+import { onShutdown } from '../runtime/shutdown.ts';
 import { temporalTarget } from '../runtime/targets.ts';
 import { resolveTemporalCli } from '../runtime/temporal-cli.ts';
 import { startTracing } from '../runtime/tracing.ts';
@@ -24,7 +24,6 @@ const started = Date.now();
 const base = bootLogger({ pretty: process.stdout.isTTY === true });
 const { env, logger } = base;
 const say = (line: string) => process.stdout.write(`${line}\n`);
-takeOverSignals();
 const tracing = startTracing({ endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: 'pb-autotask-sync' });
 
 const steps: Array<() => Promise<void>> = [];

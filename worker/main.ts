@@ -1,7 +1,7 @@
 /** `npm run worker`: the Temporal worker alone, configured by the environment. */
 import { boot, bootLogger } from '../deps/boot.ts';
 import { endpointsFromEnv } from '../deps/deps.ts';
-import { onShutdown, takeOverSignals } from '../runtime/shutdown.ts';
+import { onShutdown } from '../runtime/shutdown.ts';
 import { temporalTarget } from '../runtime/targets.ts';
 import { startTracing } from '../runtime/tracing.ts';
 import { keepHealthFile } from './health-file.ts';
@@ -9,7 +9,6 @@ import { runWorker } from './run-worker.ts';
 
 const base = bootLogger();
 const { env, logger } = base;
-takeOverSignals();
 const tracing = startTracing({ endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: 'pb-autotask-sync-worker' });
 try {
   const { db, deps } = await boot(base, { lockDataDir: 'for-pglite', endpoints: endpointsFromEnv, waitForMigrations: true });

@@ -26,6 +26,8 @@ export function installWorkerRuntime(options: { logger: Logger; sdkMetricsAddres
   if (installed) return;
   installed = true;
   Runtime.install({
+    // runtime/shutdown.ts owns SIGINT/SIGTERM: the worker drains in its ordered close steps.
+    shutdownSignals: [],
     logger: sdkLoggerFor(options.logger),
     telemetryOptions: {
       logging: { forward: {}, filter: { core: 'WARN', other: 'ERROR' } },
