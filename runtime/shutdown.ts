@@ -1,16 +1,17 @@
 /**
  * One owner for SIGINT/SIGTERM per process: the Temporal Runtime is told to leave signals alone
- * and every component registers an ordered close step here instead.
+ * (`shutdownSignals: []`, where the worker installs it: worker/runtime-telemetry.ts) and every
+ * component registers an ordered close step here instead.
  */
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 
 let installed = false;
 
+/** Marks this process as owning its signals; `onShutdown` then decides what a signal does. */
 export function takeOverSignals(): void {
   if (installed) return;
   installed = true;
-  // The SDK's own INFO lines (bundle sizes, state changes) drown the service's; keep warnings.
-  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('WARN') });
+  // Until onShutdown registers its handler, SIGTERM keeps Node's default (exit), which is right:
+  // nothing has started that needs draining.
 }
 
 export function onShutdown(steps: Array<() => Promise<void>>, log: (line: string) => void): void {
