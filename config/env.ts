@@ -8,6 +8,7 @@ import { parseApiHosts } from './api-hosts.ts';
 
 const url = (what: string) => z.string().url({ message: `expected ${what}` });
 const port = z.coerce.number().int().min(0).max(65535);
+const httpUrl = (what: string) => z.url({ protocol: /^https?$/, message: `expected ${what}` });
 
 /**
  * One key, or several comma-separated, newest first: each 32 bytes as 64 hex characters or
@@ -66,11 +67,11 @@ export const envSchema = z.object({
     .regex(/^([^<>\r\n]*<)?[^\s@<>]+@[^\s@<>]+(>)?$/, 'expected an e-mail address, or "Name <address>"')
     .default('pb-autotask-sync <pb-autotask-sync@localhost>'),
   /** The partner portal's address, for links in alerts. */
-  PORTAL_URL: url('the http(s) URL of the partner portal').optional(),
+  PORTAL_URL: httpUrl('the http(s) URL of the partner portal').optional(),
   /** Tests and closed networks only: let partner webhooks reach loopback and private addresses. */
   ALLOW_PRIVATE_WEBHOOKS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   /** Traces over OTLP/HTTP, e.g. http://otel-collector:4318; unset, tracing is off. */
-  OTEL_EXPORTER_OTLP_ENDPOINT: url('an http(s) URL of an OTLP/HTTP collector, e.g. http://localhost:4318').optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl('an http(s) URL of an OTLP/HTTP collector, e.g. http://localhost:4318').optional(),
   /** Worker: serve Prometheus metrics (its own and the Temporal SDK's) on this port. */
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),

@@ -149,6 +149,23 @@ describe('the Autotask PSA integration page', () => {
     const row = page.locator(`tr[data-company="${demo.notable.endedContract}"]`);
     await expect.poll(() => row.locator('.detail').textContent()).toMatch(/ended on \d{4}-\d{2}-\d{2} — pick the renewed contract/);
     await shot('07-error-status');
+
+    // The admin's overview lists the partner whose last run failed first.
+    await page.reload();
+    await settled('demo');
+    await expect.poll(() => page.locator('tr[data-partner-row]').first().getAttribute('data-partner-row')).toBe('demo');
+    expect(await page.locator('tr[data-partner-row="demo"] .status').textContent()).toBe('warning');
+    expect(await page.locator('tr[data-partner-row="contoso"] .status').textContent()).toBe('ok');
+
+    // Notifications: saved, and a new webhook's signing secret shown once.
+    await page.getByLabel('E-mail addresses').fill('billing@northwind.example, ops@northwind.example');
+    await page.getByLabel('Webhook URL').fill('https://hooks.example.com/pb-autotask');
+    await page.getByLabel('Some companies failed').check();
+    await page.getByLabel('Syncing works again').check();
+    await page.getByRole('button', { name: 'Save notifications' }).click();
+    await page.getByText('✓ Notifications saved.').waitFor();
+    expect(await page.locator('[data-webhook-secret]').textContent()).toMatch(/^whsec_/);
+    await shot('07b-notifications');
     await page.setViewportSize({ width: 390, height: 844 });
     await page.waitForTimeout(300);
     // Nothing makes a phone scroll sideways; wide tables scroll inside their own box.

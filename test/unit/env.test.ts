@@ -9,6 +9,12 @@ describe('parseEnv', () => {
     expect(env.TEMPORAL_ADDRESS).toBeUndefined();
   });
 
+  it('reads the operations variables', () => {
+    const env = parseEnv({ SMTP_URL: 'smtps://u:p@mail.example.com:465', NOTIFY_FROM: 'Alerts <alerts@msp.example>', ALLOW_PRIVATE_WEBHOOKS: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel:4318', METRICS_PORT: '9464' });
+    expect(env).toMatchObject({ SMTP_URL: 'smtps://u:p@mail.example.com:465', NOTIFY_FROM: 'Alerts <alerts@msp.example>', ALLOW_PRIVATE_WEBHOOKS: true, METRICS_PORT: 9464, METRICS_HOST: '127.0.0.1' });
+    expect(parseEnv({}).ALLOW_PRIVATE_WEBHOOKS).toBe(false);
+  });
+
   it('treats empty strings as unset', () => {
     expect(parseEnv({ DATABASE_URL: '', PORT: '' }).PORT).toBe(3000);
   });
@@ -22,6 +28,12 @@ describe('parseEnv', () => {
     ['ADMIN_API_KEY', 'abc', /ADMIN_API_KEY: expected at least 16/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL/],
     ['AUTOTASK_ZONE_LOOKUP_URL', 'not a url', /AUTOTASK_ZONE_LOOKUP_URL: expected the Autotask/],
+    ['SMTP_URL', 'mail.example.com:25', /SMTP_URL: expected an smtp:\/\/ or smtps:\/\/ URL/],
+    ['NOTIFY_FROM', 'not an address', /NOTIFY_FROM: expected an e-mail address/],
+    ['PORTAL_URL', 'portal', /PORTAL_URL: expected the http\(s\) URL of the partner portal/],
+    ['ALLOW_PRIVATE_WEBHOOKS', 'yes', /ALLOW_PRIVATE_WEBHOOKS/],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318', /OTEL_EXPORTER_OTLP_ENDPOINT: expected an http\(s\) URL of an OTLP/],
+    ['METRICS_PORT', '0', /METRICS_PORT/],
   ])('names %s when it is %s', (name, value, message) => {
     const attempt = () => parseEnv({ [name]: value });
     expect(attempt).toThrow(ConfigError);

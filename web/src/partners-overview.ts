@@ -4,9 +4,9 @@ import { fmtDate, h } from './dom.ts';
 
 export function partnersOverview(partners: PartnerOverview[], currentId: string, pick: (id: string) => void): HTMLElement {
   return h('section', { class: 'card', 'aria-labelledby': 'po-title' },
-    h('h2', { id: 'po-title' }, 'Partners'),
+    h('h2', { id: 'po-title' }, 'Sync overview'),
     h('div', { class: 'scroll' }, h('table', { class: 'runs partners' },
-      h('thead', {}, h('tr', {}, h('th', {}, 'Partner'), h('th', {}, 'Last run'), h('th', {}, 'Finished'), h('th', {}, 'Companies'))),
+      h('thead', {}, h('tr', {}, h('th', {}, 'MSP'), h('th', {}, 'Last run'), h('th', {}, 'Finished'), h('th', {}, 'Companies'))),
       h('tbody', {}, ...partners.map((p) => h('tr', { 'data-partner-row': p.id },
         h('td', {}, p.id === currentId ? h('strong', {}, p.name) : h('button', { type: 'button', class: 'link', onclick: () => pick(p.id) }, p.name), h('span', { class: 'tag' }, p.id)),
         h('td', {}, p.lastRun ? h('span', { class: `status s-${p.lastRun.status}` }, p.lastRun.status) : h('span', { class: 'muted' }, 'never synced')),
