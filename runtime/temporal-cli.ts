@@ -17,7 +17,7 @@ const pipBinary = path.join(pipTarget, 'bin', 'temporal');
 const goBin = path.join(toolsDir, 'go-bin');
 const goBinary = path.join(goBin, 'temporal');
 
-function isExecutable(file: string): boolean {
+export function isExecutable(file: string): boolean {
   try {
     accessSync(file, constants.X_OK);
     return true;

@@ -5,9 +5,9 @@
  * 3 minutes on 2 cores). The schema tool embeds the PostgreSQL schema, so nothing else is kept.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { toolsDir } from './temporal-cli.ts';
+import { isExecutable, toolsDir } from './temporal-cli.ts';
 import { TEMPORAL_SERVER_VERSION } from './temporal-server-version.ts';
 
 export interface TemporalServerBinaries {
@@ -28,14 +28,6 @@ function binariesIn(dir: string): TemporalServerBinaries {
   return { server: path.join(dir, 'bin', 'temporal-server'), sqlTool: path.join(dir, 'bin', 'temporal-sql-tool') };
 }
 
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The binaries' paths, building them first when they are not in the tools folder yet. */
 export function resolveTemporalServer(log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): TemporalServerBinaries {

@@ -60,21 +60,6 @@ describe('run invariants', () => {
     for (const [key, n] of written) expect(n, key).toBe(1);
   });
 
-  it('takes over the lease of a run that was terminated, and closes that run as failed', async () => {
-    bumpCounts();
-    stack.sims.autotask.faults.log = [];
-    stack.sims.autotask.faults.add({ method: 'POST', path: 'ContractServiceAdjustments', times: 100, fault: { kind: 'slow', ms: 300 } });
-    const stuck = await startOther('terminated');
-    await untilWriting(stuck.firstExecutionRunId);
-    await stuck.terminate('an operator stopped it');
-    stack.sims.autotask.faults.clear();
-
-    // Not Sync now (the API closes such runs itself): the worker's own check against Temporal.
-    const next = await startOther('after-terminate');
-    expect(await next.result()).toMatchObject({ status: 'ok' });
-    expect(await findRun(stack.db.db, stack.partnerId, stuck.firstExecutionRunId)).toMatchObject({ status: 'failed', detail: expect.stringContaining('terminated') });
-  });
-
   it('posts one adjustment over nine runs when Autotask never applies it (defect 3)', async () => {
     const id = 'c-0003';
     const contract = mappingOf(stack, id).autotaskContractId;
@@ -92,5 +77,23 @@ describe('run invariants', () => {
       expect(run).toMatchObject({ status: 'error', adjustments: 0 });
       expect(run.results.find((r) => r.autotaskServiceId === service)).toMatchObject({ errorType: 'AutotaskAdjustmentNotApplied', adjustmentId: ours[0]!.id });
     }
+  });
+  // Last: the terminated run's local activity may still be posting when it ends, and the pair
+  // it touched then waits for that adjustment (rule 8), which would disturb a later test.
+  it('takes over the lease of a run that was terminated, and closes that run as failed', async () => {
+    bumpCounts();
+    stack.sims.autotask.faults.log = [];
+    stack.sims.autotask.faults.add({ method: 'POST', path: 'ContractServiceAdjustments', times: 100, fault: { kind: 'slow', ms: 300 } });
+    const stuck = await startOther('terminated');
+    await untilWriting(stuck.firstExecutionRunId);
+    await stuck.terminate('an operator stopped it');
+    stack.sims.autotask.faults.clear();
+
+    // Not Sync now (the API closes such runs itself): the worker's own check against Temporal.
+    const next = await startOther('after-terminate');
+    // It ran (the lease was taken over, not held): ok, or a warning when the terminated run's
+    // local activity was still posting and the pair waits for that adjustment to read back.
+    expect(['ok', 'warning']).toContain((await next.result()).status);
+    expect(await findRun(stack.db.db, stack.partnerId, stuck.firstExecutionRunId)).toMatchObject({ status: 'failed', detail: expect.stringContaining('terminated') });
   });
 });
