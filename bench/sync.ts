@@ -31,7 +31,8 @@ import { createPasswordBossSimulator } from '../simulators/passwordboss/server.t
 import { startThrowawayPostgres } from '../test/support/throwaway-postgres.ts';
 import { trace } from '@opentelemetry/api';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client/index.js';
-import { startTracing } from '../runtime/tracing.ts';
+import { tracingFromEnv } from '../runtime/tracing.ts';
+import { loadEnv } from '../config/env.ts';
 import { bundleOptions } from '../worker/bundle-options.ts';
 import { cpuMs, postgresCpuMs } from './proc-cpu.ts';
 import { printTable } from './table.ts';
@@ -97,7 +98,7 @@ export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOpti
   writeFileSync(bundlePath, bundle.code);
   const rows: Array<Array<string | number>> = [];
   const secretsKey = randomBytes(32);
-  const tracing = startTracing({ endpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: 'bench' });
+  const tracing = tracingFromEnv(loadEnv(), 'bench');
   const children: ChildProcess[] = [];
   let temporal: BenchTemporal | undefined;
   let connection: Connection | undefined;

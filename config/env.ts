@@ -72,6 +72,15 @@ export const envSchema = z.object({
   ALLOW_PRIVATE_WEBHOOKS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   /** Traces over OTLP/HTTP, e.g. http://otel-collector:4318; unset, tracing is off. */
   OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl('an http(s) URL of an OTLP/HTTP collector, e.g. http://localhost:4318').optional(),
+  /**
+   * Which new traces are kept (OpenTelemetry's standard variables, parent-based only: a worker
+   * follows the decision of the process that started the trace, so a kept trace has no holes).
+   */
+  OTEL_TRACES_SAMPLER: z
+    .enum(['parentbased_always_on', 'parentbased_traceidratio', 'parentbased_always_off'], { message: 'expected parentbased_always_on (default), parentbased_traceidratio or parentbased_always_off' })
+    .default('parentbased_always_on'),
+  /** With parentbased_traceidratio: the share of new traces kept, e.g. 0.1. */
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number({ message: 'expected a number from 0 to 1, e.g. 0.1' }).min(0, 'expected a number from 0 to 1, e.g. 0.1').max(1, 'expected a number from 0 to 1, e.g. 0.1').default(1),
   /** Worker: serve Prometheus metrics (its own and the Temporal SDK's) on this port. */
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),

@@ -12,7 +12,7 @@ import type { LocalSecrets } from '../runtime/local-secrets.ts';
 import { onShutdown } from '../runtime/shutdown.ts';
 import { temporalTarget } from '../runtime/targets.ts';
 import { resolveTemporalCli } from '../runtime/temporal-cli.ts';
-import { startTracing } from '../runtime/tracing.ts';
+import { tracingFromEnv } from '../runtime/tracing.ts';
 import { startTemporalDevServer, type DevServer } from '../runtime/temporal-dev-server.ts';
 import { startSimulators, type RunningSimulators } from '../simulators/start-simulators.ts';
 import { runWorker } from '../worker/run-worker.ts';
@@ -24,7 +24,7 @@ const started = Date.now();
 const base = bootLogger({ pretty: process.stdout.isTTY === true });
 const { env, logger } = base;
 const say = (line: string) => process.stdout.write(`${line}\n`);
-const tracing = startTracing({ endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: 'pb-autotask-sync' });
+const tracing = tracingFromEnv(env, 'pb-autotask-sync');
 
 const steps: Array<() => Promise<void>> = [];
 onShutdown(steps, (l) => say(l));

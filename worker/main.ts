@@ -3,13 +3,13 @@ import { boot, bootLogger } from '../deps/boot.ts';
 import { endpointsFromEnv } from '../deps/deps.ts';
 import { onShutdown } from '../runtime/shutdown.ts';
 import { temporalTarget } from '../runtime/targets.ts';
-import { startTracing } from '../runtime/tracing.ts';
+import { tracingFromEnv } from '../runtime/tracing.ts';
 import { keepHealthFile } from './health-file.ts';
 import { runWorker } from './run-worker.ts';
 
 const base = bootLogger();
 const { env, logger } = base;
-const tracing = startTracing({ endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: 'pb-autotask-sync-worker' });
+const tracing = tracingFromEnv(env, 'pb-autotask-sync-worker');
 try {
   const { db, deps } = await boot(base, { lockDataDir: 'for-pglite', endpoints: endpointsFromEnv, waitForMigrations: true });
   const worker = await runWorker({ env, temporal: temporalTarget(env), deps, logger, workflowBundlePath: env.WORKFLOW_BUNDLE_PATH, tracing });

@@ -1,43 +1,75 @@
 /**
- * The sink through which workflow code (in the sandbox) hands its finished spans to the worker.
- * The Temporal interceptors serialize spans in OpenTelemetry SDK 1's shape (`parentSpanId`,
- * `instrumentationLibrary`); the processors here are SDK 2's (`parentSpanContext`,
- * `instrumentationScope`), so each span is translated on the way, or its parent link and scope
- * would be lost in export. With tracing off the sink drops them (a workflow only makes spans when
- * started with a trace context, see workflow-interceptors.ts).
+ * The sink through which workflow code (in the sandbox) hands its finished spans to the worker's
+ * span processor. It stands in for the interceptor package's makeWorkflowExporter, for two reasons:
+ *
+ * - Shape: the sandbox's spans are OpenTelemetry SDK 1's (`parentSpanId`, `instrumentationLibrary`)
+ *   and the processors here are SDK 2's (`parentSpanContext`, `instrumentationScope`); untranslated,
+ *   a span's parent link and scope are lost in export.
+ * - Weight: makeWorkflowExporter copies the whole WorkflowInfo (memo, search attributes, last result,
+ *   retry policy, parent and root, …) into every workflow span's attributes, nested objects that
+ *   the exporter serializes span after span. A workflow span gets its identity only, the same keys
+ *   the Temporal client and activity spans use, plus the sync run it belongs to.
+ *
+ * With tracing off the sink drops everything (a workflow only makes spans when started with a
+ * trace context, see workflow-interceptors.ts).
  */
-import type { Context } from '@opentelemetry/api';
-import { makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry/lib/worker/index.js';
+import { createTraceState, type Attributes } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { SerializableSpan } from '@temporalio/interceptors-opentelemetry/lib/workflow/definitions.js';
 import type { InjectedSinks } from '@temporalio/worker';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { Sinks, WorkflowInfo } from '@temporalio/workflow';
 import type { Tracing } from '../runtime/tracing.ts';
 
-type SdkOneSpan = ReadableSpan & { parentSpanId?: string; instrumentationLibrary?: ReadableSpan['instrumentationScope'] };
-
-class SdkTwoShape implements SpanProcessor {
-  constructor(private readonly inner: SpanProcessor) {}
-  onStart(span: Span, parentContext: Context): void {
-    this.inner.onStart(span, parentContext);
-  }
-  onEnd(span: ReadableSpan): void {
-    const old = span as SdkOneSpan;
-    const context = span.spanContext();
-    const adapted: ReadableSpan = Object.assign(Object.create(null) as object, span, {
-      spanContext: () => context,
-      parentSpanContext: span.parentSpanContext ?? (old.parentSpanId ? { traceId: context.traceId, spanId: old.parentSpanId, traceFlags: context.traceFlags, isRemote: false } : undefined),
-      instrumentationScope: span.instrumentationScope ?? old.instrumentationLibrary ?? { name: '@temporalio/interceptor-workflow' },
-    });
-    this.inner.onEnd(adapted);
-  }
-  forceFlush(): Promise<void> {
-    return this.inner.forceFlush();
-  }
-  shutdown(): Promise<void> {
-    return Promise.resolve();
-  }
+interface WorkflowSpanSinks extends Sinks {
+  exporter: { export(spans: SerializableSpan[]): void };
 }
 
-export function workflowSpanSinks(tracing: Tracing | undefined): InjectedSinks<Record<string, never>> {
-  if (!tracing) return { exporter: { export: { fn: () => {} } } } as unknown as InjectedSinks<Record<string, never>>;
-  return { exporter: makeWorkflowExporter(new SdkTwoShape(tracing.spanProcessor) as never, tracing.resource as never) } as unknown as InjectedSinks<Record<string, never>>;
+/** Who made the span: what a tracing backend is searched by (docs/operations.md, "Its trace"). */
+export function workflowSpanAttributes(info: WorkflowInfo): Attributes {
+  const syncRun = info.memo?.runId;
+  return {
+    temporalWorkflowId: info.workflowId,
+    run_id: info.runId,
+    temporalWorkflowType: info.workflowType,
+    // companySync carries its run in the memo; partnerSync's run is its chain's first execution.
+    'pbsync.run_id': typeof syncRun === 'string' ? syncRun : info.firstExecutionRunId,
+  };
+}
+
+export function toReadableSpan(span: SerializableSpan, identity: Attributes, resource: Tracing['resource']): ReadableSpan {
+  const { traceState, ...ids } = span.spanContext;
+  const spanContext = { ...ids, ...(traceState ? { traceState: createTraceState(traceState) } : {}) };
+  return {
+    name: span.name,
+    kind: span.kind,
+    spanContext: () => spanContext,
+    parentSpanContext: span.parentSpanId ? { traceId: ids.traceId, spanId: span.parentSpanId, traceFlags: ids.traceFlags, isRemote: false } : undefined,
+    startTime: span.startTime,
+    endTime: span.endTime,
+    status: span.status,
+    attributes: { ...span.attributes, ...identity },
+    links: span.links,
+    events: span.events,
+    duration: span.duration,
+    ended: span.ended,
+    resource,
+    instrumentationScope: span.instrumentationLibrary ?? { name: '@temporalio/interceptor-workflow' },
+    droppedAttributesCount: span.droppedAttributesCount,
+    droppedEventsCount: span.droppedEventsCount,
+    droppedLinksCount: span.droppedLinksCount,
+  };
+}
+
+export function workflowSpanSinks(tracing: Tracing | undefined): InjectedSinks<WorkflowSpanSinks> {
+  return {
+    exporter: {
+      export: {
+        fn: (info, spans) => {
+          if (!tracing) return;
+          const identity = workflowSpanAttributes(info);
+          for (const span of spans) tracing.spanProcessor.onEnd(toReadableSpan(span, identity, tracing.resource));
+        },
+      },
+    },
+  };
 }

@@ -8,7 +8,7 @@ import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@o
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTracing, type Tracing } from '../../runtime/tracing.ts';
 import { setUpPartner, syncNow } from '../support/partner-setup.ts';
-import { startStack, type Stack } from '../support/stack.ts';
+import { bearer, startStack, type Stack } from '../support/stack.ts';
 
 describe('tracing a Sync now', () => {
   const exporter = new InMemorySpanExporter();
@@ -52,5 +52,22 @@ describe('tracing a Sync now', () => {
     expect(orphans.map((s) => s.name)).toEqual([]);
     // Nothing secret in any attribute.
     expect(JSON.stringify(inTrace.map((s) => s.attributes))).not.toContain(stack.sims.demo.credentials.secret);
+    // Workflow spans name their workflow and run, and carry nothing else of the WorkflowInfo
+    // (memo, search attributes, last result: kilobytes a span, most of tracing's cost).
+    const company = inTrace.find((s) => s.name === 'RunWorkflow:companySync')!;
+    expect(company.attributes).toMatchObject({ 'pbsync.run_id': run.id, temporalWorkflowType: 'companySync' });
+    expect(Object.values(company.attributes).every((v) => typeof v !== 'object')).toBe(true);
+  });
+
+  it('records nothing anywhere for a Sync now whose trace the caller did not sample', async () => {
+    exporter.reset();
+    const traceId = 'a1'.repeat(16);
+    const res = await stack.app.inject({ method: 'POST', url: `/v1/partners/${stack.partnerId}/sync`, headers: { ...bearer(stack.adminKey), traceparent: `00-${traceId}-${'b2'.repeat(8)}-00` }, payload: {} });
+    expect(res.statusCode, res.body).toBe(202);
+    const { runId, workflowId } = res.json() as { runId: string; workflowId: string };
+    expect(await stack.client.workflow.getHandle(workflowId, runId).result()).toMatchObject({ status: 'ok' });
+    await tracing.spanProcessor.forceFlush();
+    // The workflows pass the unsampled context on: no activity or HTTP call starts a trace of its own.
+    expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual([]);
   });
 });

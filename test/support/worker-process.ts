@@ -8,7 +8,8 @@ import { createDb } from '../../db/client.ts';
 import { createSecretBox } from '../../db/secret-box.ts';
 import { PasswordBossClient } from '../../integrations/passwordboss/client.ts';
 import { observeIntegrations } from '../../deps/metrics.ts';
-import { startTracing } from '../../runtime/tracing.ts';
+import { tracingFromEnv } from '../../runtime/tracing.ts';
+import { loadEnv } from '../../config/env.ts';
 import { createSyncWorker } from '../../worker/create-worker.ts';
 
 const config = z.object({
@@ -27,7 +28,7 @@ const config = z.object({
 Runtime.install({ logger: new DefaultLogger('WARN') });
 // As `npm run worker` does: Autotask requests counted, traces exported when the endpoint is set.
 observeIntegrations();
-const tracing = startTracing({ endpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: 'pb-autotask-sync-worker' });
+const tracing = tracingFromEnv(loadEnv(), 'pb-autotask-sync-worker');
 const db = await createDb({ databaseUrl: config.databaseUrl, dataDir: 'unused' });
 const connection = await NativeConnection.connect({ address: config.temporalAddress });
 const worker = await createSyncWorker({
