@@ -8,7 +8,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { autotaskRequestChannel, type AutotaskRequestEvent } from '../integrations/telemetry.ts';
 
 export const registry = new Registry();
-collectDefaultMetrics({ register: registry, prefix: 'pbsync_process_' });
+// prom-client's own names start process_ and nodejs_: pbsync_process_resident_memory_bytes, pbsync_nodejs_heap_size_used_bytes, ...
+collectDefaultMetrics({ register: registry, prefix: 'pbsync_' });
 
 export const runsFinished = new Counter({
   name: 'pbsync_runs_finished_total',

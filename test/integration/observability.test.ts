@@ -47,7 +47,10 @@ describe('metrics, request ids and run logs', () => {
   it('serves /metrics to the admin only', async () => {
     expect((await stack.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
     expect((await stack.app.inject({ method: 'GET', url: '/metrics', headers: bearer(partnerKey) })).statusCode).toBe(403);
-    expect(await metrics()).toMatch(/^# HELP pbsync_/m);
+    const text = await metrics();
+    expect(text).toMatch(/^# HELP pbsync_/m);
+    // The process's own figures under the names the runbook watches.
+    expect(text).toMatch(/^pbsync_process_resident_memory_bytes \d/m);
   });
 
   it('counts a run, its companies, its adjustments and its Autotask requests', async () => {
