@@ -4,7 +4,8 @@
  * server and a PostgreSQL database. SIGTERM arrives while company writes are in flight, as when
  * a container is stopped: the worker must drain — every write it had started is confirmed and
  * its company's outcome recorded — and exit 0 within the grace time the deployments give it.
- * Another worker then finishes the run with each adjustment written exactly once.
+ * Another worker then finishes the run with each adjustment written exactly once. While it runs,
+ * its METRICS_PORT serves its own metrics and the Temporal SDK's in one scrape.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { syncResults, unitWrites } from '../../db/schema.ts';
 import { execForm, readStages, stageEnv } from '../support/dockerfile.ts';
 import { setUpPartner, writtenAdjustments } from '../support/partner-setup.ts';
 import { bearer, startStack, type Stack } from '../support/stack.ts';
+import { freePort } from '../../runtime/free-port.ts';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 /** terminationGracePeriodSeconds and stop_grace_period: the worker must be gone before this. */
@@ -46,6 +48,7 @@ describe('the worker container entry', () => {
     expect(command.slice(0, 1)).toEqual(['node']);
     expect(command).toEqual(expect.arrayContaining(['--max-old-space-size=256', '--max-semi-space-size=2', '--import', 'tsx', 'worker/main.ts']));
     const healthFile = path.join(dir, 'worker.health');
+    const metricsPort = await freePort('127.0.0.1');
     const env = {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? dir,
@@ -64,6 +67,7 @@ describe('the worker container entry', () => {
       AUTOTASK_ZONE_LOOKUP_URL: stack.sims.zoneLookupUrl,
       AUTOTASK_INTEGRATION_CODE: stack.sims.demo.credentials.trackingIdentifier,
       LOG_LEVEL: 'info',
+      METRICS_PORT: String(metricsPort),
     };
     expect(Object.keys(imageEnv)).toEqual(expect.arrayContaining(['WORKFLOW_BUNDLE_PATH', 'WORKER_HEALTH_FILE', 'NODE_ENV']));
     const healthcheck = () => {
@@ -112,6 +116,11 @@ describe('the worker container entry', () => {
     }
     expect(pending.length, output).toBeGreaterThan(0);
     const sentBefore = writtenAdjustments(stack).size;
+
+    // One scrape: the worker's own counters (its Autotask writes so far) and the SDK's task slots.
+    const scraped = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(scraped, output).toMatch(/^pbsync_autotask_requests_total\{endpoint="ContractServiceAdjustments",method="POST",outcome="ok"\} [1-9]/m);
+    expect(scraped).toMatch(/^temporal_worker_task_slots_available\{/m);
     expect(sentBefore).toBeLessThan(mapped.length - 2);
 
     const stoppedAt = Date.now();
