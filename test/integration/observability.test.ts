@@ -51,6 +51,8 @@ describe('metrics, request ids and run logs', () => {
     expect(text).toMatch(/^# HELP pbsync_/m);
     // The process's own figures under the names the runbook watches.
     expect(text).toMatch(/^pbsync_process_resident_memory_bytes \d/m);
+    // The tenant's Autotask budget, read when the partner's credentials were saved (setUpPartner).
+    expect(text).toMatch(new RegExp(`^pbsync_autotask_budget_used_ratio\\{partner="${stack.partnerId}"\\} (0|0?\\.\\d+|1)(e-\\d+)?$`, 'm'));
   });
 
   it('counts a run, its companies, its adjustments and its Autotask requests', async () => {
