@@ -65,6 +65,8 @@ function stubActivities(companies: number) {
     peak: 0,
     /** Companies still in flight, and those without an outcome, when the run was closed. */
     atFinish: undefined as { inFlight: number; withoutOutcome: number } | undefined,
+    /** The alerts the run asked for (rule 14: once per run, whatever its continuations). */
+    notified: [] as Array<{ partnerId: string; runId: string }>,
   };
   let lastArrival = 0;
   const quiet = async () => {
@@ -110,6 +112,10 @@ function stubActivities(companies: number) {
     async finishRun(input) {
       state.atFinish = { inFlight: state.inFlight, withoutOutcome: companies - state.outcomes.size };
       return { status: input.status ?? 'ok', ...tally() };
+    },
+    async notifyRunOutcome(input) {
+      state.notified.push(input);
+      return { event: null, reason: 'no_event' as const };
     },
   } satisfies Partial<Activities>;
   return { activities, state };
@@ -202,5 +208,7 @@ describe('partnerSync fan-out', () => {
     const all = sumOf(range(1, companies));
     expect.soft(progress, 'the last run\'s progress').toMatchObject({ ...all, total: companies, phase: 'done' });
     expect.soft(summary, 'the summary').toMatchObject({ status: 'ok', total: companies, billingMonth: '2026-10', ...all });
+    // The outcome is told once, by the last run of the chain, about the whole run.
+    expect.soft(state.notified, 'alerts asked for').toEqual([{ partnerId: 'p1', runId: (summary as { runId: string }).runId }]);
   });
 });
