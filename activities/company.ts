@@ -9,6 +9,7 @@ import { findRunCompanyPlan, listRunCompanyPage } from '../db/repositories/run-c
 import { updateRun } from '../db/repositories/sync-runs.ts';
 import { syncResults } from '../db/schema.ts';
 import type { AutotaskClient } from '../integrations/autotask/client.ts';
+import { ConfirmReads } from '../integrations/autotask/confirm-reads.ts';
 import { setUnits } from '../integrations/autotask/set-units.ts';
 import { IntegrationError } from '../integrations/errors.ts';
 import { appliedResult, companyOutcome, disabledOutcome, failedResult, resultWithoutWrite, syncResultOf, type CompanyOutcome, type CompanySyncResult } from '../sync/company-outcome.ts';
@@ -29,6 +30,7 @@ export interface ApplyCompanyPlanInput {
 export type RecordCompanyResultInput = Omit<CompanyOutcomeRecord, 'rows' | 'at'> & { results: ProductResult[] };
 
 export function createCompanyActivities(deps: Deps) {
+  const confirmReads = new ConfirmReads();
   /** Records a company's outcome once (a repeat by an activity retry changes nothing). */
   async function recordOutcome(input: RecordCompanyResultInput): Promise<void> {
     // A company skipped or failed before any action still gets one row, so its result is listed.
@@ -135,12 +137,15 @@ export function createCompanyActivities(deps: Deps) {
         guarded(action, async () => {
           const contractId = contractOf(action);
           const trusted = attempts === 1 && note === null;
+          const client = await autotask();
           const done = await setUnits(
-            await autotask(),
+            client,
             { contractId, serviceId: action.serviceId, effectiveDate, target: action.to, ...(trusted ? { knownCurrent: action.from } : {}) },
             cancellationSignal(),
             // Saved before the confirming read: from here on no attempt of this run posts to the pair again.
-            (adjustmentId) => markUnitWritePosted(deps.db, input.runId, contractId, action.serviceId, adjustmentId)
+            (adjustmentId) => markUnitWritePosted(deps.db, input.runId, contractId, action.serviceId, adjustmentId),
+            // Confirmed together with the other companies' writes of this worker: one read for many.
+            () => confirmReads.announce(input.partnerId, client, effectiveDate)
           );
           // A retry that finds the target in place: report the change as the run's own, from the planned value.
           const appliedEarlier = attempts > 1 && done.adjustmentId === null && action.from !== action.to && done.before === action.to;

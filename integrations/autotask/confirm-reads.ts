@@ -1,0 +1,170 @@
+/**
+ * Confirming reads gathered across the companies one worker is syncing (issue 15). Every
+ * adjustment is confirmed by reading its units back; one read per adjustment doubled what a run
+ * costs against the MSP's hourly Autotask budget. Here the reads of concurrent writes wait
+ * together and go out as one batched query (≤ 500 contracts a query, `unitsOfPairs`), and each
+ * caller gets its own pair's units.
+ *
+ * When a batch goes out: as soon as every write announced for it has arrived at its read (so a
+ * lone write, or the last of a run, is never held back), when it holds `maxContracts`, or when
+ * its first read has waited `maxWaitMs`, whichever comes first.
+ *
+ * Rule 8 is untouched: a batch read that fails fails each of its callers exactly as their own
+ * read would have, after their adjustment was posted, and the claim already says so; the retry
+ * re-reads, it never posts again.
+ */
+import type { AutotaskClient } from './client.ts';
+
+export interface ServiceUnits {
+  units: number;
+  unitPrice: number | null;
+}
+
+/** One write's place in a batch: read once after its adjustment, or withdraw when none was posted. */
+export interface ConfirmTicket {
+  read(contractId: number, serviceId: number, signal?: AbortSignal): Promise<ServiceUnits>;
+  /** No read will follow (the post failed); safe to call after `read` too. */
+  withdraw(): void;
+}
+
+export interface ConfirmReadsOptions {
+  /** Contracts per batch: Autotask's `in` takes 500 values. */
+  maxContracts?: number;
+  /** The longest a read waits for others to join it. */
+  maxWaitMs?: number;
+}
+
+interface Waiter {
+  client: AutotaskClient;
+  contractId: number;
+  serviceId: number;
+  resolve(units: ServiceUnits): void;
+  reject(err: unknown): void;
+}
+
+interface Gathering {
+  date: string;
+  /** Writes announced whose read has not arrived yet. */
+  announced: number;
+  waiters: Waiter[];
+  contracts: Set<number>;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/**
+ * 500 ms: at Autotask's 3 writes in flight and 50 ms a request, about 30 adjustments land in that
+ * time, so a changed service costs ~1.03 requests; the wait overlaps other companies' writes.
+ */
+export const CONFIRM_WAIT_MS = 500;
+
+export class ConfirmReads {
+  private readonly gatherings = new Map<string, Gathering>();
+  private readonly maxContracts: number;
+  private readonly maxWaitMs: number;
+
+  constructor(options: ConfirmReadsOptions = {}) {
+    this.maxContracts = options.maxContracts ?? 500;
+    this.maxWaitMs = options.maxWaitMs ?? CONFIRM_WAIT_MS;
+  }
+
+  /**
+   * Announces a write about to be posted. `scope` names whose credentials the reads may share (the
+   * partner): a batch is sent with the client of its first read, so different scopes never mix.
+   */
+  announce(scope: string, client: AutotaskClient, date: string): ConfirmTicket {
+    const key = `${scope}|${date}`;
+    const gathering = this.gathering(key, date);
+    gathering.announced++;
+    let open = true;
+    const leave = () => {
+      if (!open) return false;
+      open = false;
+      const current = this.gatherings.get(key);
+      if (current) {
+        current.announced--;
+        return true;
+      }
+      return false;
+    };
+    return {
+      read: (contractId, serviceId, signal) => {
+        leave();
+        return this.enqueue(key, client, date, contractId, serviceId, signal);
+      },
+      withdraw: () => {
+        if (leave()) this.flushIfComplete(key);
+      },
+    };
+  }
+
+  private gathering(key: string, date: string): Gathering {
+    let gathering = this.gatherings.get(key);
+    if (!gathering) {
+      gathering = { date, announced: 0, waiters: [], contracts: new Set(), timer: undefined };
+      this.gatherings.set(key, gathering);
+    }
+    return gathering;
+  }
+
+  private enqueue(key: string, client: AutotaskClient, date: string, contractId: number, serviceId: number, signal?: AbortSignal): Promise<ServiceUnits> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const gathering = this.gathering(key, date);
+    return new Promise<ServiceUnits>((resolve, reject) => {
+      // A cancelled activity stops waiting; the batch still answers the others.
+      const onAbort = () => {
+        const at = gathering.waiters.indexOf(waiter);
+        if (at >= 0) gathering.waiters.splice(at, 1);
+        reject(signal!.reason);
+      };
+      const waiter: Waiter = {
+        client,
+        contractId,
+        serviceId,
+        resolve: (units) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(units);
+        },
+        reject: (err) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(err);
+        },
+      };
+      gathering.waiters.push(waiter);
+      gathering.contracts.add(contractId);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (gathering.contracts.size >= this.maxContracts) this.send(key);
+      else if (!this.flushIfComplete(key)) gathering.timer ??= setTimeout(() => this.send(key), this.maxWaitMs).unref();
+    });
+  }
+
+  /** Sends the gathering when no announced write is still on its way to its read. */
+  private flushIfComplete(key: string): boolean {
+    const gathering = this.gatherings.get(key);
+    if (!gathering || gathering.announced > 0 || gathering.waiters.length === 0) return false;
+    this.send(key);
+    return true;
+  }
+
+  /**
+   * Sends what has gathered. Writes announced but not yet read stay counted in a fresh gathering
+   * under the same key, so the next batch waits for them.
+   */
+  private send(key: string): void {
+    const gathering = this.gatherings.get(key);
+    if (!gathering) return;
+    clearTimeout(gathering.timer);
+    if (gathering.announced > 0) this.gatherings.set(key, { ...gathering, waiters: [], contracts: new Set(), timer: undefined });
+    else this.gatherings.delete(key);
+    const waiters = gathering.waiters;
+    if (waiters.length === 0) return;
+    // The first read's client: every read under one key uses the same partner's credentials.
+    waiters[0]!.client.unitsOfPairs(waiters.map((w) => ({ contractId: w.contractId, serviceId: w.serviceId })), gathering.date).then(
+      (units) => {
+        for (const w of waiters) w.resolve(units.get(`${w.contractId}:${w.serviceId}`) ?? { units: 0, unitPrice: null });
+      },
+      (err: unknown) => {
+        for (const w of waiters) w.reject(err);
+      }
+    );
+  }
+}
