@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AutotaskClient } from '../../integrations/autotask/client.ts';
 import { ConfirmReads } from '../../integrations/autotask/confirm-reads.ts';
 import { setUnits } from '../../integrations/autotask/set-units.ts';
-import { IntegrationError } from '../../integrations/errors.ts';
+import type { IntegrationError } from '../../integrations/errors.ts';
 import { startSimulators, type Simulators } from '../support/simulators.ts';
 
 const EFFECTIVE = '2026-11-01';
