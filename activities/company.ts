@@ -14,7 +14,7 @@ import { setUnits } from '../integrations/autotask/set-units.ts';
 import { IntegrationError } from '../integrations/errors.ts';
 import { appliedResult, companyOutcome, disabledOutcome, failedResult, resultWithoutWrite, syncResultOf, type CompanyOutcome, type CompanySyncResult } from '../sync/company-outcome.ts';
 import { productResultSchema, type CompanyPlan, type ProductResult, type UnitAction } from '../sync/records.ts';
-import { autotaskForPartner } from '../deps/autotask-for-partner.ts';
+import { autotaskFromSettings } from '../deps/autotask-for-partner.ts';
 import { toApplicationFailure } from './failures.ts';
 import type { Deps } from '../deps/deps.ts';
 
@@ -97,7 +97,14 @@ export function createCompanyActivities(deps: Deps) {
       const keyOf = (a: UnitAction) => pairKey(contractOf(a), a.serviceId);
       const withoutWrites = plan.actions.map((a) => resultWithoutWrite(a, input.dryRun));
       const writes = plan.actions.filter((_, i) => withoutWrites[i] === undefined);
-      const claims = await claimUnitWrites(deps.db, input.runId, plan.pbCompanyId, writes.map((a) => ({ contractId: contractOf(a), serviceId: a.serviceId, target: a.to, effectiveDate })));
+      const pairsOf = (actions: UnitAction[]) => actions.map((a) => ({ contractId: contractOf(a), serviceId: a.serviceId }));
+      // One round trip for the three reads a company starts with: its claims, the switch (and the
+      // credentials, read with it) and earlier runs' adjustments that never read back.
+      const [claims, settings, pendingAll] = await Promise.all([
+        claimUnitWrites(deps.db, input.runId, plan.pbCompanyId, writes.map((a) => ({ contractId: contractOf(a), serviceId: a.serviceId, target: a.to, effectiveDate }))),
+        writes.length ? findSettings(deps.db, input.partnerId) : Promise.resolve(undefined),
+        findPendingAdjustments(deps.db, input.partnerId, input.runId, pairsOf(writes)),
+      ]);
       const savedOf = (a: UnitAction) => {
         const saved = productResultSchema.safeParse(claims.get(keyOf(a))?.result);
         return saved.success ? saved.data : undefined;
@@ -107,12 +114,13 @@ export function createCompanyActivities(deps: Deps) {
         return syncResultOf(plan, outcome);
       };
       // Disable means stop (rule 4): one look at the switch before this company sends anything.
-      if (writes.some((a) => !savedOf(a)) && !(await findSettings(deps.db, input.partnerId))?.enabled) {
+      if (writes.some((a) => !savedOf(a)) && !settings?.enabled) {
         return finish(disabledOutcome(plan, plan.actions.map((a, i) => withoutWrites[i] ?? savedOf(a))));
       }
-      const pending = await findPendingAdjustments(deps.db, input.partnerId, input.runId, writes.filter((a) => !claims.get(keyOf(a))?.postedAt).map((a) => ({ contractId: contractOf(a), serviceId: a.serviceId })));
-      let client: Promise<AutotaskClient> | undefined;
-      const autotask = () => (client ??= autotaskForPartner(deps, input.partnerId));
+      // A pair this run already posted to is re-read, never held up by an earlier run's adjustment.
+      const pending = new Map([...pendingAll].filter(([key]) => !claims.get(key)?.postedAt));
+      let client: AutotaskClient | undefined;
+      const autotask = async () => (client ??= autotaskFromSettings(deps, input.partnerId, settings));
       const where = (a: UnitAction) => `contract ${contractOf(a)} service ${a.serviceId}`;
 
       /** Permanent refusals become the service's error; anything transient fails the attempt. */
