@@ -29,7 +29,10 @@ beforeAll(async () => {
   expect(pairs.length).toBeGreaterThanOrEqual(12);
 });
 afterAll(async () => sims?.close());
-beforeEach(() => {
+beforeEach(async () => {
+  // Each test starts from the units Autotask holds now, whatever the last one left.
+  const units = await client.unitsAt(pairs.map((p) => p.contractId), EFFECTIVE);
+  for (const p of pairs) p.units = units.get(`${p.contractId}:${p.serviceId}`)?.units ?? 0;
   sims.autotask.faults.clear();
   sims.autotask.faults.log = [];
   sims.autotask.faults.logBodies = true;
@@ -42,10 +45,7 @@ const contractsIn = (body: unknown) => ((body as { filter: Array<{ field?: strin
 /** Sets `by` more units on each pair, all at once, confirmed through `reads`. */
 function setAll(reads: ConfirmReads, chosen: typeof pairs, by = 1) {
   return chosen.map((p) =>
-    setUnits(client, { contractId: p.contractId, serviceId: p.serviceId, effectiveDate: EFFECTIVE, target: p.units + by, knownCurrent: p.units }, undefined, undefined, () => reads.announce('partner', client, EFFECTIVE)).then((r) => {
-      p.units = r.after;
-      return r;
-    })
+    setUnits(client, { contractId: p.contractId, serviceId: p.serviceId, effectiveDate: EFFECTIVE, target: p.units + by, knownCurrent: p.units }, undefined, undefined, () => reads.announce('partner', client, EFFECTIVE))
   );
 }
 
