@@ -5,9 +5,10 @@
  * together and go out as one batched query (≤ 500 contracts a query, `unitsOfPairs`), and each
  * caller gets its own pair's units.
  *
- * When a batch goes out: as soon as every write announced for it has arrived at its read (so a
- * lone write, or the last of a run, is never held back), when it holds `maxContracts`, or when
- * its first read has waited `maxWaitMs`, whichever comes first.
+ * When a batch goes out: when it holds `maxContracts`; when its first read has waited
+ * `maxWaitMs`; or `lingerMs` after every write announced for it has arrived at its read, if no
+ * other write was announced meanwhile (so a lone write, or a run's last, is barely held back,
+ * while a gap of a few ms between two companies' writes does not split a batch).
  *
  * Rule 8 is untouched: a batch read that fails fails each of its callers exactly as their own
  * read would have, after their adjustment was posted, and the claim already says so; the retry
@@ -32,6 +33,8 @@ export interface ConfirmReadsOptions {
   maxContracts?: number;
   /** The longest a read waits for others to join it. */
   maxWaitMs?: number;
+  /** How long a batch waits, once no announced write is still on its way, for another to start. */
+  lingerMs?: number;
 }
 
 interface Waiter {
@@ -49,6 +52,7 @@ interface Gathering {
   waiters: Waiter[];
   contracts: Set<number>;
   timer: NodeJS.Timeout | undefined;
+  linger: NodeJS.Timeout | undefined;
 }
 
 /**
@@ -56,15 +60,19 @@ interface Gathering {
  * time, so a changed service costs ~1.03 requests; the wait overlaps other companies' writes.
  */
 export const CONFIRM_WAIT_MS = 500;
+/** Longer than the usual gap between two companies' writes in a busy run; short next to a write's own round trips. */
+export const CONFIRM_LINGER_MS = 150;
 
 export class ConfirmReads {
   private readonly gatherings = new Map<string, Gathering>();
   private readonly maxContracts: number;
   private readonly maxWaitMs: number;
+  private readonly lingerMs: number;
 
   constructor(options: ConfirmReadsOptions = {}) {
     this.maxContracts = options.maxContracts ?? 500;
     this.maxWaitMs = options.maxWaitMs ?? CONFIRM_WAIT_MS;
+    this.lingerMs = options.lingerMs ?? CONFIRM_LINGER_MS;
   }
 
   /**
@@ -100,7 +108,7 @@ export class ConfirmReads {
   private gathering(key: string, date: string): Gathering {
     let gathering = this.gatherings.get(key);
     if (!gathering) {
-      gathering = { date, announced: 0, waiters: [], contracts: new Set(), timer: undefined };
+      gathering = { date, announced: 0, waiters: [], contracts: new Set(), timer: undefined, linger: undefined };
       this.gatherings.set(key, gathering);
     }
     return gathering;
@@ -132,17 +140,21 @@ export class ConfirmReads {
       gathering.waiters.push(waiter);
       gathering.contracts.add(contractId);
       signal?.addEventListener('abort', onAbort, { once: true });
-      if (gathering.contracts.size >= this.maxContracts) this.send(key);
-      else if (!this.flushIfComplete(key)) gathering.timer ??= setTimeout(() => this.send(key), this.maxWaitMs).unref();
+      if (gathering.contracts.size >= this.maxContracts) return this.send(key);
+      gathering.timer ??= setTimeout(() => this.send(key), this.maxWaitMs).unref();
+      this.flushIfComplete(key);
     });
   }
 
-  /** Sends the gathering when no announced write is still on its way to its read. */
-  private flushIfComplete(key: string): boolean {
+  /** Sends the gathering `lingerMs` after no announced write is on its way to its read, unless one started meanwhile. */
+  private flushIfComplete(key: string): void {
     const gathering = this.gatherings.get(key);
-    if (!gathering || gathering.announced > 0 || gathering.waiters.length === 0) return false;
-    this.send(key);
-    return true;
+    if (!gathering || gathering.announced > 0 || gathering.waiters.length === 0) return;
+    gathering.linger ??= setTimeout(() => {
+      const now = this.gatherings.get(key);
+      if (now === gathering && gathering.announced === 0) this.send(key);
+      else if (now === gathering) gathering.linger = undefined;
+    }, this.lingerMs).unref();
   }
 
   /**
@@ -153,7 +165,8 @@ export class ConfirmReads {
     const gathering = this.gatherings.get(key);
     if (!gathering) return;
     clearTimeout(gathering.timer);
-    if (gathering.announced > 0) this.gatherings.set(key, { ...gathering, waiters: [], contracts: new Set(), timer: undefined });
+    clearTimeout(gathering.linger);
+    if (gathering.announced > 0) this.gatherings.set(key, { ...gathering, waiters: [], contracts: new Set(), timer: undefined, linger: undefined });
     else this.gatherings.delete(key);
     const waiters = gathering.waiters;
     if (waiters.length === 0) return;
