@@ -9,11 +9,12 @@ import { findRunCompanyPlan, listRunCompanyPage } from '../db/repositories/run-c
 import { updateRun } from '../db/repositories/sync-runs.ts';
 import { syncResults } from '../db/schema.ts';
 import type { AutotaskClient } from '../integrations/autotask/client.ts';
+import { ConfirmReads } from '../integrations/autotask/confirm-reads.ts';
 import { setUnits } from '../integrations/autotask/set-units.ts';
 import { IntegrationError } from '../integrations/errors.ts';
 import { appliedResult, companyOutcome, disabledOutcome, failedResult, resultWithoutWrite, syncResultOf, type CompanyOutcome, type CompanySyncResult } from '../sync/company-outcome.ts';
 import { productResultSchema, type CompanyPlan, type ProductResult, type UnitAction } from '../sync/records.ts';
-import { autotaskForPartner } from '../deps/autotask-for-partner.ts';
+import { autotaskFromSettings } from '../deps/autotask-for-partner.ts';
 import { toApplicationFailure } from './failures.ts';
 import type { Deps } from '../deps/deps.ts';
 
@@ -29,6 +30,7 @@ export interface ApplyCompanyPlanInput {
 export type RecordCompanyResultInput = Omit<CompanyOutcomeRecord, 'rows' | 'at'> & { results: ProductResult[] };
 
 export function createCompanyActivities(deps: Deps) {
+  const confirmReads = new ConfirmReads();
   /** Records a company's outcome once (a repeat by an activity retry changes nothing). */
   async function recordOutcome(input: RecordCompanyResultInput): Promise<void> {
     // A company skipped or failed before any action still gets one row, so its result is listed.
@@ -95,7 +97,14 @@ export function createCompanyActivities(deps: Deps) {
       const keyOf = (a: UnitAction) => pairKey(contractOf(a), a.serviceId);
       const withoutWrites = plan.actions.map((a) => resultWithoutWrite(a, input.dryRun));
       const writes = plan.actions.filter((_, i) => withoutWrites[i] === undefined);
-      const claims = await claimUnitWrites(deps.db, input.runId, plan.pbCompanyId, writes.map((a) => ({ contractId: contractOf(a), serviceId: a.serviceId, target: a.to, effectiveDate })));
+      const pairsOf = (actions: UnitAction[]) => actions.map((a) => ({ contractId: contractOf(a), serviceId: a.serviceId }));
+      // One round trip for the three reads a company starts with: its claims, the switch (and the
+      // credentials, read with it) and earlier runs' adjustments that never read back.
+      const [claims, settings, pendingAll] = await Promise.all([
+        claimUnitWrites(deps.db, input.runId, plan.pbCompanyId, writes.map((a) => ({ contractId: contractOf(a), serviceId: a.serviceId, target: a.to, effectiveDate }))),
+        writes.length ? findSettings(deps.db, input.partnerId) : Promise.resolve(undefined),
+        findPendingAdjustments(deps.db, input.partnerId, input.runId, pairsOf(writes)),
+      ]);
       const savedOf = (a: UnitAction) => {
         const saved = productResultSchema.safeParse(claims.get(keyOf(a))?.result);
         return saved.success ? saved.data : undefined;
@@ -105,12 +114,13 @@ export function createCompanyActivities(deps: Deps) {
         return syncResultOf(plan, outcome);
       };
       // Disable means stop (rule 4): one look at the switch before this company sends anything.
-      if (writes.some((a) => !savedOf(a)) && !(await findSettings(deps.db, input.partnerId))?.enabled) {
+      if (writes.some((a) => !savedOf(a)) && !settings?.enabled) {
         return finish(disabledOutcome(plan, plan.actions.map((a, i) => withoutWrites[i] ?? savedOf(a))));
       }
-      const pending = await findPendingAdjustments(deps.db, input.partnerId, input.runId, writes.filter((a) => !claims.get(keyOf(a))?.postedAt).map((a) => ({ contractId: contractOf(a), serviceId: a.serviceId })));
-      let client: Promise<AutotaskClient> | undefined;
-      const autotask = () => (client ??= autotaskForPartner(deps, input.partnerId));
+      // A pair this run already posted to is re-read, never held up by an earlier run's adjustment.
+      const pending = new Map([...pendingAll].filter(([key]) => !claims.get(key)?.postedAt));
+      let client: AutotaskClient | undefined;
+      const autotask = async () => (client ??= autotaskFromSettings(deps, input.partnerId, settings));
       const where = (a: UnitAction) => `contract ${contractOf(a)} service ${a.serviceId}`;
 
       /** Permanent refusals become the service's error; anything transient fails the attempt. */
@@ -135,12 +145,15 @@ export function createCompanyActivities(deps: Deps) {
         guarded(action, async () => {
           const contractId = contractOf(action);
           const trusted = attempts === 1 && note === null;
+          const client = await autotask();
           const done = await setUnits(
-            await autotask(),
+            client,
             { contractId, serviceId: action.serviceId, effectiveDate, target: action.to, ...(trusted ? { knownCurrent: action.from } : {}) },
             cancellationSignal(),
             // Saved before the confirming read: from here on no attempt of this run posts to the pair again.
-            (adjustmentId) => markUnitWritePosted(deps.db, input.runId, contractId, action.serviceId, adjustmentId)
+            (adjustmentId) => markUnitWritePosted(deps.db, input.runId, contractId, action.serviceId, adjustmentId),
+            // Confirmed together with the other companies' writes of this worker: one read for many.
+            () => confirmReads.announce(input.partnerId, client, effectiveDate)
           );
           // A retry that finds the target in place: report the change as the run's own, from the planned value.
           const appliedEarlier = attempts > 1 && done.adjustmentId === null && action.from !== action.to && done.before === action.to;

@@ -20,7 +20,9 @@ const suites: Record<string, () => Promise<void>> = {
   api: () => benchApi(flag('drivers')?.split(',').filter((d): d is 'postgres' | 'pglite' => d === 'postgres' || d === 'pglite')),
   sync: () =>
     benchSync({
-      sizes: flag('sizes')?.split(',').map(Number) ?? defaultSyncBenchOptions.sizes,
+      sizes: flag('sizes')?.split(',').filter(Boolean).map(Number) ?? defaultSyncBenchOptions.sizes,
+      unchangedSizes: flag('unchanged-sizes')?.split(',').filter(Boolean).map(Number) ?? defaultSyncBenchOptions.unchangedSizes,
+      sqlStats: process.argv.includes('--sql-stats'),
       nodeFlags: flag('node-flags')?.split(' ').filter(Boolean) ?? defaultSyncBenchOptions.nodeFlags,
       memoryTrace: process.argv.includes('--memory-trace'),
       temporal: temporalKind(flag('temporal')),

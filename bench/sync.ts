@@ -48,8 +48,11 @@ interface Scenario {
   mapped: DemoData['mappings'];
 }
 
-/** Demo data where N companies are mapped to a valid contract, each with one product whose count changed. */
-function scenario(n: number): Scenario {
+/**
+ * Demo data where N companies are mapped to a valid contract, each with one product whose count
+ * changed, or (`changed: false`) still equal to the units Autotask holds.
+ */
+function scenario(n: number, changed = true): Scenario {
   const partnerId = `bench-${n}`;
   const demo = generateDemoData({ companies: Math.ceil(n * 1.25) + 20, now: NOW, partnerId });
   const pb = demo.passwordboss.partners[0]!;
@@ -59,7 +62,8 @@ function scenario(n: number): Scenario {
   const prevBy = new Map(previous.counts.map((c) => [c.companyId, c]));
   latest.counts = mapped.map((m) => {
     const before = prevBy.get(m.pbCompanyId)!;
-    return { companyId: m.pbCompanyId, productId: before.productId, users: before.users + 1, licenses: before.licenses + 1 };
+    const by = changed ? 1 : 0;
+    return { companyId: m.pbCompanyId, productId: before.productId, users: before.users + by, licenses: before.licenses + by };
   });
   return { demo, partnerId, mapped };
 }
@@ -75,6 +79,10 @@ function peakRssMb(pid: number): number {
 
 export interface SyncBenchOptions {
   sizes: number[];
+  /** Sizes measured with no-change runs only (issue 15: 10,000 companies), in a table of their own. */
+  unchangedSizes: number[];
+  /** Also print the statements the changed run sent the app's database, busiest first. */
+  sqlStats: boolean;
   /** Node flags of the worker process: the same heap limits `npm run worker` uses. */
   nodeFlags: string[];
   memoryTrace: boolean;
@@ -84,12 +92,12 @@ export interface SyncBenchOptions {
   historyShards: number;
 }
 
-export const defaultSyncBenchOptions: SyncBenchOptions = { sizes: [100, 1_000, 5_000], nodeFlags: ['--max-old-space-size=256', '--max-semi-space-size=2'], memoryTrace: false, temporal: 'dev', historyShards: 4 };
+export const defaultSyncBenchOptions: SyncBenchOptions = { sizes: [100, 1_000, 5_000], unchangedSizes: [], sqlStats: false, nodeFlags: ['--max-old-space-size=256', '--max-semi-space-size=2'], memoryTrace: false, temporal: 'dev', historyShards: 4 };
 
 export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOptions): Promise<void> {
   const { sizes } = options;
   const [pg, bundle] = await Promise.all([
-    startThrowawayPostgres(),
+    startThrowawayPostgres({ statementStats: true }),
     bundleWorkflowCode({ ...bundleOptions, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } }),
   ]);
   const bundleDir = path.join(projectRoot, '.data', 'bench');
@@ -97,6 +105,7 @@ export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOpti
   const bundlePath = path.join(bundleDir, 'workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);
   const rows: Array<Array<string | number>> = [];
+  const unchangedRows: Array<Array<string | number>> = [];
   const secretsKey = randomBytes(32);
   const tracing = tracingFromEnv(loadEnv(), 'bench');
   const children: ChildProcess[] = [];
@@ -104,7 +113,8 @@ export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOpti
   let connection: Connection | undefined;
 
   try {
-    for (const n of sizes) {
+    const runs = [...sizes.map((n) => ({ n, changed: true })), ...options.unchangedSizes.map((n) => ({ n, changed: false }))];
+    for (const { n, changed: withChanges } of runs) {
       // Each size gets a fresh Temporal server, the way a benchmark of one size alone would see
       // it, on disk: the dev server's SQLite file as `npm start` keeps it (in memory, the database
       // grows inside the server's Go heap and slows its collector: 41 companies/s at 5,000), or
@@ -114,9 +124,9 @@ export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOpti
       // With OTEL_EXPORTER_OTLP_ENDPOINT set, runs start the way a traced Sync now does: inside a
       // span, through the tracing client interceptor, so the workflows are traced too.
       const client = new Client({ connection, ...(tracing ? { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } } : {}) });
-      const s = scenario(n);
-      // Autotask's 10,000 requests/hour would stop a 5,000-change run halfway (2 requests per
-      // change); the budget is the MSP's, so the benchmark measures the engine without it.
+      const s = scenario(n, withChanges);
+      // Autotask's 10,000 requests/hour would stop a 10,000-change run halfway; the budget is
+      // the MSP's, so the benchmark measures the engine without it.
       const autotask = createAutotaskSimulator({ fixture: s.demo.autotask, hourlyThreshold: 1_000_000 });
       const passwordboss = createPasswordBossSimulator({ token: 'bench', fixture: s.demo.passwordboss });
       const atUrl = await autotask.app.listen({ host: '127.0.0.1', port: 0 });
@@ -136,6 +146,7 @@ export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOpti
       await replaceProductMappings(db.db, s.partnerId, [{ productId: 'pb-standard', productName: 'Password Boss Standard', autotaskServiceId: 301, autotaskServiceName: 'Password Boss Standard' }, { productId: 'pb-advanced', productName: 'Password Boss Advanced', autotaskServiceId: 302, autotaskServiceName: 'Password Boss Advanced' }]);
       await refreshCompanies(db.db, s.partnerId, s.demo.passwordboss.partners[0]!.companies);
       for (const m of s.mapped) await saveCompanyMapping(db.db, s.partnerId, m.pbCompanyId, m);
+      const statements = await statementCounter(dbUrl);
 
       const taskQueue = `bench-${n}`;
       const worker = await startWorker({ databaseUrl: dbUrl, temporalAddress: temporal.address, taskQueue, workflowBundlePath: bundlePath, zoneLookupUrl, passwordbossUrl: pbUrl, passwordbossToken: 'bench', secretsKeyHex: secretsKey.toString('hex'), trackingIdentifier: s.demo.credentials.trackingIdentifier, now: NOW.toISOString() }, options);
@@ -143,6 +154,7 @@ export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOpti
 
       const run = async (label: string) => {
         autotask.faults.log = [];
+        await statements.reset();
         const started = performance.now();
         const handle = await trace.getTracer('bench').startActiveSpan(`bench ${label}`, async (span) => {
           try {
@@ -154,57 +166,73 @@ export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOpti
         const summary = (await handle.result()) as { done: number; failed: number; adjustments: number };
         const seconds = (performance.now() - started) / 1000;
         const requests = autotask.faults.log.filter((r) => !/zoneinformation/i.test(r.path)).length;
-        return { seconds, requests, summary };
+        return { seconds, requests, summary, statements: await statements.read() };
       };
 
       autotask.faults.latencyMs = LATENCY_MS;
-      const changed = await run('changed');
-      const unchanged = await run('unchanged');
-      autotask.faults.latencyMs = 0;
-      bumpCounts(s, 1);
-      // CPU of each part over the zero-latency run: what a company costs when nothing waits.
-      const cpuBefore = { server: cpuMs(temporal.pids), postgres: postgresCpuMs(pg.pid), worker: cpuMs([worker.pid!]) };
-      const fast = await run('zero-latency');
-      const cpuPerCompany = (used: number) => (used / n).toFixed(1);
-      const cpu = {
-        server: cpuPerCompany(cpuMs(temporal.pids) - cpuBefore.server),
-        postgres: cpuPerCompany(postgresCpuMs(pg.pid) - cpuBefore.postgres),
-        worker: cpuPerCompany(cpuMs([worker.pid!]) - cpuBefore.worker),
-      };
-      const rss = peakRssMb(worker.pid!);
-      const serverRss = temporal.pids.reduce((sum, pid) => sum + peakRssMb(pid), 0);
-      const exact = s.mapped.every((m) => {
-        const cs = autotask.state.contractServicesOf(m.autotaskContractId);
-        const target = s.demo.passwordboss.partners[0]!.months.at(-1)!.counts.find((c) => c.companyId === m.pbCompanyId)!;
-        const service = target.productId === 'pb-standard' ? 301 : 302;
-        return cs.filter((c) => c.serviceID === service).every((c) => autotask.state.unitsAt(c.id, EFFECTIVE) === target.users);
-      });
+      if (!withChanges) {
+        // The first run adopts every pair into the ownership ledger; the second is a month-end
+        // run where nothing moved.
+        const first = await run('unchanged-first');
+        const second = await run('unchanged');
+        const exact = first.summary.failed === 0 && second.summary.failed === 0 && first.summary.adjustments === 0 && second.summary.adjustments === 0;
+        unchangedRows.push([n, `${first.seconds.toFixed(1)} s`, first.requests, `${second.seconds.toFixed(1)} s`, second.requests, (second.statements.total / n).toFixed(1), `${peakRssMb(worker.pid!)} MB`, exact ? 'yes' : 'NO']);
+      } else {
+        const changed = await run('changed');
+        if (options.sqlStats) printStatements(`statements of the changed run, N = ${n}`, changed.statements, n);
+        const unchanged = await run('unchanged');
+        autotask.faults.latencyMs = 0;
+        bumpCounts(s, 1);
+        // CPU of each part over the zero-latency run: what a company costs when nothing waits.
+        const cpuBefore = { server: cpuMs(temporal.pids), postgres: postgresCpuMs(pg.pid), worker: cpuMs([worker.pid!]) };
+        const fast = await run('zero-latency');
+        const cpuPerCompany = (used: number) => (used / n).toFixed(1);
+        const cpu = {
+          server: cpuPerCompany(cpuMs(temporal.pids) - cpuBefore.server),
+          postgres: cpuPerCompany(postgresCpuMs(pg.pid) - cpuBefore.postgres),
+          worker: cpuPerCompany(cpuMs([worker.pid!]) - cpuBefore.worker),
+        };
+        const rss = peakRssMb(worker.pid!);
+        const serverRss = temporal.pids.reduce((sum, pid) => sum + peakRssMb(pid), 0);
+        const exact = s.mapped.every((m) => {
+          const cs = autotask.state.contractServicesOf(m.autotaskContractId);
+          const target = s.demo.passwordboss.partners[0]!.months.at(-1)!.counts.find((c) => c.companyId === m.pbCompanyId)!;
+          const service = target.productId === 'pb-standard' ? 301 : 302;
+          return cs.filter((c) => c.serviceID === service).every((c) => autotask.state.unitsAt(c.id, EFFECTIVE) === target.users);
+        });
 
-      // The baseline: what a hand-written script does, one company after another.
-      autotask.faults.latencyMs = LATENCY_MS;
-      const sample = Math.min(n, 200);
-      const naiveSeconds = await naiveLoop(s, zoneLookupUrl, sample);
-      const naiveTotal = (naiveSeconds / sample) * n;
+        // The baseline: what a hand-written script does, one company after another.
+        autotask.faults.latencyMs = LATENCY_MS;
+        const sample = Math.min(n, 200);
+        const naiveSeconds = await naiveLoop(s, zoneLookupUrl, sample);
+        const naiveTotal = (naiveSeconds / sample) * n;
+        // What the changed run cannot beat: its adjustments, 3 in flight, 50 ms each.
+        const limitSeconds = (changed.summary.adjustments * LATENCY_MS) / 1000 / 3;
 
-      rows.push([
-        n,
-        `${changed.seconds.toFixed(1)} s`,
-        (changed.requests / n).toFixed(2),
-        `${unchanged.seconds.toFixed(1)} s`,
-        unchanged.requests,
-        Math.floor(n / 100 + 10),
-        (n / fast.seconds).toFixed(0),
-        cpu.server,
-        cpu.postgres,
-        cpu.worker,
-        `${rss} MB`,
-        `${serverRss} MB`,
-        `${naiveTotal.toFixed(0)} s${sample < n ? ` (from ${sample})` : ''}`,
-        `${(naiveTotal / changed.seconds).toFixed(1)}×`,
-        exact && changed.summary.failed === 0 ? 'yes' : 'NO',
-      ]);
+        rows.push([
+          n,
+          `${changed.seconds.toFixed(1)} s`,
+          (changed.seconds / limitSeconds).toFixed(2),
+          (changed.requests / n).toFixed(2),
+          (changed.requests / Math.max(1, changed.summary.adjustments)).toFixed(3),
+          (changed.statements.total / n).toFixed(1),
+          `${unchanged.seconds.toFixed(1)} s`,
+          unchanged.requests,
+          Math.floor(n / 100 + 10),
+          (n / fast.seconds).toFixed(0),
+          cpu.server,
+          cpu.postgres,
+          cpu.worker,
+          `${rss} MB`,
+          `${serverRss} MB`,
+          `${naiveTotal.toFixed(0)} s${sample < n ? ` (from ${sample})` : ''}`,
+          `${(naiveTotal / changed.seconds).toFixed(1)}×`,
+          exact && changed.summary.failed === 0 ? 'yes' : 'NO',
+        ]);
+      }
       worker.kill('SIGTERM');
       await Promise.race([new Promise((r) => worker.once('exit', r)), new Promise((r) => setTimeout(r, 15_000))]);
+      await statements.close();
       await db.close();
       await autotask.app.close();
       await passwordboss.app.close();
@@ -219,9 +247,45 @@ export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOpti
     pg.stop();
     await tracing?.shutdown();
   }
-  printTable(`Sync now, ${LATENCY_MS} ms Autotask latency, ≤ 3 requests in flight per endpoint (2 cores); ${describeTemporal(options.temporal, options.historyShards)}`, [
-    'N', 'changed run', 'AT req/company', 'no-change run', 'no-change AT req', 'budget N/100+10', 'companies/s @0 ms', 'Temporal CPU ms/company', 'PostgreSQL CPU ms/company', 'worker CPU ms/company', 'worker peak RSS', 'Temporal peak RSS', 'naive loop', 'speed-up', 'exact',
-  ], rows);
+  const title = `${LATENCY_MS} ms Autotask latency, ≤ 3 requests in flight per endpoint (2 cores); ${describeTemporal(options.temporal, options.historyShards)}`;
+  if (rows.length) {
+    printTable(`Sync now, ${title}`, [
+      'N', 'changed run', '÷ limit', 'AT req/company', 'AT req/changed service', 'SQL/company', 'no-change run', 'no-change AT req', 'budget N/100+10', 'companies/s @0 ms', 'Temporal CPU ms/company', 'PostgreSQL CPU ms/company', 'worker CPU ms/company', 'worker peak RSS', 'Temporal peak RSS', 'naive loop', 'speed-up', 'exact',
+    ], rows);
+  }
+  if (unchangedRows.length) {
+    printTable(`No-change runs only, ${title}`, ['N', 'first run (adopts the ledger)', 'AT req', 'second run', 'AT req', 'SQL/company', 'worker peak RSS', 'exact'], unchangedRows);
+  }
+}
+
+interface StatementCounts {
+  total: number;
+  busiest: Array<{ calls: number; query: string }>;
+}
+
+/**
+ * Statements the worker sends the app's database, counted by pg_stat_statements (loaded by
+ * `startThrowawayPostgres({ statementStats: true })`): the evidence for round-trip work.
+ */
+async function statementCounter(dbUrl: string) {
+  const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
+  await sql.unsafe('create extension if not exists pg_stat_statements');
+  // This connection's own statements are left out by the query text they all mention.
+  const mine = '%pg_stat_statements%';
+  return {
+    async reset() {
+      await sql.unsafe('select pg_stat_statements_reset()');
+    },
+    async read(): Promise<StatementCounts> {
+      const rows = await sql<Array<{ calls: string; query: string }>>`select calls::text, query from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database()) and query not like ${mine} order by calls desc`;
+      return { total: rows.reduce((sum, r) => sum + Number(r.calls), 0), busiest: rows.slice(0, 15).map((r) => ({ calls: Number(r.calls), query: r.query })) };
+    },
+    close: () => sql.end({ timeout: 5 }),
+  };
+}
+
+function printStatements(title: string, counts: StatementCounts, n: number): void {
+  printTable(title, ['per company', 'statement'], counts.busiest.map((b) => [(b.calls / n).toFixed(2), b.query.replace(/\s+/g, ' ').slice(0, 140)]));
 }
 
 async function naiveLoop(s: Scenario, zoneLookupUrl: string, count: number): Promise<number> {

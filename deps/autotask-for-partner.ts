@@ -3,7 +3,7 @@
  * there is nothing to build it from, a typed error says why, and each side words it its own way:
  * the activities as a non-retryable failure, the API as a 409.
  */
-import { findSettings } from '../db/repositories/autotask-settings.ts';
+import { findSettings, type AutotaskSettingsRow } from '../db/repositories/autotask-settings.ts';
 import { AutotaskClient } from '../integrations/autotask/client.ts';
 import type { Deps } from './deps.ts';
 
@@ -24,7 +24,11 @@ export class SecretUnreadableError extends Error {
 }
 
 export async function autotaskForPartner(deps: Deps, partnerId: string): Promise<AutotaskClient> {
-  const settings = await findSettings(deps.db, partnerId);
+  return autotaskFromSettings(deps, partnerId, await findSettings(deps.db, partnerId));
+}
+
+/** The same from a settings row the caller has just read (a company's writes read it once, for the switch too). */
+export function autotaskFromSettings(deps: Deps, partnerId: string, settings: AutotaskSettingsRow | undefined): AutotaskClient {
   if (!settings) throw new AutotaskNotConfiguredError('settings');
   if (!settings.secretCiphertext) throw new AutotaskNotConfiguredError('secret');
   let secret: string;

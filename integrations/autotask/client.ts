@@ -10,7 +10,7 @@ import { IntegrationError, excerpt, isNetworkError } from '../errors.ts';
 import { classifyAnswer, readErrors } from './classify.ts';
 import { apiHostRules, assertSameOrigin, type HostRule } from './allowed-hosts.ts';
 import { limited } from './limiter.ts';
-import { PAGE_LIMIT, chunk, query, q, autotaskDate, type QueryBody } from './query.ts';
+import { PAGE_LIMIT, chunk, query, q, autotaskDate, type Condition, type QueryBody } from './query.ts';
 import {
   companySchema, contractSchema, contractServiceUnitSchema, createdSchema, itemSchema, pageSchema, serviceSchema, thresholdSchema,
   type AtCompany, type AtContract, type AtContractServiceUnit, type AtService, type AtThreshold,
@@ -146,6 +146,27 @@ export class AutotaskClient {
     return latestPerService(pages.flat(), date);
   }
 
+  /**
+   * Units in force on `date` for chosen (contract, service) pairs, batched like `unitsAt` but
+   * narrowed to the pairs' services, so a contract's other services do not fill the pages. Every
+   * pair asked for is in the answer: 0 units (no price) when the contract has no such service.
+   */
+  async unitsOfPairs(pairs: Array<{ contractId: number; serviceId: number }>, date: string, signal?: AbortSignal): Promise<Map<string, { units: number; unitPrice: number | null }>> {
+    const d = autotaskDate(date);
+    const services = [...new Set(pairs.map((p) => p.serviceId))];
+    const pages = await Promise.all(
+      chunk([...new Set(pairs.map((p) => p.contractId))]).map((part) =>
+        this.queryAll('ContractServiceUnits', query([q.in('contractID', part), ...chunkedIn('serviceID', services), q.lte('startDate', d), q.gte('endDate', d)], { includeFields: unitFields }), contractServiceUnitSchema, signal)
+      )
+    );
+    const found = latestPerService(pages.flat(), date);
+    return new Map(pairs.map((p) => {
+      const key = `${p.contractId}:${p.serviceId}`;
+      const row = found.get(key);
+      return [key, { units: row?.units ?? 0, unitPrice: row?.unitPrice ?? null }] as const;
+    }));
+  }
+
   /** Units of one contract service on `date` (0 when the contract has no such service yet). */
   async unitsOf(contractId: number, serviceId: number, date: string, signal?: AbortSignal): Promise<number> {
     return (await this.serviceUnits(contractId, serviceId, date, signal)).units;
@@ -253,6 +274,12 @@ export class AutotaskClient {
     }
     return this.parse(schema, json, `an answer while ${doing}`);
   }
+}
+
+/** An `in` filter on a field, split into an `or` of `in`s when there are more values than one `in` takes. */
+function chunkedIn(field: string, values: number[]): Condition[] {
+  const parts = chunk(values);
+  return parts.length === 1 ? [q.in(field, parts[0]!)] : [q.or(...parts.map((p) => q.in(field, p)))];
 }
 
 const contractFields = ['id', 'companyID', 'contractName', 'contractType', 'status', 'startDate', 'endDate', 'renewedContractID'];

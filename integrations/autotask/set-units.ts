@@ -10,6 +10,7 @@
  */
 import { IntegrationError } from '../errors.ts';
 import type { AutotaskClient } from './client.ts';
+import type { ConfirmTicket } from './confirm-reads.ts';
 import { MAX_UNITS, isInt32 } from './limits.ts';
 
 export { MAX_UNITS } from './limits.ts';
@@ -43,7 +44,11 @@ export interface SetUnitsResult {
  */
 export type OnPosted = (adjustmentId: number | null) => Promise<void>;
 
-export async function setUnits(client: AutotaskClient, input: SetUnitsInput, signal?: AbortSignal, onPosted?: OnPosted): Promise<SetUnitsResult> {
+/**
+ * `confirm`: where the confirming read goes, announced before the post (a batch of many
+ * companies' reads, `ConfirmReads`); omitted = a read of its own.
+ */
+export async function setUnits(client: AutotaskClient, input: SetUnitsInput, signal?: AbortSignal, onPosted?: OnPosted, confirm?: () => ConfirmTicket): Promise<SetUnitsResult> {
   const { contractId, serviceId, effectiveDate, target } = input;
   const where = `contract ${contractId} service ${serviceId}`;
   if (!Number.isInteger(target) || target < 0) {
@@ -64,9 +69,16 @@ export async function setUnits(client: AutotaskClient, input: SetUnitsInput, sig
     throw new IntegrationError('autotask', 'validation', `cannot move ${where} from ${before} to ${target} units: the change does not fit Autotask's unitChange; nothing was sent — check the units on the contract in Autotask`);
   }
 
-  const adjustmentId = await client.createAdjustment({ contractId, serviceId, effectiveDate, unitChange }, signal);
-  await onPosted?.(adjustmentId);
-  const confirmed = await read();
+  const ticket = confirm?.();
+  let adjustmentId: number | null;
+  let confirmed: { units: number; unitPrice: number | null };
+  try {
+    adjustmentId = await client.createAdjustment({ contractId, serviceId, effectiveDate, unitChange }, signal);
+    await onPosted?.(adjustmentId);
+    confirmed = ticket ? await ticket.read(contractId, serviceId, signal) : await read();
+  } finally {
+    ticket?.withdraw();
+  }
   const after = confirmed.units;
   const unitPrice = confirmed.unitPrice ?? first.unitPrice;
   const posted = `${before} → ${target} from ${effectiveDate}`;

@@ -35,7 +35,8 @@ function ensureInstalled(): string {
   return bin;
 }
 
-export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
+/** `statementStats`: load pg_stat_statements, so a benchmark can count the statements a run sends. */
+export async function startThrowawayPostgres(options: { statementStats?: boolean } = {}): Promise<ThrowawayPostgres> {
   const bin = ensureInstalled();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pbas-pg-'));
   const asRoot = process.getuid?.() === 0;
@@ -47,7 +48,7 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   };
   const port = await freePort();
   run('initdb', ['-D', path.join(dir, 'pg'), '-A', 'trust', '-U', 'postgres', '--no-sync']);
-  run('pg_ctl', ['-D', path.join(dir, 'pg'), '-w', '-l', path.join(dir, 'log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300`, 'start']);
+  run('pg_ctl', ['-D', path.join(dir, 'pg'), '-w', '-l', path.join(dir, 'log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300${options.statementStats ? ' -c shared_preload_libraries=pg_stat_statements' : ''}`, 'start']);
   let stopped = false;
   const stop = () => {
     if (stopped) return;
