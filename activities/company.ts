@@ -159,14 +159,18 @@ export function createCompanyActivities(deps: Deps) {
        * An earlier run's adjustment to this pair never read back. Posting the difference again
        * would count it twice once it lands (issue 13: eight runs, +10 each, 80 units), so the
        * pair waits: once its units show what that adjustment aimed at, it is settled and this run
-       * writes as usual; until then nothing is posted and the service says why.
+       * writes as usual; until then nothing is posted and the service says why, on every run,
+       * until the MSP abandons the adjustment (api/routes/pending-adjustments.ts).
        */
       const afterPending = (action: UnitAction, earlier: PendingAdjustment) =>
         guarded(action, async () => {
           const named = earlier.adjustmentId === null ? 'An adjustment Autotask accepted without naming it' : `Adjustment ${earlier.adjustmentId}`;
           const now = await (await autotask()).serviceUnits(contractOf(action), action.serviceId, earlier.effectiveDate, cancellationSignal());
           if (now.units !== earlier.target) {
-            throw new IntegrationError('autotask', earlier.adjustmentId === null ? 'adjustment_unconfirmed' : 'adjustment_not_applied', `${named} posted by an earlier sync on ${earlier.postedAt.toISOString().slice(0, 10)} (${where(action)}, to ${earlier.target} units from ${earlier.effectiveDate}) still does not show: the units read ${now.units}. Nothing was posted, so it cannot count twice — check ${where(action)} in Autotask; once its units read ${earlier.target} (applied late, or set by hand) the next sync continues from there`, earlier.adjustmentId === null ? {} : { adjustmentId: earlier.adjustmentId });
+            const resolve = earlier.adjustmentId === null
+              ? `once its units read ${earlier.target} (applied late, or set by hand) the next sync continues from there`
+              : `if it is not there, abandon it (POST …/pending-adjustments/${earlier.adjustmentId}/abandon) and the next sync posts afresh; if it shows up, the next sync continues from there`;
+            throw new IntegrationError('autotask', earlier.adjustmentId === null ? 'adjustment_unconfirmed' : 'adjustment_not_applied', `${named} posted by an earlier sync on ${earlier.postedAt.toISOString().slice(0, 10)} (${where(action)}, to ${earlier.target} units from ${earlier.effectiveDate}) still does not show: the units read ${now.units}. Nothing was posted, so it cannot count twice — check ${where(action)} in Autotask: ${resolve}`, earlier.adjustmentId === null ? {} : { adjustmentId: earlier.adjustmentId });
           }
           await settlePendingAdjustments(deps.db, input.partnerId, input.runId, contractOf(action), action.serviceId);
           // Read afresh below (not trusted): the units changed since the run planned.

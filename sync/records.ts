@@ -43,6 +43,12 @@ export const unitActionSchema = z.object({
    * price when the adjustment creates it), absent in plans made before prices were read.
    */
   unitPrice: z.number().nullable().optional(),
+  /**
+   * An earlier run's adjustment to this pair has not read back (docs/design.md rule 8): the write
+   * path checks it even when the units already look right, so the run reports it until it shows
+   * or the MSP abandons it. Absent in plans made before the rule.
+   */
+  awaitsAdjustment: z.boolean().optional(),
 });
 export type UnitAction = z.infer<typeof unitActionSchema>;
 
