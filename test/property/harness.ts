@@ -238,7 +238,8 @@ class Case {
     if (quiet) this.checkQuietUnits(targets, waiting);
     await this.checkOwnership(targets, before, posted, quiet);
     this.checkOutcomes(cmd, runs, posted, targets, before, enabledAtStart, quiet, waiting);
-    if (cmd.kind === 'disableMidRun') await this.checkSkippedMidway(targets, before);
+    // Already disabled at the start, the run ends skipped at once and touches no company.
+    if (cmd.kind === 'disableMidRun' && enabledAtStart) await this.checkSkippedMidway(targets, before);
   }
 
   /** Units a pair will carry on a date once every accepted adjustment has landed (a `late` one included). */
@@ -384,6 +385,7 @@ class Case {
         continue;
       }
       if (c.excluded && row.status !== 'excluded') this.fail('outcomes', `company ${companyId(i)} is excluded but shows ${row.status}`);
+      if (!c.excluded && row.status === 'excluded') this.fail('outcomes', `company ${companyId(i)} is not excluded (${c.contract ? 'mapped' : 'unmapped'}) but shows excluded`);
       if (row.status === 'syncing') this.fail('outcomes', `company ${companyId(i)} still shows syncing after the command`);
       // Rule 12: the losing start of two ends at once; it never records a company as skipped over the other's outcome.
       if (this.afterOverlap && row.status === 'skipped') this.fail('outcomes', `after two overlapping starts company ${companyId(i)} shows skipped: ${row.detail}`);
