@@ -354,9 +354,11 @@ class Case {
         this.fail('outcomes', `pair ${key} waits for dropped adjustment ${id}; no error result names it and says how to abandon it (${describe(results.filter((r) => r.autotaskServiceId === t.serviceId).slice(0, 4))})`);
       }
     }
-    // Rule 9: a run with nothing mapped is skipped; one without faults otherwise ends ok, unless an
+    // Rule 9: a run with nothing to do is skipped; one without faults otherwise ends ok, unless an
     // adjustment waits: then its company fails (warning, or error when it was the only one).
-    const expected = this.model.companies.some((c) => c.contract && !c.excluded) ? (waiting.size ? ['warning', 'error'] : ['ok']) : ['skipped'];
+    // A release the MSP asked for is work even when nothing is mapped any more.
+    const work = this.model.companies.some((c) => c.contract && !c.excluded) || [...targets.values()].some((t) => t.why === 'release');
+    const expected = work ? (waiting.size ? ['warning', 'error'] : ['ok']) : ['skipped'];
     if (!expected.includes(run.status)) this.fail('outcomes', `a sync without faults ended ${run.status}, not ${expected.join(' or ')}: ${run.detail ?? ''} ${describe(results.filter((r) => r.status !== 'ok').slice(0, 4))}`);
     const changed = confirmed.reduce((n, a) => n + Math.abs(a.unitChange), 0);
     if (run.unitsChanged !== changed) this.fail('outcomes', `the run says ${run.unitsChanged} units changed, the adjustments moved ${changed}`);
