@@ -90,12 +90,14 @@ export function createCompanyActivities(deps: Deps) {
      */
     async applyCompanyPlan(input: ApplyCompanyPlanInput): Promise<CompanySyncResult> {
       const { plan } = input;
-      const effectiveDate = plan.effectiveDate ?? input.effectiveDate;
+      const companyDate = plan.effectiveDate ?? input.effectiveDate;
+      /** A zeroing on a contract that starts later than the company's own date carries its own (rule 8b). */
+      const dateOf = (a: UnitAction) => a.effectiveDate ?? companyDate;
       const contractOf = (a: UnitAction) => a.contractId ?? plan.contractId;
       const keyOf = (a: UnitAction) => pairKey(contractOf(a), a.serviceId);
       const withoutWrites = plan.actions.map((a) => resultWithoutWrite(a, input.dryRun));
       const writes = plan.actions.filter((_, i) => withoutWrites[i] === undefined);
-      const claims = await claimUnitWrites(deps.db, input.runId, plan.pbCompanyId, writes.map((a) => ({ contractId: contractOf(a), serviceId: a.serviceId, target: a.to, effectiveDate })));
+      const claims = await claimUnitWrites(deps.db, input.runId, plan.pbCompanyId, writes.map((a) => ({ contractId: contractOf(a), serviceId: a.serviceId, target: a.to, effectiveDate: dateOf(a) })));
       const savedOf = (a: UnitAction) => {
         const saved = productResultSchema.safeParse(claims.get(keyOf(a))?.result);
         return saved.success ? saved.data : undefined;
@@ -127,7 +129,7 @@ export function createCompanyActivities(deps: Deps) {
         // Autotask confirmed the units: the pair is this company's now (rule 8b), and any release
         // pending on it is settled. Recorded before the claim's result, so a retry that skips the
         // write has recorded it already; recording it again changes nothing.
-        await recordLedgerWrite(deps.db, input.partnerId, { runId: input.runId, contractId: contractOf(action), serviceId: action.serviceId, effectiveDate, units: result.unitsAfter!, pbCompanyId: plan.pbCompanyId, productIds: action.productIds, reason: action.reason });
+        await recordLedgerWrite(deps.db, input.partnerId, { runId: input.runId, contractId: contractOf(action), serviceId: action.serviceId, effectiveDate: dateOf(action), units: result.unitsAfter!, pbCompanyId: plan.pbCompanyId, productIds: action.productIds, reason: action.reason });
         return result;
       };
       /** `attempts`: of this run's claim; `note` when an earlier run's adjustment settled first (never trusted then). */
@@ -137,7 +139,7 @@ export function createCompanyActivities(deps: Deps) {
           const trusted = attempts === 1 && note === null;
           const done = await setUnits(
             await autotask(),
-            { contractId, serviceId: action.serviceId, effectiveDate, target: action.to, ...(trusted ? { knownCurrent: action.from } : {}) },
+            { contractId, serviceId: action.serviceId, effectiveDate: dateOf(action), target: action.to, ...(trusted ? { knownCurrent: action.from } : {}) },
             cancellationSignal(),
             // Saved before the confirming read: from here on no attempt of this run posts to the pair again.
             (adjustmentId) => markUnitWritePosted(deps.db, input.runId, contractId, action.serviceId, adjustmentId)
@@ -150,10 +152,10 @@ export function createCompanyActivities(deps: Deps) {
       /** An earlier attempt of this run posted the adjustment: read, never post again. */
       const reconfirm = (action: UnitAction, adjustmentId: number | null) =>
         guarded(action, async () => {
-          const now = await (await autotask()).serviceUnits(contractOf(action), action.serviceId, effectiveDate, cancellationSignal());
+          const now = await (await autotask()).serviceUnits(contractOf(action), action.serviceId, dateOf(action), cancellationSignal());
           if (now.units === action.to) return appliedResult(action, { before: action.from, after: now.units, adjustmentId, appliedEarlier: adjustmentId === null, unitPrice: now.unitPrice });
           const named = adjustmentId === null ? 'an adjustment Autotask accepted without naming it' : `adjustment ${adjustmentId}`;
-          throw new IntegrationError('autotask', adjustmentId === null ? 'adjustment_unconfirmed' : 'adjustment_not_applied', `${named} (${where(action)}, ${action.from} → ${action.to} from ${effectiveDate}) was posted by an earlier attempt of this run, but the units read ${now.units}: check ${where(action)} in Autotask; the sync will not post again in this run`, adjustmentId === null ? {} : { adjustmentId });
+          throw new IntegrationError('autotask', adjustmentId === null ? 'adjustment_unconfirmed' : 'adjustment_not_applied', `${named} (${where(action)}, ${action.from} → ${action.to} from ${dateOf(action)}) was posted by an earlier attempt of this run, but the units read ${now.units}: check ${where(action)} in Autotask; the sync will not post again in this run`, adjustmentId === null ? {} : { adjustmentId });
         });
       /**
        * An earlier run's adjustment to this pair never read back. Posting the difference again

@@ -38,6 +38,12 @@ export const unitActionSchema = z.object({
   /** The contract to write, when it is not the plan's own (a pair left on the previous contract). */
   contractId: z.number().int().optional(),
   /**
+   * The date to write from, when it is not the plan's: a pair zeroed on a contract that starts
+   * later than that date (Autotask refuses a date before the contract's start). Not `.regex()`,
+   * for the reason given at `companyPlanSchema.effectiveDate`.
+   */
+  effectiveDate: z.string().refine((s) => /^\d{4}-\d{2}-\d{2}$/.test(s), 'expected YYYY-MM-DD').optional(),
+  /**
    * The contract service's unit price from the run's batched read, so a dry run can say what the
    * invoice will change by; null when the contract has no such service yet (Autotask picks the
    * price when the adjustment creates it), absent in plans made before prices were read.
