@@ -92,7 +92,9 @@ export function createCompanyActivities(deps: Deps) {
      */
     async applyCompanyPlan(input: ApplyCompanyPlanInput): Promise<CompanySyncResult> {
       const { plan } = input;
-      const effectiveDate = plan.effectiveDate ?? input.effectiveDate;
+      const companyDate = plan.effectiveDate ?? input.effectiveDate;
+      /** A zeroing on a contract that starts later than the company's own date carries its own (rule 8b). */
+      const dateOf = (a: UnitAction) => a.effectiveDate ?? companyDate;
       const contractOf = (a: UnitAction) => a.contractId ?? plan.contractId;
       const keyOf = (a: UnitAction) => pairKey(contractOf(a), a.serviceId);
       const withoutWrites = plan.actions.map((a) => resultWithoutWrite(a, input.dryRun));
@@ -101,7 +103,7 @@ export function createCompanyActivities(deps: Deps) {
       // One round trip for the three reads a company starts with: its claims, the switch (and the
       // credentials, read with it) and earlier runs' adjustments that never read back.
       const [claims, settings, pendingAll] = await Promise.all([
-        claimUnitWrites(deps.db, input.runId, plan.pbCompanyId, writes.map((a) => ({ contractId: contractOf(a), serviceId: a.serviceId, target: a.to, effectiveDate }))),
+        claimUnitWrites(deps.db, input.runId, plan.pbCompanyId, writes.map((a) => ({ contractId: contractOf(a), serviceId: a.serviceId, target: a.to, effectiveDate: dateOf(a) }))),
         writes.length ? findSettings(deps.db, input.partnerId) : Promise.resolve(undefined),
         findPendingAdjustments(deps.db, input.partnerId, input.runId, pairsOf(writes)),
       ]);
@@ -137,7 +139,7 @@ export function createCompanyActivities(deps: Deps) {
         // Autotask confirmed the units: the pair is this company's now (rule 8b), and any release
         // pending on it is settled. Recorded before the claim's result, so a retry that skips the
         // write has recorded it already; recording it again changes nothing.
-        await recordLedgerWrite(deps.db, input.partnerId, { runId: input.runId, contractId: contractOf(action), serviceId: action.serviceId, effectiveDate, units: result.unitsAfter!, pbCompanyId: plan.pbCompanyId, productIds: action.productIds, reason: action.reason });
+        await recordLedgerWrite(deps.db, input.partnerId, { runId: input.runId, contractId: contractOf(action), serviceId: action.serviceId, effectiveDate: dateOf(action), units: result.unitsAfter!, pbCompanyId: plan.pbCompanyId, productIds: action.productIds, reason: action.reason });
         return result;
       };
       /** `attempts`: of this run's claim; `note` when an earlier run's adjustment settled first (never trusted then). */
@@ -148,12 +150,12 @@ export function createCompanyActivities(deps: Deps) {
           const client = await autotask();
           const done = await setUnits(
             client,
-            { contractId, serviceId: action.serviceId, effectiveDate, target: action.to, ...(trusted ? { knownCurrent: action.from } : {}) },
+            { contractId, serviceId: action.serviceId, effectiveDate: dateOf(action), target: action.to, ...(trusted ? { knownCurrent: action.from } : {}) },
             cancellationSignal(),
             // Saved before the confirming read: from here on no attempt of this run posts to the pair again.
             (adjustmentId) => markUnitWritePosted(deps.db, input.runId, contractId, action.serviceId, adjustmentId),
             // Confirmed together with the other companies' writes of this worker: one read for many.
-            () => confirmReads.announce(input.partnerId, client, effectiveDate)
+            () => confirmReads.announce(input.partnerId, client, dateOf(action))
           );
           // A retry that finds the target in place: report the change as the run's own, from the planned value.
           const appliedEarlier = attempts > 1 && done.adjustmentId === null && action.from !== action.to && done.before === action.to;
@@ -163,23 +165,27 @@ export function createCompanyActivities(deps: Deps) {
       /** An earlier attempt of this run posted the adjustment: read, never post again. */
       const reconfirm = (action: UnitAction, adjustmentId: number | null) =>
         guarded(action, async () => {
-          const now = await (await autotask()).serviceUnits(contractOf(action), action.serviceId, effectiveDate, cancellationSignal());
+          const now = await (await autotask()).serviceUnits(contractOf(action), action.serviceId, dateOf(action), cancellationSignal());
           if (now.units === action.to) return appliedResult(action, { before: action.from, after: now.units, adjustmentId, appliedEarlier: adjustmentId === null, unitPrice: now.unitPrice });
           const named = adjustmentId === null ? 'an adjustment Autotask accepted without naming it' : `adjustment ${adjustmentId}`;
-          throw new IntegrationError('autotask', adjustmentId === null ? 'adjustment_unconfirmed' : 'adjustment_not_applied', `${named} (${where(action)}, ${action.from} → ${action.to} from ${effectiveDate}) was posted by an earlier attempt of this run, but the units read ${now.units}: check ${where(action)} in Autotask; the sync will not post again in this run`, adjustmentId === null ? {} : { adjustmentId });
+          throw new IntegrationError('autotask', adjustmentId === null ? 'adjustment_unconfirmed' : 'adjustment_not_applied', `${named} (${where(action)}, ${action.from} → ${action.to} from ${dateOf(action)}) was posted by an earlier attempt of this run, but the units read ${now.units}: check ${where(action)} in Autotask; the sync will not post again in this run`, adjustmentId === null ? {} : { adjustmentId });
         });
       /**
        * An earlier run's adjustment to this pair never read back. Posting the difference again
        * would count it twice once it lands (issue 13: eight runs, +10 each, 80 units), so the
        * pair waits: once its units show what that adjustment aimed at, it is settled and this run
-       * writes as usual; until then nothing is posted and the service says why.
+       * writes as usual; until then nothing is posted and the service says why, on every run,
+       * until the MSP abandons the adjustment (api/routes/pending-adjustments.ts).
        */
       const afterPending = (action: UnitAction, earlier: PendingAdjustment) =>
         guarded(action, async () => {
           const named = earlier.adjustmentId === null ? 'An adjustment Autotask accepted without naming it' : `Adjustment ${earlier.adjustmentId}`;
           const now = await (await autotask()).serviceUnits(contractOf(action), action.serviceId, earlier.effectiveDate, cancellationSignal());
           if (now.units !== earlier.target) {
-            throw new IntegrationError('autotask', earlier.adjustmentId === null ? 'adjustment_unconfirmed' : 'adjustment_not_applied', `${named} posted by an earlier sync on ${earlier.postedAt.toISOString().slice(0, 10)} (${where(action)}, to ${earlier.target} units from ${earlier.effectiveDate}) still does not show: the units read ${now.units}. Nothing was posted, so it cannot count twice — check ${where(action)} in Autotask; once its units read ${earlier.target} (applied late, or set by hand) the next sync continues from there`, earlier.adjustmentId === null ? {} : { adjustmentId: earlier.adjustmentId });
+            const resolve = earlier.adjustmentId === null
+              ? `once its units read ${earlier.target} (applied late, or set by hand) the next sync continues from there`
+              : `if it is not there, abandon it (POST …/pending-adjustments/${earlier.adjustmentId}/abandon) and the next sync posts afresh; if it shows up, the next sync continues from there`;
+            throw new IntegrationError('autotask', earlier.adjustmentId === null ? 'adjustment_unconfirmed' : 'adjustment_not_applied', `${named} posted by an earlier sync on ${earlier.postedAt.toISOString().slice(0, 10)} (${where(action)}, to ${earlier.target} units from ${earlier.effectiveDate}) still does not show: the units read ${now.units}. Nothing was posted, so it cannot count twice — check ${where(action)} in Autotask: ${resolve}`, earlier.adjustmentId === null ? {} : { adjustmentId: earlier.adjustmentId });
           }
           await settlePendingAdjustments(deps.db, input.partnerId, input.runId, contractOf(action), action.serviceId);
           // Read afresh below (not trusted): the units changed since the run planned.

@@ -13,6 +13,7 @@ import { listCompanyStates, markCompaniesSyncing } from '../db/repositories/comp
 import { listPendingReleases } from '../db/repositories/pending-releases.ts';
 import { listProductMappings } from '../db/repositories/product-mappings.ts';
 import { storeRunPlan } from '../db/repositories/run-companies.ts';
+import { findPendingAdjustments, pairKey } from '../db/repositories/unit-writes.ts';
 import { updateRun } from '../db/repositories/sync-runs.ts';
 import { effectiveDateFor, expectedFinalMonth } from '../sync/billing-month.ts';
 import type { PlanCount } from '../sync/plan.ts';
@@ -20,6 +21,8 @@ import { planRun, unitReads, unitsKey, type RunPlanInput, type UnitRead } from '
 import { autotaskForPartner } from '../deps/autotask-for-partner.ts';
 import { classified } from './failures.ts';
 import type { Deps } from '../deps/deps.ts';
+import type { Db } from '../db/client.ts';
+import type { CompanyPlan } from '../sync/records.ts';
 
 export interface PlanRunInput {
   partnerId: string;
@@ -101,6 +104,7 @@ export function createPlanRunActivities(deps: Deps) {
         if (plans.length === 0) {
           return { state: 'nothing_to_do', billingMonth, detail: input.companyIds ? 'None of the requested companies is mapped to an Autotask contract' : 'No company is mapped to an Autotask contract yet — map companies under Company mapping' };
         }
+        if (!input.dryRun) await markAwaitedAdjustments(deps.db, input.partnerId, input.runId, plans);
         await storeRunPlan(deps.db, input.runId, plans);
         // A pair already right needs no write, so no confirmation will record who owns it: the
         // read just made confirms it. A dry run records nothing.
@@ -111,4 +115,16 @@ export function createPlanRunActivities(deps: Deps) {
       });
     },
   };
+}
+
+/**
+ * A pair already right by the run's read that still waits for an earlier run's adjustment is not
+ * "unchanged": the adjustment may land on top. Marked, so the company's write path reports it on
+ * every run until it shows or the MSP abandons it (docs/design.md rule 8).
+ */
+async function markAwaitedAdjustments(db: Db, partnerId: string, runId: string, plans: CompanyPlan[]): Promise<void> {
+  const settled = plans.flatMap((p) => p.actions.filter((a) => a.from === a.to).map((a) => ({ plan: p, action: a, contractId: a.contractId ?? p.contractId })));
+  if (settled.length === 0) return;
+  const pending = await findPendingAdjustments(db, partnerId, runId, settled.map((s) => ({ contractId: s.contractId, serviceId: s.action.serviceId })));
+  for (const s of settled) if (pending.has(pairKey(s.contractId, s.action.serviceId))) s.action.awaitsAdjustment = true;
 }

@@ -240,7 +240,8 @@ export const syncResults = pgTable(
  * result skips the service. Durable, so this holds across a crashed worker too.
  *
  * Deleted when the run finishes, except a posted adjustment that never read back: it stays, and
- * every later run re-reads that pair and posts nothing to it until Autotask's units show it.
+ * every later run re-reads that pair and posts nothing to it until Autotask's units show it or
+ * the MSP abandons it (`resolution`).
  */
 export const unitWrites = pgTable(
   'unit_writes',
@@ -261,6 +262,15 @@ export const unitWrites = pgTable(
     adjustmentId: integer('adjustment_id'),
     /** Written by this service only; still parsed on read, as any stored JSON is. */
     result: jsonb('result').$type<ProductResult>(),
+    /**
+     * How a posted adjustment that never read back was settled (docs/design.md rule 8): `applied`
+     * when a later run saw its units, `abandoned` when the MSP declared it will never apply. Null
+     * while it waits; a settled row is kept as the record of who settled it and when.
+     */
+    resolution: text('resolution', { enum: ['applied', 'abandoned'] }),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+    /** Who abandoned it: `admin`, or `api-key:<key id>`. */
+    resolvedBy: text('resolved_by'),
     createdAt,
   },
   (t) => [

@@ -67,7 +67,7 @@ const base = (action: UnitAction) => ({
 
 /** The result of an action that needs no write (already correct, or a dry run); undefined if it does. */
 export function resultWithoutWrite(action: UnitAction, dryRun: boolean): ProductResult | undefined {
-  if (action.from === action.to) {
+  if (action.from === action.to && !(action.awaitsAdjustment && !dryRun)) {
     return { ...base(action), action: 'unchanged', status: 'ok', unitsAfter: action.to, amountChange: amountChangeOf(action.from, action.to, action.unitPrice), detail: `${action.serviceName}: ${action.to} units, already correct${reasonNote(action)}` };
   }
   if (dryRun) {

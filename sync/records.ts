@@ -38,11 +38,23 @@ export const unitActionSchema = z.object({
   /** The contract to write, when it is not the plan's own (a pair left on the previous contract). */
   contractId: z.number().int().optional(),
   /**
+   * The date to write from, when it is not the plan's: a pair zeroed on a contract that starts
+   * later than that date (Autotask refuses a date before the contract's start). Not `.regex()`,
+   * for the reason given at `companyPlanSchema.effectiveDate`.
+   */
+  effectiveDate: z.string().refine((s) => /^\d{4}-\d{2}-\d{2}$/.test(s), 'expected YYYY-MM-DD').optional(),
+  /**
    * The contract service's unit price from the run's batched read, so a dry run can say what the
    * invoice will change by; null when the contract has no such service yet (Autotask picks the
    * price when the adjustment creates it), absent in plans made before prices were read.
    */
   unitPrice: z.number().nullable().optional(),
+  /**
+   * An earlier run's adjustment to this pair has not read back (docs/design.md rule 8): the write
+   * path checks it even when the units already look right, so the run reports it until it shows
+   * or the MSP abandons it. Absent in plans made before the rule.
+   */
+  awaitsAdjustment: z.boolean().optional(),
 });
 export type UnitAction = z.infer<typeof unitActionSchema>;
 

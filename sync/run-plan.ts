@@ -74,6 +74,8 @@ export interface RunPreparation {
   decisions: PairDecision[];
   /** Zeroing writes per company that owned the pair. */
   zeroes: Map<string, ZeroWrite[]>;
+  /** The date each zeroing is read and written at, by `pairKey`. */
+  zeroDates: Map<string, string>;
   /** The date each company's actions are read and written at. */
   dateOf: Map<string, string>;
   /** Which contracts to read on which date (one batched read per date). */
@@ -126,19 +128,25 @@ export function unitReads(input: RunPlanInput): RunPreparation {
   }
   const named = new Set(input.products.flatMap((p) => (p.autotaskServiceId === null ? [] : [p.autotaskServiceId])));
   const unnamedServices = new Set<number>();
+  const zeroDates = new Map<string, string>();
   for (const [owner, writes] of zeroes) {
     // A company no longer mapped zeroes on the period's first day; a mapped one on its own date,
-    // so billing hands over from one contract to the next on the same day.
+    // so billing hands over from one contract to the next on the same day. Never before the
+    // zeroed contract's own start inside the period: Autotask refuses a date before it, and
+    // nothing was billed there before it.
     const date = dateOf.get(owner) ?? input.periodStart;
     dateOf.set(owner, date);
     for (const w of writes) {
-      read(date, w.contractId);
+      const own = companyEffectiveDate(input.periodStart, input.contracts.get(w.contractId) ?? { contractName: '', startDate: null }).effectiveDate ?? date;
+      const zeroDate = own > date ? own : date;
+      zeroDates.set(pairKey(w), zeroDate);
+      read(zeroDate, w.contractId);
       if (!named.has(w.serviceId)) unnamedServices.add(w.serviceId);
     }
   }
   // A stop of a company still mapped is listed in its results by name (see planRun).
   for (const d of decisions) if (d.kind === 'stop' && (d.cause === 'not_billed' || d.cause === 'not_configured') && !named.has(d.pair.serviceId)) unnamedServices.add(d.pair.serviceId);
-  return { decisions, zeroes, dateOf, reads, unnamedServices };
+  return { decisions, zeroes, zeroDates, dateOf, reads, unnamedServices };
 }
 
 export interface RunPlans {
@@ -201,8 +209,9 @@ export function planRun(
       plans.set(owner, plan);
     }
     for (const w of writes) {
-      const read = unitsOf(date, w.contractId).get(w.serviceId);
-      plan.actions.push({ serviceId: w.serviceId, serviceName: serviceName(w.serviceId), productIds: w.productIds, from: read?.units ?? 0, to: 0, reason: w.reason, contractId: w.contractId, unitPrice: read?.unitPrice ?? null });
+      const zeroDate = prep.zeroDates.get(pairKey(w)) ?? date;
+      const read = unitsOf(zeroDate, w.contractId).get(w.serviceId);
+      plan.actions.push({ serviceId: w.serviceId, serviceName: serviceName(w.serviceId), productIds: w.productIds, from: read?.units ?? 0, to: 0, reason: w.reason, contractId: w.contractId, unitPrice: read?.unitPrice ?? null, ...(zeroDate !== date ? { effectiveDate: zeroDate } : {}) });
     }
   }
 
@@ -223,7 +232,7 @@ export function planRun(
       const owned = ownedBy.get(pairKey({ contractId, serviceId: a.serviceId }));
       const same = owned && owned.pbCompanyId === plan.pbCompanyId && owned.units === a.to && owned.productIds.join('+') === a.productIds.join('+');
       if (same) continue;
-      adoptions.push({ contractId, serviceId: a.serviceId, pbCompanyId: plan.pbCompanyId, productIds: a.productIds, units: a.to, effectiveDate: date, reason: a.reason });
+      adoptions.push({ contractId, serviceId: a.serviceId, pbCompanyId: plan.pbCompanyId, productIds: a.productIds, units: a.to, effectiveDate: a.effectiveDate ?? date, reason: a.reason });
     }
   }
   return { plans: [...plans.values()], adoptions };

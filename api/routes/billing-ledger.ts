@@ -11,6 +11,7 @@ import { ledgerReasons } from '../../db/schema.ts';
 import { errorBodySchema } from '../errors.ts';
 import { requireConfiguredPartner } from '../plugins/auth.ts';
 import { partnerParams } from '../schemas.ts';
+import pendingAdjustmentRoutes from './pending-adjustments.ts';
 
 const entrySchema = z
   .object({
@@ -39,6 +40,8 @@ const example = {
 };
 
 const billingLedgerRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+  // What the ledger waits for: adjustments that never read back.
+  await app.register(pendingAdjustmentRoutes, { db });
   app.get('/v1/partners/:pid/billing-ledger', {
     schema: {
       tags: ['sync'],

@@ -133,7 +133,7 @@ export class ContractTakenError extends Error {
 }
 
 /**
- * Maps a company (and takes it out of exclusion). The unique index on (partner, contract) refuses
+ * Maps a company (and takes it out of exclusion: status `never_synced`). The unique index on (partner, contract) refuses
  * a contract another company holds, whatever the caller checked before: ContractTakenError.
  */
 export async function saveCompanyMapping(
@@ -146,7 +146,15 @@ export async function saveCompanyMapping(
     return await db.transaction(async (tx) => {
       const [row] = await tx
         .update(companyMappings)
-        .set({ ...values, excluded: false, contractSharedLegacy: false, updatedAt: new Date() })
+        .set({
+          ...values,
+          excluded: false,
+          contractSharedLegacy: false,
+          // Out of exclusion, like `setCompanyExcluded(false)`: it has not been synced as a mapped company yet.
+          status: sql`case when ${companyMappings.excluded} then 'never_synced' else ${companyMappings.status} end`,
+          detail: sql`case when ${companyMappings.excluded} then null else ${companyMappings.detail} end`,
+          updatedAt: new Date(),
+        })
         .where(and(eq(companyMappings.partnerId, partnerId), eq(companyMappings.pbCompanyId, pbCompanyId)))
         .returning();
       await settleLegacyShares(tx, partnerId);

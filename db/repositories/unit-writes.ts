@@ -3,7 +3,7 @@
  * retry knows whether to trust the run's read, whether an adjustment was already posted, and what
  * an earlier attempt confirmed; a later run knows which adjustments never read back.
  */
-import { and, eq, inArray, isNotNull, isNull, ne, not, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, isNull, ne, not, or, sql } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { syncResults, syncRuns, unitWrites } from '../schema.ts';
 import type { ProductResult } from '../../sync/records.ts';
@@ -116,6 +116,7 @@ export async function findPendingAdjustments(db: Db, partnerId: string, runId: s
       eq(syncRuns.partnerId, partnerId),
       ne(unitWrites.runId, runId),
       isNotNull(unitWrites.postedAt),
+      isNull(unitWrites.resolution),
       not(settled!),
       inArray(unitWrites.contractId, [...new Set(pairs.map((p) => p.contractId))]),
       inArray(unitWrites.serviceId, [...new Set(pairs.map((p) => p.serviceId))])
@@ -133,14 +134,22 @@ export async function findPendingAdjustments(db: Db, partnerId: string, runId: s
   return out;
 }
 
-/** The pair's units now show what earlier runs posted: their adjustments no longer hold it. */
+/**
+ * The pair's units now show what earlier runs posted: their adjustments no longer hold it. Kept,
+ * marked `applied`, so an MSP who goes to abandon one learns it showed up after all.
+ */
 export async function settlePendingAdjustments(db: Db, partnerId: string, runId: string, contractId: number, serviceId: number): Promise<void> {
-  await db.delete(unitWrites).where(and(
-    ne(unitWrites.runId, runId),
-    eq(unitWrites.contractId, contractId),
-    eq(unitWrites.serviceId, serviceId),
-    inArray(unitWrites.runId, db.select({ id: syncRuns.id }).from(syncRuns).where(eq(syncRuns.partnerId, partnerId)))
-  ));
+  await db
+    .update(unitWrites)
+    .set({ resolution: 'applied', resolvedAt: sql`now()` })
+    .where(and(
+      ne(unitWrites.runId, runId),
+      eq(unitWrites.contractId, contractId),
+      eq(unitWrites.serviceId, serviceId),
+      isNotNull(unitWrites.postedAt),
+      isNull(unitWrites.resolution),
+      inArray(unitWrites.runId, db.select({ id: syncRuns.id }).from(syncRuns).where(eq(syncRuns.partnerId, partnerId)))
+    ));
 }
 
 /**
@@ -149,4 +158,81 @@ export async function settlePendingAdjustments(db: Db, partnerId: string, runId:
  */
 export async function releaseUnitWrites(db: Db, runId: string): Promise<void> {
   await db.delete(unitWrites).where(and(eq(unitWrites.runId, runId), settled));
+}
+
+/** A posted adjustment that did not read back when its run ended, and how it was settled. */
+export interface UnreadAdjustment {
+  adjustmentId: number | null;
+  runId: string;
+  pbCompanyId: string;
+  contractId: number;
+  serviceId: number;
+  target: number | null;
+  effectiveDate: string | null;
+  postedAt: Date;
+  resolution: 'applied' | 'abandoned' | null;
+  resolvedAt: Date | null;
+  resolvedBy: string | null;
+}
+
+const unreadColumns = {
+  adjustmentId: unitWrites.adjustmentId,
+  runId: unitWrites.runId,
+  pbCompanyId: unitWrites.pbCompanyId,
+  contractId: unitWrites.contractId,
+  serviceId: unitWrites.serviceId,
+  target: unitWrites.target,
+  effectiveDate: unitWrites.effectiveDate,
+  postedAt: unitWrites.postedAt,
+  resolution: unitWrites.resolution,
+  resolvedAt: unitWrites.resolvedAt,
+  resolvedBy: unitWrites.resolvedBy,
+};
+
+const asUnread = <T extends { postedAt: Date | null }>(r: T) => ({ ...r, postedAt: r.postedAt! });
+
+/** The partner's adjustments that never read back in a finished run: waiting, then settled, newest first. */
+export async function listUnreadAdjustments(db: Db, partnerId: string, limit: number): Promise<UnreadAdjustment[]> {
+  const rows = await db
+    .select(unreadColumns)
+    .from(unitWrites)
+    .innerJoin(syncRuns, eq(syncRuns.id, unitWrites.runId))
+    .where(and(eq(syncRuns.partnerId, partnerId), ne(syncRuns.status, 'running'), isNotNull(unitWrites.postedAt), or(isNotNull(unitWrites.resolution), not(settled!))))
+    .orderBy(sql`${unitWrites.resolution} is not null`, desc(unitWrites.postedAt))
+    .limit(limit);
+  return rows.map(asUnread);
+}
+
+export type AbandonOutcome =
+  | { kind: 'abandoned'; adjustment: UnreadAdjustment }
+  | { kind: 'not_found' }
+  | { kind: 'in_flight'; runId: string }
+  | { kind: 'confirmed'; adjustment: UnreadAdjustment };
+
+/**
+ * The MSP declares that an adjustment which never read back will not apply (it checked Autotask):
+ * the pair stops waiting and the next run posts afresh from the units it reads. Recorded with who
+ * and when; abandoning it again answers the same record. An adjustment that has read back, or
+ * whose run is still going (it may yet confirm it), is not abandoned.
+ */
+export async function abandonAdjustment(db: Db, partnerId: string, adjustmentId: number, by: string): Promise<AbandonOutcome> {
+  const [row] = await db
+    .select({ ...unreadColumns, runStatus: syncRuns.status, settled: sql<boolean>`${settled}` })
+    .from(unitWrites)
+    .innerJoin(syncRuns, eq(syncRuns.id, unitWrites.runId))
+    .where(and(eq(syncRuns.partnerId, partnerId), eq(unitWrites.adjustmentId, adjustmentId), isNotNull(unitWrites.postedAt)))
+    .limit(1);
+  if (!row) return { kind: 'not_found' };
+  const { runStatus, settled: done, ...adjustment } = row;
+  if (adjustment.resolution === 'abandoned') return { kind: 'abandoned', adjustment: asUnread(adjustment) };
+  if (adjustment.resolution === 'applied' || done) return { kind: 'confirmed', adjustment: asUnread(adjustment) };
+  if (runStatus === 'running') return { kind: 'in_flight', runId: adjustment.runId };
+  const [updated] = await db
+    .update(unitWrites)
+    .set({ resolution: 'abandoned', resolvedAt: sql`now()`, resolvedBy: by })
+    .where(and(eq(unitWrites.runId, adjustment.runId), eq(unitWrites.contractId, adjustment.contractId), eq(unitWrites.serviceId, adjustment.serviceId), isNull(unitWrites.resolution)))
+    .returning(unreadColumns);
+  // Settled between the read and the update: a run saw its units meanwhile.
+  if (!updated) return abandonAdjustment(db, partnerId, adjustmentId, by);
+  return { kind: 'abandoned', adjustment: asUnread(updated) };
 }

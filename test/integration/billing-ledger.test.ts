@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { listLedgerHistory, listOwnedPairs, recordLedgerWrite, type LedgerWrite } from '../../db/repositories/billing-ledger.ts';
-import { clearCompanyMapping, ContractTakenError, findCompanyMapping, refreshCompanies, saveCompanyMapping, setCompanyExcluded } from '../../db/repositories/company-mappings.ts';
+import { clearCompanyMapping, ContractTakenError, findCompanyMapping, refreshCompanies, saveCompanyMapping, setCompanyExcluded, setCompanyOutcome } from '../../db/repositories/company-mappings.ts';
 import { insertPartner } from '../../db/repositories/partners.ts';
 import { listPendingReleases, requestReleases, withdrawReleases } from '../../db/repositories/pending-releases.ts';
 import type { DbHandle } from '../../db/client.ts';
@@ -79,6 +79,14 @@ describe.each(drivers)('billing ledger on %s', (driver) => {
     expect(await setCompanyExcluded(handle.db, 'p1', 'c2', false)).toMatchObject({ excluded: false, status: 'never_synced', autotaskContractId: null });
     expect(await setCompanyExcluded(handle.db, 'p1', 'c3', false)).toMatchObject({ excluded: false, autotaskContractId: 70 }); // not excluded: unchanged
     expect(await setCompanyExcluded(handle.db, 'p1', 'nope', true)).toBeUndefined();
+  });
+
+  it('maps an excluded company straight back: out of exclusion, and its status says so', async () => {
+    await setCompanyExcluded(handle.db, 'p1', 'c1', true);
+    expect(await saveCompanyMapping(handle.db, 'p1', 'c1', mapping(71))).toMatchObject({ excluded: false, status: 'never_synced', detail: null, autotaskContractId: 71 });
+    // A mapped company remapped keeps its last status until its next sync says otherwise.
+    await setCompanyOutcome(handle.db, 'p1', 'c1', { status: 'ok', detail: 'Up to date', lastSyncAt: new Date(), lastRunId: run(9) });
+    expect(await saveCompanyMapping(handle.db, 'p1', 'c1', mapping(72))).toMatchObject({ status: 'ok', detail: 'Up to date' });
   });
 
   it('migrates a database whose companies already share a contract: kept, flagged, guarded again once remapped', async () => {

@@ -50,9 +50,11 @@ export async function runScenario(stack: Stack, scenario: Scenario, driver: Driv
   lap('setup');
   for (const [index, cmd] of scenario.commands.entries()) { await c.apply(index, cmd); lap(cmd.kind); }
   // The final quiet run: no faults, the integration on, one last sync (issue 13, "Proof").
+  // Adjustments that never applied wait for the MSP (docs/design.md rule 8): it abandons them first.
   const n = scenario.commands.length;
   if (!c.model.enabled) await c.apply(n, { kind: 'toggle', enabled: true }, 'final');
-  await c.apply(n + 1, { kind: 'sync', faults: [] }, 'final');
+  if (c.waitingDrops) await c.apply(n + 1, { kind: 'abandon' }, 'final');
+  await c.apply(n + 2, { kind: 'sync', faults: [] }, 'final');
   return c.violations;
 }
 
@@ -62,12 +64,18 @@ class Case {
   readonly violations: Violations = { units: [], writes: [], ownership: [], ledger: [], outcomes: [] };
   /** Pairs that met a `late` or `dropped` adjustment: whether the ledger adopted them is not the model's to say. */
   private readonly fuzzy = new Set<string>();
+  /** Adjustments Autotask accepted and never applied (`dropped`), by pair, until the MSP abandons them. */
+  private readonly drops = new Map<string, number>();
   private readonly act: Activities;
   private label = '';
 
   constructor(private readonly stack: Stack, private readonly scenario: Scenario, private readonly driver: Driver) {
     this.model = initialState(scenario);
     this.act = createActivities(stack.deps);
+  }
+
+  get waitingDrops(): number {
+    return this.drops.size;
   }
 
   private get sim() {
@@ -100,6 +108,10 @@ class Case {
     autotask.state.rules.rejectNegativeUnits = false;
     autotask.faults.clear();
     autotask.faults.log = [];
+    // Each case starts a fresh hour: hundreds of cases would otherwise spend the simulated tenant's
+    // hourly threshold and meet 429 at Authenticate. Through the simulator's own control API.
+    const usage = await fetch(`${this.stack.sims.autotaskUrl}/_sim/usage`, { method: 'DELETE' });
+    if (!usage.ok) throw new Error(`resetting the Autotask simulator's hourly usage answered ${usage.status}`);
     passwordboss.upsertPartner(pbPartner(this.partnerId, this.scenario.companies, this.model.counts));
     const admin = bearer(this.stack.adminKey);
     const created = await this.stack.app.inject({ method: 'POST', url: '/v1/partners', headers: admin, payload: { id: this.partnerId, name: 'Property MSP', timezone: 'America/New_York' } });
@@ -161,9 +173,24 @@ class Case {
       case 'disableMidRun':
         await this.sync(cmd);
         break;
+      case 'abandon':
+        await this.abandonDrops();
+        break;
     }
     this.checkNeverNegative();
     await this.checkStatuses();
+  }
+
+  /** The MSP abandons every dropped adjustment: listed as waiting, then abandoned on the record. */
+  private async abandonDrops() {
+    const listed = (await this.expectApi('GET', '/pending-adjustments?limit=500')) as { items: Array<{ adjustmentId: number | null; resolution: string | null }> };
+    const waiting = new Set(listed.items.filter((i) => i.resolution === null).map((i) => i.adjustmentId));
+    for (const [key, id] of this.drops) {
+      if (!waiting.has(id)) this.fail('outcomes', `dropped adjustment ${id} on ${key} is not listed as waiting (${JSON.stringify(listed.items)})`);
+      const res = (await this.expectApi('POST', `/pending-adjustments/${id}/abandon`)) as { resolution: string; resolvedBy: string | null };
+      if (res.resolution !== 'abandoned' || res.resolvedBy !== 'admin') this.fail('outcomes', `abandoning adjustment ${id} answered ${JSON.stringify(res)}`);
+    }
+    this.drops.clear();
   }
 
   // --- a sync and what it must have done ----------------------------------------------------------
@@ -171,7 +198,11 @@ class Case {
   private async sync(cmd: Extract<Command, { kind: 'sync' | 'overlap' | 'disableMidRun' }>) {
     const enabledAtStart = this.model.enabled;
     const targets = predict(this.model);
-    const before = new Map(allPairs(this.scenario.companies).map((p) => [pairKey(p.contractId, p.serviceId), this.units(p.contractId, p.serviceId, p.effectiveDate)]));
+    // Units before the sync, on the date the rules write each pair (a handover may be mid-period).
+    const before = new Map(allPairs(this.scenario.companies).map((p) => {
+      const key = pairKey(p.contractId, p.serviceId);
+      return [key, this.units(p.contractId, p.serviceId, targets.get(key)?.effectiveDate ?? p.effectiveDate)];
+    }));
     const mark = this.sim.state.adjustments.length;
     const faults = cmd.kind === 'sync' ? cmd.faults : [];
     for (const f of faults) this.sim.faults.add(faultRule(f));
@@ -188,7 +219,14 @@ class Case {
     const posted = this.sim.state.adjustments.slice(mark);
     const mayWrite = enabledAtStart && cmd.kind !== 'disableMidRun';
 
+    // Never a second post while an adjustment waits (the 8 × +10 = 80 units of issue 13).
+    for (const a of posted) {
+      const key = pairKey(a.contractID, a.serviceID);
+      if (this.drops.has(key)) this.fail('writes', `pair ${key} waits for dropped adjustment ${this.drops.get(key)}, yet adjustment ${a.id} (${a.unitChange}) was posted`);
+    }
     this.checkWrites(posted, targets, before, mayWrite);
+    const waiting = new Map([...this.drops].filter(([key]) => targets.has(key)));
+    for (const a of posted) if (a.applied === 'never') this.drops.set(pairKey(a.contractID, a.serviceID), a.id);
     const confirmed = posted.filter(isConfirmed);
     for (const a of posted) if (!isConfirmed(a)) this.fuzzy.add(pairKey(a.contractID, a.serviceID));
     for (const a of confirmed) {
@@ -197,10 +235,11 @@ class Case {
     }
 
     const quiet = faults.length === 0 && cmd.kind === 'sync' && enabledAtStart;
-    if (quiet) this.checkQuietUnits(targets);
+    if (quiet) this.checkQuietUnits(targets, waiting);
     await this.checkOwnership(targets, before, posted, quiet);
-    this.checkOutcomes(cmd, runs, posted, targets, before, enabledAtStart, quiet);
-    if (cmd.kind === 'disableMidRun') await this.checkSkippedMidway(targets, before);
+    this.checkOutcomes(cmd, runs, posted, targets, before, enabledAtStart, quiet, waiting);
+    // Already disabled at the start, the run ends skipped at once and touches no company.
+    if (cmd.kind === 'disableMidRun' && enabledAtStart) await this.checkSkippedMidway(targets, before);
   }
 
   /** Units a pair will carry on a date once every accepted adjustment has landed (a `late` one included). */
@@ -231,9 +270,9 @@ class Case {
   }
 
   /** After a sync with no faults: every billed pair carries its count (rule 7). */
-  private checkQuietUnits(targets: Map<string, PairTarget>) {
+  private checkQuietUnits(targets: Map<string, PairTarget>, waiting: Map<string, number>) {
     for (const [key, t] of targets) {
-      if (t.why !== 'count') continue;
+      if (t.why !== 'count' || waiting.has(key)) continue;
       const now = this.units(t.contractId, t.serviceId, t.effectiveDate);
       if (now !== t.to) this.fail('units', `billed pair ${key} (company ${companyId(t.company)}, ${t.products.join('+')}) holds ${now} on ${t.effectiveDate}, the month-end count is ${t.to}`);
     }
@@ -280,9 +319,10 @@ class Case {
     if (show(actual) !== show(expected)) this.fail('ledger', `the ledger owns ${show(actual)}; the confirmed writes give ${show(expected)}`);
   }
 
-  private checkOutcomes(cmd: Command, runs: RunView[], posted: StoredAdjustment[], targets: Map<string, PairTarget>, before: Map<string, number>, enabledAtStart: boolean, quiet: boolean) {
+  private checkOutcomes(cmd: Command, runs: RunView[], posted: StoredAdjustment[], targets: Map<string, PairTarget>, before: Map<string, number>, enabledAtStart: boolean, quiet: boolean, waiting: Map<string, number>) {
     const results = runs.flatMap((r) => r.results);
-    this.afterOverlap = cmd.kind === 'overlap';
+    // Two starts while disabled both end skipped and leave every status as the last run left it.
+    this.afterOverlap = cmd.kind === 'overlap' && enabledAtStart;
     if (!enabledAtStart) {
       for (const r of runs) if (r.status !== 'skipped') this.fail('outcomes', `a run started while disabled ended ${r.status}, not skipped`);
       return;
@@ -305,9 +345,21 @@ class Case {
     if (cmd.kind !== 'disableMidRun' && reported !== confirmed.length) this.fail('outcomes', `the run(s) count ${reported} adjustments, ${confirmed.length} landed and read back`);
     if (!quiet) return;
     const run = runs[0]!;
-    // Rule 9: a run with nothing mapped is skipped; one without faults otherwise ends ok.
-    const expected = this.model.companies.some((c) => c.contract && !c.excluded) ? 'ok' : 'skipped';
-    if (run.status !== expected) this.fail('outcomes', `a sync without faults ended ${run.status}, not ${expected}: ${run.detail ?? ''} ${describe(results.filter((r) => r.status !== 'ok').slice(0, 4))}`);
+    // Rule 8: every run that reaches a pair still waiting for a dropped adjustment says so, naming it.
+    this.waitingCompanies = new Map();
+    for (const [key, id] of waiting) {
+      const t = targets.get(key)!;
+      this.waitingCompanies.set(t.company, [...(this.waitingCompanies.get(t.company) ?? []), id]);
+      if (!results.some((r) => r.status === 'error' && r.adjustmentId === id && (r.detail ?? '').includes(`/pending-adjustments/${id}/abandon`))) {
+        this.fail('outcomes', `pair ${key} waits for dropped adjustment ${id}; no error result names it and says how to abandon it (${describe(results.filter((r) => r.autotaskServiceId === t.serviceId).slice(0, 4))})`);
+      }
+    }
+    // Rule 9: a run with nothing to do is skipped; one without faults otherwise ends ok, unless an
+    // adjustment waits: then its company fails (warning, or error when it was the only one).
+    // A release the MSP asked for is work even when nothing is mapped any more.
+    const work = this.model.companies.some((c) => c.contract && !c.excluded) || [...targets.values()].some((t) => t.why === 'release');
+    const expected = work ? (waiting.size ? ['warning', 'error'] : ['ok']) : ['skipped'];
+    if (!expected.includes(run.status)) this.fail('outcomes', `a sync without faults ended ${run.status}, not ${expected.join(' or ')}: ${run.detail ?? ''} ${describe(results.filter((r) => r.status !== 'ok').slice(0, 4))}`);
     const changed = confirmed.reduce((n, a) => n + Math.abs(a.unitChange), 0);
     if (run.unitsChanged !== changed) this.fail('outcomes', `the run says ${run.unitsChanged} units changed, the adjustments moved ${changed}`);
     this.quietCompanies = new Map();
@@ -319,6 +371,8 @@ class Case {
   }
 
   private quietCompanies = new Map<number, string[]>();
+  /** After a quiet run: companies with a pair waiting for a dropped adjustment, and its ids. */
+  private waitingCompanies = new Map<number, number[]>();
   private afterQuietRun = false;
   private afterOverlap = false;
 
@@ -333,10 +387,14 @@ class Case {
         continue;
       }
       if (c.excluded && row.status !== 'excluded') this.fail('outcomes', `company ${companyId(i)} is excluded but shows ${row.status}`);
+      if (!c.excluded && row.status === 'excluded') this.fail('outcomes', `company ${companyId(i)} is not excluded (${c.contract ? 'mapped' : 'unmapped'}) but shows excluded`);
       if (row.status === 'syncing') this.fail('outcomes', `company ${companyId(i)} still shows syncing after the command`);
       // Rule 12: the losing start of two ends at once; it never records a company as skipped over the other's outcome.
       if (this.afterOverlap && row.status === 'skipped') this.fail('outcomes', `after two overlapping starts company ${companyId(i)} shows skipped: ${row.detail}`);
-      if (this.afterQuietRun && c.contract && !c.excluded) {
+      const waitsFor = this.waitingCompanies.get(i);
+      if (this.afterQuietRun && waitsFor && c.contract && !c.excluded) {
+        if (row.status !== 'error' || !waitsFor.some((id) => (row.detail ?? '').includes(String(id)))) this.fail('outcomes', `company ${companyId(i)} waits for dropped adjustment(s) ${waitsFor.join(', ')} but shows ${row.status}: ${row.detail}`);
+      } else if (this.afterQuietRun && c.contract && !c.excluded) {
         if (row.status !== 'ok') this.fail('outcomes', `after a sync without faults company ${companyId(i)} shows ${row.status}: ${row.detail}`);
         for (const change of this.quietCompanies.get(i) ?? []) {
           if (!(row.detail ?? '').includes(change)) this.fail('outcomes', `company ${companyId(i)}'s detail does not say ${change}: ${row.detail}`);
@@ -346,6 +404,7 @@ class Case {
     this.afterQuietRun = false;
     this.afterOverlap = false;
     this.quietCompanies = new Map();
+    this.waitingCompanies = new Map();
   }
 
   /** Disabled between planning and the first write: nothing written, the companies with writes end skipped (rule 4). */

@@ -109,7 +109,9 @@ export type Command =
   | { kind: 'toggle'; enabled: boolean }
   | { kind: 'sync'; faults: FaultSpec[] }
   | { kind: 'overlap' }
-  | { kind: 'disableMidRun' };
+  | { kind: 'disableMidRun' }
+  /** The MSP checked Autotask and abandons every adjustment that never applied (docs/design.md rule 8). */
+  | { kind: 'abandon' };
 
 export interface Scenario {
   companies: number;
@@ -156,6 +158,7 @@ export function scenarioArb(set: CommandSet): fc.Arbitrary<Scenario> {
       { weight: 3, arbitrary: plainSync },
       { weight: 3, arbitrary: fc.record({ kind: fc.constant('sync' as const), faults: fc.array(faultArb(), { minLength: 1, maxLength: 3 }) }) },
       { weight: 1, arbitrary: fc.constant<Command>({ kind: 'overlap' }) },
+      { weight: 1, arbitrary: fc.constant<Command>({ kind: 'abandon' }) },
       ...(set.midRunDisable ? [{ weight: 1, arbitrary: fc.constant<Command>({ kind: 'disableMidRun' }) }] : [])
     );
     return fc.record({
@@ -216,6 +219,8 @@ export function effectiveDateOf(contractId: number): string {
   return start > PERIOD_START ? start : PERIOD_START;
 }
 
+const laterOf = (a: string, b: string) => (a > b ? a : b);
+
 export type Why = 'count' | 'move' | 'release';
 
 export interface PairTarget {
@@ -260,11 +265,13 @@ export function predict(state: ModelState): Map<string, PairTarget> {
     if (out.has(key) || owned.units === 0) continue;
     const [contractId, serviceId] = key.split('/').map(Number) as [number, number];
     const owner = state.companies[owned.company]!;
-    const zero = (why: Why): PairTarget => ({ contractId, serviceId, to: 0, why, company: owned.company, products: owned.products, effectiveDate: effectiveDateOf(contractId) });
+    const zero = (why: Why, from = effectiveDateOf(contractId)): PairTarget => ({ contractId, serviceId, to: 0, why, company: owned.company, products: owned.products, effectiveDate: from });
     if (!owner.contract) {
       if (state.pendingReleases.has(key)) out.set(key, zero('release'));
     } else if (owner.contract.id !== contractId) {
-      out.set(key, zero('move'));
+      // Billing hands over on the day the new contract bills from, so the customer pays for no
+      // day twice and no day not at all; never before the old contract's own start.
+      out.set(key, zero('move', laterOf(effectiveDateOf(owner.contract.id), effectiveDateOf(contractId))));
     } else if (owned.products.some((p) => state.products.get(p) !== null && state.products.get(p) !== undefined)) {
       out.set(key, zero('move'));
     }
@@ -323,6 +330,7 @@ export function applyToModel(state: ModelState, cmd: Command): 'ok' | 'taken' {
     case 'sync':
     case 'overlap':
     case 'disableMidRun':
+    case 'abandon':
       return 'ok';
   }
 }
