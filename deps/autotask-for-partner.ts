@@ -39,6 +39,7 @@ export async function autotaskForPartner(deps: Deps, partnerId: string): Promise
     username: settings.username,
     secret,
     trackingIdentifier: settings.trackingIdentifier || deps.autotask.defaultTrackingIdentifier,
+    sharedSlots: deps.autotask.sharedSlots,
     ...(deps.autotask.timeoutMs ? { timeoutMs: deps.autotask.timeoutMs } : {}),
   });
 }

@@ -92,7 +92,7 @@ const autotaskSettingsRoutes: FastifyPluginAsyncZod<AutotaskSettingsRouteDeps> =
   }
 
   const check = async (pid: string, username: string, plainSecret: string, tracking: string | null) => {
-    const result = await authenticate({ zoneLookupUrl: deps.services.autotask.zoneLookupUrl, apiHosts: deps.services.autotask.apiHosts, username, secret: plainSecret, trackingIdentifier: tracking || deps.services.autotask.defaultTrackingIdentifier });
+    const result = await authenticate({ zoneLookupUrl: deps.services.autotask.zoneLookupUrl, apiHosts: deps.services.autotask.apiHosts, username, secret: plainSecret, trackingIdentifier: tracking || deps.services.autotask.defaultTrackingIdentifier, sharedSlots: deps.services.autotask.sharedSlots });
     app.limits.recordAutotaskAttempt(pid, result.ok ? 'ok' : result.failure === 'wrong_secret' ? 'wrong_secret' : 'other');
     return result;
   };

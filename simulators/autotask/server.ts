@@ -36,8 +36,13 @@ export interface AutotaskSimulator {
   moveZone(): void;
   /** Requests counted in the rolling hour (every integration code of the tenant). */
   requestsThisHour(): number;
-  /** Most requests seen in flight at once per `code|entity`. */
+  /**
+   * Most requests seen in flight at once per `tenant|code|entity`, counting the one that just
+   * arrived even when the thread limit refuses it: what the service tried to send at once.
+   */
   peakConcurrency: Map<string, number>;
+  /** Requests refused for the thread limit, per `tenant|code|entity`. */
+  threadLimitRefusals: Map<string, number>;
 }
 
 const errors = (reply: FastifyReply, status: number, ...messages: string[]) => reply.code(status).send({ errors: messages });
@@ -58,6 +63,7 @@ export function createAutotaskSimulator(input: AutotaskSimulatorOptions): Autota
   const requestTimes: number[] = [];
   const inFlight = new Map<string, number>();
   const peakConcurrency = new Map<string, number>();
+  const threadLimitRefusals = new Map<string, number>();
 
   const requestsThisHour = () => {
     const cutoff = Date.now() - 3_600_000;
@@ -104,13 +110,14 @@ export function createAutotaskSimulator(input: AutotaskSimulatorOptions): Autota
         return errors(reply, 429, `Request Threshold Exceeded: ${used} requests in the last 60 minutes exceed the threshold of ${options.hourlyThreshold}.`);
       }
 
-      const key = `${code}|${segments[0]}`;
+      const key = `${state.data.ci}|${code}|${segments[0]}`;
       const running = (inFlight.get(key) ?? 0) + 1;
+      peakConcurrency.set(key, Math.max(peakConcurrency.get(key) ?? 0, running));
       if (running > options.threadLimit) {
+        threadLimitRefusals.set(key, (threadLimitRefusals.get(key) ?? 0) + 1);
         return errors(reply, options.threadLimitStatus, `Thread Threshold Exceeded: the thread threshold of ${options.threadLimit} threads has been exceeded for ${segments[0]}.`);
       }
       inFlight.set(key, running);
-      peakConcurrency.set(key, Math.max(peakConcurrency.get(key) ?? 0, running));
       try {
         let delay = faults.latencyMs;
         if (options.thresholdLatency) delay += used >= 0.75 * options.hourlyThreshold ? 1_000 : used >= 0.5 * options.hourlyThreshold ? 500 : 0;
@@ -251,6 +258,19 @@ export function createAutotaskSimulator(input: AutotaskSimulatorOptions): Autota
 
   registerFaultRoutes(app, faults);
   app.get('/_sim/state', async () => ({ adjustments: state.adjustments, contractServices: state.data.contractServices.length, requestsThisHour: requestsThisHour(), zone }));
+  // What tests on other processes assert: never more than the thread limit in flight (issue 15).
+  app.get('/_sim/concurrency', async () => ({
+    threadLimit: options.threadLimit,
+    endpoints: [...peakConcurrency].map(([key, peak]) => {
+      const [tenant, trackingIdentifier, endpoint] = key.split('|');
+      return { tenant, trackingIdentifier, endpoint, peak, refused: threadLimitRefusals.get(key) ?? 0 };
+    }),
+  }));
+  app.delete('/_sim/concurrency', async () => {
+    peakConcurrency.clear();
+    threadLimitRefusals.clear();
+    return { ok: true };
+  });
   app.put('/_sim/fixture', async (request) => {
     state.load(request.body as AtFixture);
     return { ok: true };
@@ -275,6 +295,7 @@ export function createAutotaskSimulator(input: AutotaskSimulatorOptions): Autota
     moveZone: () => void (zone += 1),
     requestsThisHour,
     peakConcurrency,
+    threadLimitRefusals,
   };
 }
 

@@ -1,0 +1,7 @@
+CREATE TABLE "autotask_slots" (
+	"scope" text NOT NULL,
+	"slot" integer NOT NULL,
+	"holder" text,
+	"expires_at" timestamp with time zone,
+	CONSTRAINT "autotask_slots_scope_slot_pk" PRIMARY KEY("scope","slot")
+);
