@@ -3,6 +3,7 @@
  * embedded `npm start` wire real ones without globals (samples-typescript's createActivities).
  */
 import type { Deps } from '../deps/deps.ts';
+import { createBudgetActivities } from './budget.ts';
 import { createCompanyActivities } from './company.ts';
 import { createPlanRunActivities } from './plan-run.ts';
 import { createRunActivities } from './runs.ts';
@@ -12,6 +13,7 @@ export function createActivities(deps: Deps) {
     ...createRunActivities(deps),
     ...createPlanRunActivities(deps),
     ...createCompanyActivities(deps),
+    ...createBudgetActivities(deps),
   };
 }
 

@@ -51,6 +51,8 @@ export const envSchema = z.object({
       ctx.addIssue({ code: 'custom', message: `expected comma-separated hosts such as *.autotask.net: ${(err as Error).message}` });
     }
   }).optional(),
+  /** The share of the tenant's hourly Autotask threshold a run may fill; above it, the run waits. */
+  AUTOTASK_BUDGET_SHARE: z.coerce.number().gt(0, 'expected a share above 0, e.g. 0.5').max(1, 'expected a share up to 1, e.g. 0.5').default(0.5),
   PASSWORDBOSS_API_URL: url('the Password Boss API base URL').optional(),
   PASSWORDBOSS_API_TOKEN: z.string().min(1).optional(),
   SECRETS_KEY: secretsKey.optional(),

@@ -163,6 +163,8 @@ export const syncRuns = pgTable(
     detail: text('detail'),
     startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
+    /** While the run waits for the tenant's Autotask budget (rule 10): when it reads the usage again. */
+    pacedUntil: timestamp('paced_until', { withTimezone: true }),
   },
   (t) => [
     index('sync_runs_partner_started_idx').on(t.partnerId, t.startedAt),

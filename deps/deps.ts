@@ -20,6 +20,8 @@ export interface Deps {
     /** AUTOTASK_API_HOSTS (unset: the default allowlist). */
     apiHosts?: string | undefined;
     timeoutMs?: number;
+    /** AUTOTASK_BUDGET_SHARE: the share of the tenant's hourly threshold runs may fill (default 0.5). */
+    budgetShare?: number;
     /** Autotask's thread limit across processes (PostgreSQL); unset, it holds per process. */
     sharedSlots?: SharedSlots | undefined;
   };
@@ -64,6 +66,7 @@ export function createDeps(options: { db: Db; env: Env; secrets: LocalSecrets; e
       zoneLookupUrl: options.endpoints.zoneLookupUrl,
       defaultTrackingIdentifier: options.env.AUTOTASK_INTEGRATION_CODE,
       apiHosts: options.env.AUTOTASK_API_HOSTS,
+      budgetShare: options.env.AUTOTASK_BUDGET_SHARE,
       ...(options.sharedDatabase ? { sharedSlots: sharedSlotsIn(options.db) } : {}),
     },
     passwordboss: new PasswordBossClient({ baseUrl: options.endpoints.passwordbossUrl, token: options.endpoints.passwordbossToken }),

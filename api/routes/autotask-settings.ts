@@ -41,7 +41,7 @@ const authResultSchema = z
   .object({
     ok: z.boolean(),
     zone: z.object({ name: z.string(), url: z.string(), webUrl: z.string().nullable() }).optional(),
-    usage: z.object({ used: z.number().int(), threshold: z.number().int(), timeframeMinutes: z.number().int() }).optional(),
+    usage: z.object({ used: z.number().int(), threshold: z.number().int(), timeframeMinutes: z.number() }).optional(),
     failure: z.enum(authenticationFailures).optional(),
     message: z.string(),
   })
