@@ -28,6 +28,12 @@ export async function runWorker(options: {
     taskQueue: options.env.TEMPORAL_TASK_QUEUE,
     deps: options.deps,
     workflowBundlePath: options.workflowBundlePath,
+    capacity: {
+      maxConcurrentActivities: options.env.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      maxConcurrentLocalActivities: options.env.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
+      maxConcurrentWorkflowTasks: options.env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+      maxCachedWorkflows: options.env.WORKER_MAX_CACHED_WORKFLOWS,
+    },
   });
   const done = worker.run().finally(() => connection.close());
   log.info({ taskQueue: options.env.TEMPORAL_TASK_QUEUE }, 'worker polling');
