@@ -3,6 +3,7 @@
  * embedded `npm start` wire real ones without globals (samples-typescript's createActivities).
  */
 import type { Deps } from '../deps/deps.ts';
+import { createBudgetActivities } from './budget.ts';
 import { createCompanyActivities } from './company.ts';
 import { createNotifyActivities } from './notify.ts';
 import { createPlanRunActivities } from './plan-run.ts';
@@ -14,6 +15,7 @@ export function createActivities(deps: Deps) {
     ...createPlanRunActivities(deps),
     ...createCompanyActivities(deps),
     ...createNotifyActivities(deps),
+    ...createBudgetActivities(deps),
   };
 }
 

@@ -14,7 +14,7 @@ import {
 } from '@fastify/type-provider-zod';
 import type { Client } from '@temporalio/client';
 import type { Deps } from '../deps/deps.ts';
-import { deleteSchedule, describeSchedule, ensureSchedule, setSchedulePaused } from '../temporal/schedules.ts';
+import { deleteSchedule, ensureSchedule, setSchedulePaused } from '../temporal/schedules.ts';
 import { createSyncStarter } from '../temporal/sync-starter.ts';
 import auth from './plugins/auth.ts';
 import { installErrorHandlers } from './plugins/error-handler.ts';
@@ -110,7 +110,6 @@ export async function buildApp(deps: AppDeps) {
     autotask,
     now: deps.services.now,
     ensureSchedule: (pid, schedule, paused) => ensureSchedule(client(), pid, schedule, paused, deps.taskQueue),
-    describeSchedule: (pid) => describeSchedule(client(), pid),
   });
   await app.register(companyMappingRoutes, { services: deps.services, autotask, cacheEntries: deps.companyListCacheEntries });
   await app.register(notificationRoutes, { db, secretBox: deps.services.secretBox, allowPrivateWebhooks: deps.services.notify?.allowPrivateWebhooks ?? false });

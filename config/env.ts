@@ -52,6 +52,18 @@ export const envSchema = z.object({
       ctx.addIssue({ code: 'custom', message: `expected comma-separated hosts such as *.autotask.net: ${(err as Error).message}` });
     }
   }).optional(),
+  /**
+   * Worker capacity (npm run worker, npm start): activities (planning) and local activities (a
+   * company's writes, bookkeeping) run at once, workflow tasks handled at once, workflows kept in
+   * the cache. The defaults suit one 2-core worker; raise them on bigger machines, lower them
+   * where memory is tight (each cached workflow costs memory).
+   */
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1, 'expected a whole number of at least 1').default(200),
+  WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1, 'expected a whole number of at least 1').default(100),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2, 'expected a whole number of at least 2 (Temporal needs one for sticky and one for normal polling)').default(100),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0, 'expected a whole number of at least 0').default(100),
+  /** The share of the tenant's hourly Autotask threshold a run may fill; above it, the run waits. */
+  AUTOTASK_BUDGET_SHARE: z.coerce.number().gt(0, 'expected a share above 0, e.g. 0.5').max(1, 'expected a share up to 1, e.g. 0.5').default(0.5),
   PASSWORDBOSS_API_URL: url('the Password Boss API base URL').optional(),
   PASSWORDBOSS_API_TOKEN: z.string().min(1).optional(),
   SECRETS_KEY: secretsKey.optional(),

@@ -164,6 +164,8 @@ export const syncRuns = pgTable(
     detail: text('detail'),
     startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
+    /** While the run waits for the tenant's Autotask budget (rule 10): when it reads the usage again. */
+    pacedUntil: timestamp('paced_until', { withTimezone: true }),
   },
   (t) => [
     index('sync_runs_partner_started_idx').on(t.partnerId, t.startedAt),
@@ -379,6 +381,26 @@ export const notificationDeliveries = pgTable(
   (t) => [primaryKey({ columns: [t.runId, t.channel] })]
 );
 
+/**
+ * Autotask's thread limit held across every worker process (docs/design.md rule 10): one row per
+ * slot of a (tenant, tracking identifier, endpoint), `slot` 0–2. A request holds a slot while it
+ * is in flight; the holder renews `expires_at` while it waits for the answer, so a holder that
+ * died (SIGKILL, lost machine) frees its slot when the lease runs out. Not scoped to a partner:
+ * partners that share a tenant and tracking identifier share its threads.
+ */
+export const autotaskSlots = pgTable(
+  'autotask_slots',
+  {
+    /** `<tenant>|<tracking identifier>|<endpoint>`; the tenant is its `ci`, else its zone URL. */
+    scope: text('scope').notNull(),
+    slot: integer('slot').notNull(),
+    /** A random token per acquisition, so only its holder releases or renews it. */
+    holder: text('holder'),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.slot] })]
+);
+
 export const schema = {
   partners,
   apiKeys,
@@ -395,5 +417,6 @@ export const schema = {
   pendingReleases,
   notificationSettings,
   notificationDeliveries,
+  autotaskSlots,
 };
 

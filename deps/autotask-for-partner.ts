@@ -43,6 +43,7 @@ export function autotaskFromSettings(deps: Deps, partnerId: string, settings: Au
     username: settings.username,
     secret,
     trackingIdentifier: settings.trackingIdentifier || deps.autotask.defaultTrackingIdentifier,
+    sharedSlots: deps.autotask.sharedSlots,
     ...(deps.autotask.timeoutMs ? { timeoutMs: deps.autotask.timeoutMs } : {}),
   });
 }

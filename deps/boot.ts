@@ -53,6 +53,6 @@ export async function boot(base: ProcessBase, options: BootOptions): Promise<Boo
   const endpoints = await options.endpoints(env, secrets);
   const db = await openDatabase(env, (line) => logger.warn(line));
   if (options.waitForMigrations) await db.ready;
-  const deps = createDeps({ db: db.handle.db, env, secrets, endpoints });
+  const deps = createDeps({ db: db.handle.db, env, secrets, endpoints, sharedDatabase: db.handle.kind === 'postgres' });
   return { ...base, secrets, db, deps };
 }

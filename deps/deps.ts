@@ -6,8 +6,10 @@
 import { AUTOTASK_GLOBAL_ZONE_LOOKUP_URL, type Env } from '../config/env.ts';
 import type { Db } from '../db/client.ts';
 import { createSecretBox, type SecretBox } from '../db/secret-box.ts';
+import type { SharedSlots } from '../integrations/autotask/limiter.ts';
 import { PasswordBossClient } from '../integrations/passwordboss/client.ts';
 import type { LocalSecrets } from '../runtime/local-secrets.ts';
+import { sharedSlotsIn } from './autotask-slots.ts';
 
 export interface Deps {
   db: Db;
@@ -18,6 +20,10 @@ export interface Deps {
     /** AUTOTASK_API_HOSTS (unset: the default allowlist). */
     apiHosts?: string | undefined;
     timeoutMs?: number;
+    /** AUTOTASK_BUDGET_SHARE: the share of the tenant's hourly threshold runs may fill (default 0.5). */
+    budgetShare?: number;
+    /** Autotask's thread limit across processes (PostgreSQL); unset, it holds per process. */
+    sharedSlots?: SharedSlots | undefined;
   };
   passwordboss: PasswordBossClient;
   now: () => Date;
@@ -57,11 +63,21 @@ export function endpointsFromEnv(env: Env, secrets: LocalSecrets): ExternalEndpo
   };
 }
 
-export function createDeps(options: { db: Db; env: Env; secrets: LocalSecrets; endpoints: ExternalEndpoints }): Deps {
+/**
+ * `sharedDatabase`: other processes use the same database (PostgreSQL), so the Autotask thread
+ * limit is held through it; embedded PGlite has one process, whose own limit is enough.
+ */
+export function createDeps(options: { db: Db; env: Env; secrets: LocalSecrets; endpoints: ExternalEndpoints; sharedDatabase: boolean }): Deps {
   return {
     db: options.db,
     secretBox: createSecretBox(options.secrets.secretsKeys),
-    autotask: { zoneLookupUrl: options.endpoints.zoneLookupUrl, defaultTrackingIdentifier: options.env.AUTOTASK_INTEGRATION_CODE, apiHosts: options.env.AUTOTASK_API_HOSTS },
+    autotask: {
+      zoneLookupUrl: options.endpoints.zoneLookupUrl,
+      defaultTrackingIdentifier: options.env.AUTOTASK_INTEGRATION_CODE,
+      apiHosts: options.env.AUTOTASK_API_HOSTS,
+      budgetShare: options.env.AUTOTASK_BUDGET_SHARE,
+      ...(options.sharedDatabase ? { sharedSlots: sharedSlotsIn(options.db) } : {}),
+    },
     passwordboss: new PasswordBossClient({ baseUrl: options.endpoints.passwordbossUrl, token: options.endpoints.passwordbossToken }),
     now: () => new Date(),
     notify: { smtpUrl: options.env.SMTP_URL, from: options.env.NOTIFY_FROM, portalUrl: options.env.PORTAL_URL, allowPrivateWebhooks: options.env.ALLOW_PRIVATE_WEBHOOKS },

@@ -13,5 +13,5 @@ say(`  AUTOTASK_ZONE_LOOKUP_URL=${sims.zoneLookupUrl}`);
 say(`  PASSWORDBOSS_API_URL=${sims.passwordbossUrl}`);
 say(`  PASSWORDBOSS_API_TOKEN=${secrets.passwordbossToken}`);
 say(`  Autotask API user ${sims.demo.credentials.username}, secret ${sims.demo.credentials.secret}, tracking identifier ${sims.demo.credentials.trackingIdentifier}`);
-say('  Control: POST /_sim/faults, PUT /_sim/latency, GET /_sim/requests, GET /_sim/state, DELETE /_sim/usage (Autotask)');
+say('  Control: POST /_sim/faults, PUT /_sim/latency, GET /_sim/requests, GET /_sim/state, DELETE /_sim/usage, GET|DELETE /_sim/concurrency (Autotask)');
 onShutdown([() => sims.close()], say);

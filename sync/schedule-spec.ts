@@ -175,3 +175,28 @@ export function dstNote(schedule: SyncSchedule, year: number): string | null {
   }
   return null;
 }
+
+const WEEKDAY_OF_UTC_DAY: DayOfWeek[] = ['SUNDAY', 'MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY'];
+
+/**
+ * The next `count` instants after `from` at which Temporal starts the schedule, computed here so
+ * reading a schedule needs no call to Temporal (issue 15: its describe took most of the read).
+ * Temporal matches wall-clock times literally, and so does this: a day whose clocks skip the time
+ * has no run, a day that repeats it has two.
+ */
+export function nextRunTimes(schedule: SyncSchedule, from: Date, count = 5): Date[] {
+  const { hour, minute } = parseTime(schedule.time);
+  const out: Date[] = [];
+  // Start a day early in local terms: `from` may already be the next local day somewhere east.
+  const firstDay = Math.floor(from.getTime() / DAY) * DAY - DAY;
+  // A weekly schedule needs at most 7 days per run; two extra weeks cover skipped days.
+  for (let day = firstDay; out.length < count && day < firstDay + (count + 2) * 7 * DAY; day += DAY) {
+    if (schedule.frequency === 'weekly' && WEEKDAY_OF_UTC_DAY[new Date(day).getUTCDay()] !== schedule.dayOfWeek) continue;
+    // The wall-clock time read as if it were UTC; the instants that show it are that, less an offset in force.
+    const wall = day + hour * 3_600_000 + minute * MINUTE;
+    const offsets = new Set([offsetMinutes(new Date(wall - DAY / 2), schedule.timezone), offsetMinutes(new Date(wall + DAY / 2), schedule.timezone)]);
+    const instants = [...offsets].map((o) => wall - o * MINUTE).filter((t) => offsetMinutes(new Date(t), schedule.timezone) === (wall - t) / MINUTE).sort((a, b) => a - b);
+    for (const t of instants) if (t > from.getTime() && out.length < count) out.push(new Date(t));
+  }
+  return out;
+}

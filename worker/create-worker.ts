@@ -24,6 +24,8 @@ export interface SyncWorkerOptions {
   shutdownGraceTime?: string;
   /** OpenTelemetry, when on (runtime/tracing.ts). */
   tracing?: Tracing | undefined;
+  /** WORKER_MAX_* (config/env.ts); unset, the defaults there. */
+  capacity?: { maxConcurrentActivities: number; maxConcurrentLocalActivities: number; maxConcurrentWorkflowTasks: number; maxCachedWorkflows: number };
 }
 
 export async function createSyncWorker(options: SyncWorkerOptions): Promise<Worker> {
@@ -46,9 +48,10 @@ export async function createSyncWorker(options: SyncWorkerOptions): Promise<Work
     activities: createActivities({ ...options.deps, isWorkflowOpen: options.deps.isWorkflowOpen ?? workflowOpenCheck(new Client({ connection: options.connection, namespace: options.namespace })) }),
     shutdownGraceTime: options.shutdownGraceTime ?? '20 seconds',
     shutdownForceTime: '40 seconds',
-    maxConcurrentActivityTaskExecutions: 200,
-    maxConcurrentWorkflowTaskExecutions: 100,
-    maxCachedWorkflows: 100,
+    maxConcurrentActivityTaskExecutions: options.capacity?.maxConcurrentActivities ?? 200,
+    maxConcurrentLocalActivityExecutions: options.capacity?.maxConcurrentLocalActivities ?? 100,
+    maxConcurrentWorkflowTaskExecutions: options.capacity?.maxConcurrentWorkflowTasks ?? 100,
+    maxCachedWorkflows: options.capacity?.maxCachedWorkflows ?? 100,
     // A company's workflow runs in one workflow task, taken from the normal queue, not the sticky
     // one; the default ratio (0.2) left most pollers waiting on the sticky queue instead.
     nonStickyToStickyPollRatio: 1,

@@ -43,6 +43,12 @@ export async function runWorker(options: {
     deps: options.deps,
     workflowBundlePath: options.workflowBundlePath,
     tracing: options.tracing,
+    capacity: {
+      maxConcurrentActivities: options.env.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      maxConcurrentLocalActivities: options.env.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
+      maxConcurrentWorkflowTasks: options.env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+      maxCachedWorkflows: options.env.WORKER_MAX_CACHED_WORKFLOWS,
+    },
   });
   const done = worker.run().finally(async () => {
     await connection.close();

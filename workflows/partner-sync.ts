@@ -20,6 +20,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { bookkeeping, notifier, planning } from './activity-options.ts';
+import { budgetPacer } from './budget-pacing.ts';
 import type { CompanyPlan } from '../sync/records.ts';
 import type { CompanySyncResult } from '../sync/company-outcome.ts';
 import { maySync } from '../sync/may-sync.ts';
@@ -105,6 +106,7 @@ export async function partnerSync(raw: PartnerSyncInput): Promise<PartnerSyncSum
   Object.assign(progress, plan.totals, { total: plan.total, billingMonth: plan.billingMonth, phase: 'syncing' });
 
   // --- fan-out: a sliding window of children, paged through the stored plan -----------------
+  const pacer = budgetPacer({ partnerId: input.partnerId, runId, dryRun });
   let afterPosition = plan.afterPosition;
   let startedHere = 0;
   const inFlight = new Set<Promise<void>>();
@@ -127,7 +129,8 @@ export async function partnerSync(raw: PartnerSyncInput): Promise<PartnerSyncSum
     }
     for (const company of page) {
       await condition(() => inFlight.size < tuning.childConcurrency);
-      track(runChild({ partnerId: input.partnerId, runId, company, effectiveDate: plan.effectiveDate, dryRun, progress }));
+      const cost = await pacer.admit(company.plan);
+      track(runChild({ partnerId: input.partnerId, runId, company, effectiveDate: plan.effectiveDate, dryRun, progress }).finally(() => pacer.release(cost)));
       progress.running = inFlight.size;
       afterPosition = company.position;
       startedHere++;

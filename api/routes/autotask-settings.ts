@@ -42,7 +42,7 @@ const authResultSchema = z
   .object({
     ok: z.boolean(),
     zone: z.object({ name: z.string(), url: z.string(), webUrl: z.string().nullable() }).optional(),
-    usage: z.object({ used: z.number().int(), threshold: z.number().int(), timeframeMinutes: z.number().int() }).optional(),
+    usage: z.object({ used: z.number().int(), threshold: z.number().int(), timeframeMinutes: z.number() }).optional(),
     failure: z.enum(authenticationFailures).optional(),
     message: z.string(),
   })
@@ -93,7 +93,7 @@ const autotaskSettingsRoutes: FastifyPluginAsyncZod<AutotaskSettingsRouteDeps> =
   }
 
   const check = async (pid: string, username: string, plainSecret: string, tracking: string | null) => {
-    const result = await authenticate({ zoneLookupUrl: deps.services.autotask.zoneLookupUrl, apiHosts: deps.services.autotask.apiHosts, username, secret: plainSecret, trackingIdentifier: tracking || deps.services.autotask.defaultTrackingIdentifier });
+    const result = await authenticate({ zoneLookupUrl: deps.services.autotask.zoneLookupUrl, apiHosts: deps.services.autotask.apiHosts, username, secret: plainSecret, trackingIdentifier: tracking || deps.services.autotask.defaultTrackingIdentifier, sharedSlots: deps.services.autotask.sharedSlots });
     app.limits.recordAutotaskAttempt(pid, result.ok ? 'ok' : result.failure === 'wrong_secret' ? 'wrong_secret' : 'other');
     // The tenant's hourly budget as Autotask reports it (ThresholdInformation), for /metrics.
     if (result.ok) recordTenantBudget(pid, result.usage);

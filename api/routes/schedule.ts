@@ -3,18 +3,16 @@ import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
 import { findSchedule, upsertSchedule } from '../../db/repositories/sync-schedules.ts';
-import { daysOfWeek, dstNote, dstProblem, type SyncSchedule } from '../../sync/schedule-spec.ts';
+import { daysOfWeek, dstNote, dstProblem, nextRunTimes, type SyncSchedule } from '../../sync/schedule-spec.ts';
 import { errorBodySchema, unprocessable } from '../errors.ts';
 import { requirePartner } from '../plugins/auth.ts';
 import { ianaTimezone, partnerParams } from '../schemas.ts';
 import type { PartnerAutotask } from '../services/partner-autotask.ts';
-import type { ScheduleState } from '../../temporal/schedules.ts';
 
 export interface ScheduleRouteDeps {
   db: Db;
   autotask: PartnerAutotask;
   ensureSchedule: (partnerId: string, schedule: SyncSchedule, paused: boolean) => Promise<void>;
-  describeSchedule: (partnerId: string) => Promise<ScheduleState | null>;
   now: () => Date;
 }
 
@@ -31,7 +29,7 @@ const scheduleBody = z
 const scheduleView = z
   .object({
     schedule: z.object({ frequency: z.enum(['daily', 'weekly']), dayOfWeek: z.enum(daysOfWeek).nullable(), time: z.string(), timezone: z.string(), updatedAt: z.date() }).nullable(),
-    paused: z.boolean().nullable().describe('null: no schedule in Temporal yet'),
+    paused: z.boolean().nullable().describe('paused while the integration is disabled; null: no schedule yet'),
     nextRuns: z.array(z.date()),
     note: z.string().nullable(),
   })
@@ -42,20 +40,27 @@ const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchem
 
 const scheduleRoutes: FastifyPluginAsyncZod<ScheduleRouteDeps> = async (app, deps) => {
   const { db } = deps;
-  async function view(pid: string) {
+  /**
+   * Served from what is stored, without asking Temporal (a describe made most of the read's time):
+   * the Temporal Schedule is written from the same row (PUT writes Temporal first, the API's
+   * start reconciles every schedule with the database), it is paused exactly while the
+   * integration is disabled, and its next runs follow from the spec (sync/schedule-spec.ts,
+   * checked against Temporal's own in test/integration/schedules.test.ts).
+   */
+  async function view(pid: string, enabled: boolean) {
     const row = await findSchedule(db, pid);
-    const state = row ? await deps.describeSchedule(pid) : null;
     const schedule = row ? { frequency: row.frequency, dayOfWeek: (row.dayOfWeek as (typeof daysOfWeek)[number] | null) ?? null, time: row.time, timezone: row.timezone, updatedAt: row.updatedAt } : null;
-    const note = schedule ? dstNote(schedule, deps.now().getUTCFullYear()) : null;
-    return { schedule, paused: state?.paused ?? null, nextRuns: state?.nextRuns ?? [], note };
+    const now = deps.now();
+    const note = schedule ? dstNote(schedule, now.getUTCFullYear()) : null;
+    return { schedule, paused: schedule ? !enabled : null, nextRuns: schedule && enabled ? nextRunTimes(schedule, now) : [], note };
   }
 
   app.get('/v1/partners/:pid/schedule', {
     schema: { tags: ['schedule'], summary: 'The sync schedule and its next run times', params: partnerParams, response: { 200: scheduleView, ...errors } },
   }, async (request) => {
     await requirePartner(db, request, request.params.pid);
-    await deps.autotask.settingsOrConflict(request.params.pid);
-    return view(request.params.pid);
+    const settings = await deps.autotask.settingsOrConflict(request.params.pid);
+    return view(request.params.pid, settings.enabled);
   });
 
   app.put('/v1/partners/:pid/schedule', {
@@ -78,7 +83,7 @@ const scheduleRoutes: FastifyPluginAsyncZod<ScheduleRouteDeps> = async (app, dep
     if (problem) throw unprocessable('time_skipped_by_dst', problem);
     await deps.ensureSchedule(pid, schedule, !settings.enabled);
     await upsertSchedule(db, pid, { frequency: schedule.frequency, dayOfWeek: schedule.dayOfWeek ?? null, time: schedule.time, timezone: schedule.timezone });
-    return view(pid);
+    return view(pid, settings.enabled);
   });
 };
 

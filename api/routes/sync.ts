@@ -39,6 +39,8 @@ const runSchema = z
     detail: z.string().nullable(),
     startedAt: z.date(),
     finishedAt: z.date().nullable(),
+    paced: z.boolean().describe('the run is waiting for the tenant\'s Autotask budget (AUTOTASK_BUDGET_SHARE of its hourly threshold)'),
+    pacedUntil: z.date().nullable().describe('while paced: when the run reads the Autotask usage again and goes on if there is room'),
     temporalUiUrl: z.string().nullable().describe('admin answers only (the Temporal UI is not tenant-isolated); null for partner keys'),
   })
   .meta({ id: 'SyncRun' });
@@ -88,7 +90,12 @@ const syncRoutes: FastifyPluginAsyncZod<SyncRouteDeps> = async (app, deps) => {
   // The Temporal UI has no tenant isolation (it lists every partner's runs), so only the admin
   // is sent there; a partner's answers carry null.
   const isAdmin = (request: FastifyRequest) => principalOf(request).kind === 'admin';
-  const withLink = <T extends { workflowId: string; id: string }>(request: FastifyRequest, run: T) => ({ ...run, temporalUiUrl: isAdmin(request) ? temporalUiLink(deps, run.workflowId, run.id) : null });
+  const withLink = <T extends { workflowId: string; id: string; status: string; pacedUntil: Date | null }>(request: FastifyRequest, run: T) => ({
+    ...run,
+    paced: run.status === 'running' && run.pacedUntil !== null,
+    pacedUntil: run.status === 'running' ? run.pacedUntil : null,
+    temporalUiUrl: isAdmin(request) ? temporalUiLink(deps, run.workflowId, run.id) : null,
+  });
 
   app.post('/v1/partners/:pid/sync', {
     config: { rateLimited: 'syncNow' },

@@ -77,7 +77,7 @@ export function runProgressSet(delta: RunProgress) {
 export async function finishRun(db: Db, runId: string, status: RunStatus, detail: string | null): Promise<SyncRun | undefined> {
   const [row] = await db
     .update(syncRuns)
-    .set({ status, detail, finishedAt: new Date() })
+    .set({ status, detail, finishedAt: new Date(), pacedUntil: null })
     .where(eq(syncRuns.id, runId))
     .returning();
   return row;
@@ -85,4 +85,9 @@ export async function finishRun(db: Db, runId: string, status: RunStatus, detail
 
 export async function listRunResults(db: Db, runId: string): Promise<SyncResult[]> {
   return db.select().from(syncResults).where(eq(syncResults.runId, runId)).orderBy(syncResults.pbCompanyId, syncResults.productId);
+}
+
+/** Marks the run as waiting for the Autotask budget until `until`, or (null) as going again. */
+export async function setRunPaced(db: Db, runId: string, until: Date | null): Promise<void> {
+  await db.update(syncRuns).set({ pacedUntil: until }).where(eq(syncRuns.id, runId));
 }

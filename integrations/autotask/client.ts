@@ -1,6 +1,7 @@
 /**
  * Autotask REST client on undici for one API user. Zone discovered and cached; the three auth
- * headers on every call; at most 3 requests in flight per tracking identifier and endpoint;
+ * headers on every call; at most 3 requests in flight per tracking identifier and endpoint
+ * (across processes when given shared slots);
  * every answer parsed with zod and every failure classified. No retries of its own: Temporal's
  * activity retries are the one retry layer (a zone move is followed once, immediately).
  */
@@ -9,7 +10,7 @@ import type { z } from 'zod';
 import { IntegrationError, excerpt, isNetworkError } from '../errors.ts';
 import { classifyAnswer, readErrors } from './classify.ts';
 import { apiHostRules, assertSameOrigin, type HostRule } from './allowed-hosts.ts';
-import { limited } from './limiter.ts';
+import { limited, type SharedSlots } from './limiter.ts';
 import { PAGE_LIMIT, chunk, query, q, autotaskDate, type Condition, type QueryBody } from './query.ts';
 import {
   companySchema, contractSchema, contractServiceUnitSchema, createdSchema, itemSchema, pageSchema, serviceSchema, thresholdSchema,
@@ -31,6 +32,8 @@ export interface AutotaskClientOptions extends AutotaskCredentials {
   /** `AUTOTASK_API_HOSTS`; unset = `*.autotask.net`, or only the lookup URL's origin for a non-Autotask lookup. */
   apiHosts?: string | undefined;
   timeoutMs?: number;
+  /** Makes the thread limit hold across processes (deps/autotask-slots.ts); unset, it holds in this process. */
+  sharedSlots?: SharedSlots | undefined;
 }
 
 interface CallOptions<S extends z.ZodType> {
@@ -241,9 +244,11 @@ export class AutotaskClient {
           ...(signal ? { signal } : {}),
         });
         return { res: r, text: await r.body.text() };
-      }));
+      }, this.options.sharedSlots, signal));
     } catch (err) {
       if (signal?.aborted) throw err;
+      // The limiter's own failure (no shared slot): nothing was sent; it says so itself.
+      if (err instanceof IntegrationError) throw err;
       const code = (err as { code?: string }).code ?? '';
       // A refused connection may mean the zone moved; nothing was sent, so one retry is safe.
       if (!retriedZone && /ECONNREFUSED|ENOTFOUND/.test(code) && !/^https?:\/\//.test(pathOrUrl)) {

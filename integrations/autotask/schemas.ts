@@ -62,7 +62,8 @@ export const itemSchema = z.object({ item: z.unknown().nullable() });
 export const createdSchema = z.object({ itemId: id });
 export const thresholdSchema = z.object({
   externalRequestThreshold: z.number().int(),
-  requestThresholdTimeframe: z.number().int(),
+  /** Minutes (Autotask: 60); a simulator with a shortened window may report a fraction. */
+  requestThresholdTimeframe: z.number().positive(),
   currentTimeframeRequestCount: z.number().int(),
 });
 

@@ -19,6 +19,8 @@ export interface AutotaskSimulatorOptions {
   /** Status for thread-limit rejections (Autotask sometimes answers them with a non-429). */
   threadLimitStatus?: number;
   hourlyThreshold?: number;
+  /** The threshold's window: an hour, or shorter for tests (a 60-second "hour"). */
+  thresholdWindowMs?: number;
   /** Autotask's usage latency (+0.5 s at 50 %, +1 s at 75 % of the threshold); off by default. */
   thresholdLatency?: boolean;
   /** Answer a missing id with 200 `{item:null}` instead of 404. */
@@ -34,10 +36,19 @@ export interface AutotaskSimulator {
   options: Required<Omit<AutotaskSimulatorOptions, 'fixture'>>;
   /** Moves the tenant to a new zone: the old base URL starts failing, zoneInformation points at the new one. */
   moveZone(): void;
-  /** Requests counted in the rolling hour (every integration code of the tenant). */
+  /** Requests counted in the rolling window (every integration code of the tenant). */
   requestsThisHour(): number;
-  /** Most requests seen in flight at once per `code|entity`. */
+  /** The most requests the rolling window ever held (ThresholdInformation is free, so not counted). */
+  peakRequestsInWindow(): number;
+  /** Starts counting that peak afresh (e.g. after a test's setup). */
+  resetPeakRequestsInWindow(): void;
+  /**
+   * Most requests seen in flight at once per `tenant|code|entity`, counting the one that just
+   * arrived even when the thread limit refuses it: what the service tried to send at once.
+   */
   peakConcurrency: Map<string, number>;
+  /** Requests refused for the thread limit, per `tenant|code|entity`. */
+  threadLimitRefusals: Map<string, number>;
 }
 
 const errors = (reply: FastifyReply, status: number, ...messages: string[]) => reply.code(status).send({ errors: messages });
@@ -47,6 +58,7 @@ export function createAutotaskSimulator(input: AutotaskSimulatorOptions): Autota
     threadLimit: input.threadLimit ?? 3,
     threadLimitStatus: input.threadLimitStatus ?? 429,
     hourlyThreshold: input.hourlyThreshold ?? 10_000,
+    thresholdWindowMs: input.thresholdWindowMs ?? 3_600_000,
     thresholdLatency: input.thresholdLatency ?? false,
     missingItemAsNull: input.missingItemAsNull ?? false,
     unknownZoneUserStatus: input.unknownZoneUserStatus ?? 500,
@@ -58,9 +70,11 @@ export function createAutotaskSimulator(input: AutotaskSimulatorOptions): Autota
   const requestTimes: number[] = [];
   const inFlight = new Map<string, number>();
   const peakConcurrency = new Map<string, number>();
+  const threadLimitRefusals = new Map<string, number>();
 
+  let peakInWindow = 0;
   const requestsThisHour = () => {
-    const cutoff = Date.now() - 3_600_000;
+    const cutoff = Date.now() - options.thresholdWindowMs;
     while (requestTimes.length && requestTimes[0]! < cutoff) requestTimes.shift();
     return requestTimes.length;
   };
@@ -97,20 +111,23 @@ export function createAutotaskSimulator(input: AutotaskSimulatorOptions): Autota
       }
       if (secret !== user.secret) return reply.code(401).send({ errors: ['Authentication failed.'] });
 
-      requestTimes.push(Date.now());
+      // ThresholdInformation costs nothing against the threshold, as in Autotask.
+      if (segments[0] !== 'thresholdinformation') requestTimes.push(Date.now());
       const used = requestsThisHour();
+      peakInWindow = Math.max(peakInWindow, used);
       if (used > options.hourlyThreshold) {
         reply.header('Retry-After', '60');
-        return errors(reply, 429, `Request Threshold Exceeded: ${used} requests in the last 60 minutes exceed the threshold of ${options.hourlyThreshold}.`);
+        return errors(reply, 429, `Request Threshold Exceeded: ${used} requests in the last ${options.thresholdWindowMs / 60_000} minutes exceed the threshold of ${options.hourlyThreshold}.`);
       }
 
-      const key = `${code}|${segments[0]}`;
+      const key = `${state.data.ci}|${code}|${segments[0]}`;
       const running = (inFlight.get(key) ?? 0) + 1;
+      peakConcurrency.set(key, Math.max(peakConcurrency.get(key) ?? 0, running));
       if (running > options.threadLimit) {
+        threadLimitRefusals.set(key, (threadLimitRefusals.get(key) ?? 0) + 1);
         return errors(reply, options.threadLimitStatus, `Thread Threshold Exceeded: the thread threshold of ${options.threadLimit} threads has been exceeded for ${segments[0]}.`);
       }
       inFlight.set(key, running);
-      peakConcurrency.set(key, Math.max(peakConcurrency.get(key) ?? 0, running));
       try {
         let delay = faults.latencyMs;
         if (options.thresholdLatency) delay += used >= 0.75 * options.hourlyThreshold ? 1_000 : used >= 0.5 * options.hourlyThreshold ? 500 : 0;
@@ -154,7 +171,7 @@ export function createAutotaskSimulator(input: AutotaskSimulatorOptions): Autota
 
     if (first === 'thresholdinformation') {
       if (method !== 'GET') return notAllowed();
-      return { externalRequestThreshold: options.hourlyThreshold, requestThresholdTimeframe: 60, currentTimeframeRequestCount: requestsThisHour() };
+      return { externalRequestThreshold: options.hourlyThreshold, requestThresholdTimeframe: options.thresholdWindowMs / 60_000, currentTimeframeRequestCount: requestsThisHour() };
     }
     if (first === 'contractserviceadjustments' && !second) {
       if (method !== 'POST') return notAllowed();
@@ -250,7 +267,20 @@ export function createAutotaskSimulator(input: AutotaskSimulatorOptions): Autota
   }
 
   registerFaultRoutes(app, faults);
-  app.get('/_sim/state', async () => ({ adjustments: state.adjustments, contractServices: state.data.contractServices.length, requestsThisHour: requestsThisHour(), zone }));
+  app.get('/_sim/state', async () => ({ adjustments: state.adjustments, contractServices: state.data.contractServices.length, requestsThisHour: requestsThisHour(), peakRequestsInWindow: peakInWindow, zone }));
+  // What tests on other processes assert: never more than the thread limit in flight (issue 15).
+  app.get('/_sim/concurrency', async () => ({
+    threadLimit: options.threadLimit,
+    endpoints: [...peakConcurrency].map(([key, peak]) => {
+      const [tenant, trackingIdentifier, endpoint] = key.split('|');
+      return { tenant, trackingIdentifier, endpoint, peak, refused: threadLimitRefusals.get(key) ?? 0 };
+    }),
+  }));
+  app.delete('/_sim/concurrency', async () => {
+    peakConcurrency.clear();
+    threadLimitRefusals.clear();
+    return { ok: true };
+  });
   app.put('/_sim/fixture', async (request) => {
     state.load(request.body as AtFixture);
     return { ok: true };
@@ -280,7 +310,10 @@ export function createAutotaskSimulator(input: AutotaskSimulatorOptions): Autota
     options,
     moveZone: () => void (zone += 1),
     requestsThisHour,
+    peakRequestsInWindow: () => peakInWindow,
+    resetPeakRequestsInWindow: () => void (peakInWindow = 0),
     peakConcurrency,
+    threadLimitRefusals,
   };
 }
 

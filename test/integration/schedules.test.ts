@@ -9,6 +9,7 @@ import { syncSchedules } from '../../db/schema.ts';
 import { reconcileSchedules } from '../../temporal/reconcile.ts';
 import { bearer, startStack, type Stack } from '../support/stack.ts';
 import { setUpPartner } from '../support/partner-setup.ts';
+import { nextRunTimes } from '../../sync/schedule-spec.ts';
 
 describe('partner schedules', () => {
   let stack: Stack;
@@ -32,6 +33,8 @@ describe('partner schedules', () => {
       expect(local).toBe('Monday 06:15');
     }
     const d = await describeSchedule();
+    // The API computes the next runs itself (no describe per read): they must be Temporal's.
+    expect(nextRunTimes({ frequency: 'weekly', dayOfWeek: 'MONDAY', time: '06:15', timezone: 'America/New_York' }, new Date(), 5)).toEqual(d.info.nextActionTimes.slice(0, 5));
     expect(d.spec.timezone).toBe('America/New_York');
     expect(d.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
     expect(d.policies.catchupWindow).toBe(6 * 3_600_000);

@@ -6,6 +6,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { z } from 'zod';
 import { createDb } from '../../db/client.ts';
 import { createSecretBox } from '../../db/secret-box.ts';
+import { sharedSlotsIn } from '../../deps/autotask-slots.ts';
 import { PasswordBossClient } from '../../integrations/passwordboss/client.ts';
 import { observeIntegrations } from '../../deps/metrics.ts';
 import { tracingFromEnv } from '../../runtime/tracing.ts';
@@ -39,7 +40,7 @@ const worker = await createSyncWorker({
   deps: {
     db: db.db,
     secretBox: createSecretBox(Buffer.from(config.secretsKeyHex, 'hex')),
-    autotask: { zoneLookupUrl: config.zoneLookupUrl, defaultTrackingIdentifier: config.trackingIdentifier },
+    autotask: { zoneLookupUrl: config.zoneLookupUrl, defaultTrackingIdentifier: config.trackingIdentifier, sharedSlots: sharedSlotsIn(db.db) },
     passwordboss: new PasswordBossClient({ baseUrl: config.passwordbossUrl, token: config.passwordbossToken }),
     now: () => new Date(config.now),
   },

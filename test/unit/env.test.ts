@@ -5,6 +5,7 @@ describe('parseEnv', () => {
   it('gives every variable its embedded default', () => {
     const env = parseEnv({});
     expect(env).toMatchObject({ DATA_DIR: './.data', TEMPORAL_NAMESPACE: 'default', PORT: 3000, HOST: '127.0.0.1', LOG_LEVEL: 'info', TEMPORAL_TASK_QUEUE: 'pb-autotask-sync' });
+    expect(env).toMatchObject({ AUTOTASK_BUDGET_SHARE: 0.5, WORKER_MAX_CONCURRENT_ACTIVITIES: 200, WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: 100, WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: 100, WORKER_MAX_CACHED_WORKFLOWS: 100 });
     expect(env.DATABASE_URL).toBeUndefined();
     expect(env.TEMPORAL_ADDRESS).toBeUndefined();
   });
@@ -43,6 +44,10 @@ describe('parseEnv', () => {
     ['OTEL_TRACES_SAMPLER', 'traceidratio', /OTEL_TRACES_SAMPLER: expected parentbased_always_on \(default\), parentbased_traceidratio/],
     ['OTEL_TRACES_SAMPLER_ARG', '5', /OTEL_TRACES_SAMPLER_ARG: expected a number from 0 to 1/],
     ['OTEL_TRACES_SAMPLER_ARG', 'half', /OTEL_TRACES_SAMPLER_ARG: expected a number from 0 to 1/],
+    ['AUTOTASK_BUDGET_SHARE', '0', /AUTOTASK_BUDGET_SHARE: expected a share above 0/],
+    ['AUTOTASK_BUDGET_SHARE', '1.5', /AUTOTASK_BUDGET_SHARE: expected a share up to 1/],
+    ['WORKER_MAX_CONCURRENT_ACTIVITIES', '0', /WORKER_MAX_CONCURRENT_ACTIVITIES: expected a whole number of at least 1/],
+    ['WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', '1', /WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: expected a whole number of at least 2/],
   ])('names %s when it is %s', (name, value, message) => {
     const attempt = () => parseEnv({ [name]: value });
     expect(attempt).toThrow(ConfigError);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calendarFor, dstNote, dstProblem, offsetMinutes, parseTime, transitions } from '../../sync/schedule-spec.ts';
+import { calendarFor, dstNote, dstProblem, nextRunTimes, offsetMinutes, parseTime, transitions } from '../../sync/schedule-spec.ts';
 
 describe('calendar spec', () => {
   it('daily at a time', () => {
@@ -143,5 +143,29 @@ describe('daylight saving in odd zones', () => {
 
   it('refuses an unknown timezone', () => {
     expect(() => transitions('Mars/Olympus_Mons', 2026)).toThrow(RangeError);
+  });
+});
+
+describe('next run times, matched literally as Temporal does', () => {
+  const local = (d: Date, timeZone: string) => new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'long', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d);
+
+  it('gives the next daily runs at the wall-clock time, in order, after the moment asked', () => {
+    const from = new Date('2026-11-29T23:00:00Z');
+    const runs = nextRunTimes({ frequency: 'daily', time: '06:15', timezone: 'Asia/Tokyo' }, from);
+    // 23:00 UTC is already 08:00 the next day in Tokyo: that day's 06:15 has passed.
+    expect(runs.map((d) => d.toISOString())).toEqual(['2026-11-30T21:15:00.000Z', '2026-12-01T21:15:00.000Z', '2026-12-02T21:15:00.000Z', '2026-12-03T21:15:00.000Z', '2026-12-04T21:15:00.000Z']);
+  });
+
+  it('keeps weekly runs on their weekday', () => {
+    const runs = nextRunTimes({ frequency: 'weekly', dayOfWeek: 'MONDAY', time: '23:30', timezone: 'America/Los_Angeles' }, new Date('2026-11-29T12:00:00Z'), 3);
+    expect(runs.map((d) => local(d, 'America/Los_Angeles'))).toEqual(['Monday 23:30', 'Monday 23:30', 'Monday 23:30']);
+    expect(runs.map((d) => d.toISOString())).toEqual(['2026-12-01T07:30:00.000Z', '2026-12-08T07:30:00.000Z', '2026-12-15T07:30:00.000Z']);
+  });
+
+  it('has no run on the day the clocks skip the time, and two on the day they repeat it', () => {
+    const spring = nextRunTimes({ frequency: 'daily', time: '02:30', timezone: 'America/New_York' }, new Date('2026-03-07T12:00:00Z'), 2);
+    expect(spring.map((d) => d.toISOString())).toEqual(['2026-03-09T06:30:00.000Z', '2026-03-10T06:30:00.000Z']);
+    const autumn = nextRunTimes({ frequency: 'daily', time: '01:30', timezone: 'America/New_York' }, new Date('2026-10-31T12:00:00Z'), 3);
+    expect(autumn.map((d) => d.toISOString())).toEqual(['2026-11-01T05:30:00.000Z', '2026-11-01T06:30:00.000Z', '2026-11-02T06:30:00.000Z']);
   });
 });

@@ -109,6 +109,13 @@ function stubActivities(companies: number) {
     async failCompanies() {
       throw new Error('planning never fails here');
     },
+    // Budget pacing (workflows/budget-pacing.ts) with room to spare: the window alone bounds the run here.
+    async readAutotaskBudget() {
+      return { used: 0, allowed: 1_000_000, windowMs: 3_600_000 };
+    },
+    async markRunPaced() {
+      throw new Error('a run with room to spare is never paced');
+    },
     async finishRun(input) {
       state.atFinish = { inFlight: state.inFlight, withoutOutcome: companies - state.outcomes.size };
       return { status: input.status ?? 'ok', ...tally() };

@@ -33,7 +33,8 @@ export function historyView(pid: string): { element: HTMLElement; refresh: () =>
       h('td', {}, r.trigger, r.dryRun ? h('span', { class: 'tag' }, 'dry run') : null),
       h('td', { class: 'nowrap' }, fmtDate(r.startedAt)),
       h('td', {}, duration(r)),
-      h('td', {}, h('span', { class: `status s-${r.status}` }, r.status)),
+      h('td', {}, h('span', { class: `status s-${r.status}` }, r.status),
+        r.paced && r.pacedUntil ? h('div', { class: 'muted' }, `paced: waiting for the Autotask hourly budget, resumes ${fmtDate(r.pacedUntil)}`) : null),
       h('td', {}, `${r.done}/${r.total}${r.failed ? `, ${r.failed} failed` : ''}`),
       h('td', {}, String(r.unitsChanged)),
       h('td', {}, h('button', { type: 'button', class: 'link', onclick: () => void show(r.id) }, 'Details'), r.temporalUiUrl ? h('a', { href: r.temporalUiUrl, target: '_blank', rel: 'noopener' }, 'Temporal UI') : null))));
