@@ -78,7 +78,7 @@ async function render(partner: Partner, current: () => boolean) {
       return;
     }
     const companies = companiesView(partner.id);
-    const history = historyView(partner.id);
+    const history = historyView(partner.id, partner.timezone, () => companies.refresh());
     replace(after, productsView(partner.id), scheduleView(partner.id, partner.timezone, () => { companies.refresh(); history.refresh(); }), companies.element, history.element);
   };
   replace(app, h('h1', {}, 'Integrate Autotask with Password Boss'), settingsView(partner.id, settings, (saved) => { if (!settings.configured || !after.querySelector('section')) showSections(saved); settings.configured = true; }), after);
