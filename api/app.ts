@@ -15,6 +15,7 @@ import {
 import type { Client } from '@temporalio/client';
 import type { Deps } from '../deps/deps.ts';
 import { deleteSchedule, describeSchedule, ensureSchedule, setSchedulePaused } from '../temporal/schedules.ts';
+import { createRunWaiter } from '../temporal/await-run.ts';
 import { createSyncStarter } from '../temporal/sync-starter.ts';
 import auth from './plugins/auth.ts';
 import { installErrorHandlers } from './plugins/error-handler.ts';
@@ -30,6 +31,7 @@ import partnerRoutes from './routes/partners.ts';
 import portalRoutes from './routes/portal.ts';
 import productMappingRoutes from './routes/product-mappings.ts';
 import scheduleRoutes from './routes/schedule.ts';
+import syncApplyRoutes from './routes/sync-apply.ts';
 import syncRoutes from './routes/sync.ts';
 import { createPartnerAutotask } from './services/partner-autotask.ts';
 
@@ -104,12 +106,14 @@ export async function buildApp(deps: AppDeps) {
     describeSchedule: (pid) => describeSchedule(client(), pid),
   });
   await app.register(companyMappingRoutes, { services: deps.services, autotask, cacheEntries: deps.companyListCacheEntries });
+  const startSync = createSyncStarter({ db, client, taskQueue: deps.taskQueue, namespace: deps.namespace, temporalUiUrl: deps.temporalUiUrl });
   await app.register(syncRoutes, {
     db,
     namespace: deps.namespace,
     temporalUiUrl: deps.temporalUiUrl,
-    startSync: createSyncStarter({ db, client, taskQueue: deps.taskQueue, namespace: deps.namespace, temporalUiUrl: deps.temporalUiUrl }),
+    startSync,
   });
+  await app.register(syncApplyRoutes, { db, startSync, awaitRun: createRunWaiter(client) });
   return app;
 }
 

@@ -7,12 +7,14 @@ import { listRunResultsWithNames, productAndServiceNames } from '../../db/reposi
 import { findRun, listRunsPage } from '../../db/repositories/sync-runs.ts';
 import { amountTotals } from '../../sync/company-outcome.ts';
 import { maySync } from '../../sync/may-sync.ts';
+import { plannedChanges } from '../../sync/preview.ts';
 import { productResultSchema } from '../../sync/records.ts';
 import { runStatuses } from '../../sync/vocabulary.ts';
 import { temporalUiLink, type StartedSync } from '../../temporal/sync-starter.ts';
 import { conflict, errorBodySchema, notFound, notSavedYet } from '../errors.ts';
 import { principalOf, requirePartner } from '../plugins/auth.ts';
 import { partnerParams } from '../schemas.ts';
+import { planFingerprint } from '../services/plan-fingerprint.ts';
 import { resultNames } from '../services/result-names.ts';
 import { resultsCsv } from '../services/results-csv.ts';
 
@@ -70,6 +72,7 @@ const resultSchema = z
 const runDetailSchema = runSchema.extend({
   amountChange: z.number().describe('what the run changes (a dry run: would change) on the invoices: the sum of its results\' known amounts'),
   unpricedChanges: z.number().int().describe('changes whose unit price is unknown, left out of amountChange'),
+  planFingerprint: z.string().nullable().describe('a finished dry run (ok or warning): the fingerprint of the changes it shows, which `POST …/sync-runs/:runId/apply` takes; null otherwise'),
   results: z.array(resultSchema),
 });
 
@@ -156,7 +159,8 @@ const syncRoutes: FastifyPluginAsyncZod<SyncRouteDeps> = async (app, deps) => {
     if (!run) throw notFound(`sync run ${request.params.runId}`);
     const [rows, names] = await Promise.all([listRunResultsWithNames(db, run.id), productAndServiceNames(db, run.partnerId)]);
     const results = rows.map((r) => ({ ...r.result, ...resultNames({ ...r.result, ...r }, names) }));
-    return { ...withLink(request, run), ...amountTotals(results), results };
+    const previewable = run.dryRun && (run.status === 'ok' || run.status === 'warning');
+    return { ...withLink(request, run), ...amountTotals(results), planFingerprint: previewable ? planFingerprint(plannedChanges(results)) : null, results };
   });
 
   app.get('/v1/partners/:pid/sync-runs/:runId/results.csv', {
