@@ -88,9 +88,58 @@ describe('the portal, issue 17', () => {
     await shot('02-schedule-loaded-with-zones');
   }, 120_000);
 
+  it('previews per company and product, shows what moved since, and applies exactly the preview', async () => {
+    const section = page.locator('section', { has: page.getByRole('heading', { name: 'Preview and apply' }) });
+    await section.getByRole('button', { name: 'Preview changes' }).click();
+    const totals = section.locator('.totals[data-preview-run]');
+    await totals.waitFor({ timeout: 60_000 });
+    const readRows = async () => (await section.locator('tbody tr[data-change]').evaluateAll((rows) => rows.map((r) => ({ key: r.getAttribute('data-change')!, units: r.querySelector('[data-units]')!.getAttribute('data-units')! }))));
+    const first = await readRows();
+    expect(first.length).toBeGreaterThan(3);
+    expect(await totals.textContent()).toMatch(new RegExp(`^${first.length} contract services of \\d+ compan(y|ies) change by [+−±]\\d+ seats?, [+−]?\\d+\\.\\d\\d a month`));
+    await shotOf('02a-preview', section);
+
+    // A count moves in Password Boss after the preview: Apply shows it and applies nothing.
+    const [companyId, , serviceId] = first[0]!.key.split(':');
+    const [before, after] = first[0]!.units.split(':').map(Number);
+    const partner = structuredClone(demo.passwordboss.partners[0]!);
+    const month = partner.months.filter((m) => m.final).sort((a, b) => a.month.localeCompare(b.month)).at(-1)!;
+    const count = month.counts.find((c) => c.companyId === companyId && c.productId === (serviceId === '301' ? 'pb-standard' : 'pb-advanced'))!;
+    count.users += 3;
+    count.licenses += 3;
+    await fetch(`${service.passwordbossSimUrl}/_sim/partners/${PID}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(partner) }).then((r) => expect(r.status).toBe(200));
+    const simState = async () => (await (await fetch(`${service.autotaskSimUrl}/_sim/state`)).json()) as { adjustments: Array<{ contractID: number; serviceID: number; unitChange: number; at: number }> };
+    const adjustmentsBefore = (await simState()).adjustments.length;
+    await section.getByRole('button', { name: /^Apply \d+ changes?$/ }).click();
+    const moved = section.locator('.moved');
+    await moved.waitFor({ timeout: 60_000 });
+    expect(await moved.locator('li').allTextContents()).toEqual([expect.stringMatching(new RegExp(`service #${serviceId} on contract #\\d+: previewed ${before} → ${after}, now ${before} → ${after! + 3}$`))]);
+    expect((await simState()).adjustments.length).toBe(adjustmentsBefore);
+    await expect.poll(() => totals.getAttribute('data-preview-run')).not.toBeNull();
+    await shotOf('02b-preview-moved', section);
+
+    // Apply the new preview: Autotask then holds exactly its numbers.
+    const shown = await readRows();
+    expect(shown.find((r) => r.key === first[0]!.key)!.units).toBe(`${before}:${after! + 3}`);
+    await section.getByRole('button', { name: /^Apply \d+ changes?$/ }).click();
+    await expect.poll(() => section.getByRole('status').textContent(), { timeout: 60_000 }).toMatch(/^✓ Applied: sync ok/);
+    const posted = (await simState()).adjustments.slice(adjustmentsBefore);
+    const net = new Map<string, number>();
+    for (const a of posted) net.set(`${a.contractID}:${a.serviceID}`, (net.get(`${a.contractID}:${a.serviceID}`) ?? 0) + a.unitChange);
+    const expected = new Map(shown.map((r) => { const [, contract, svc] = r.key.split(':'); const [b, a] = r.units.split(':').map(Number); return [`${contract}:${svc}`, a! - b!]; }));
+    expect(net).toEqual(expected);
+    await shotOf('02c-applied', section);
+  }, 180_000);
+
   it('keeps Tab inside the company dialog, closes it on Escape, and says in words what an unmap leaves billed', async () => {
-    await page.getByRole('button', { name: 'Sync now' }).click();
-    await page.locator('[data-run-status]:not([data-run-status="running"])').waitFor({ timeout: 60_000 });
+    // A full run first, so the company owns units to leave behind (started from Temporal: the
+    // preview test used up Sync now's rate limit).
+    const connection = await Connection.connect({ address: service.temporalAddress });
+    try {
+      await (await new Client({ connection }).workflow.start('partnerSync', { taskQueue: 'pb-autotask-sync', workflowId: 'review-full-run', args: [{ partnerId: PID, trigger: 'temporal-ui' }] })).result();
+    } finally {
+      await connection.close();
+    }
     const m = demo.mappings.find((x) => x.pbCompanyId === 'c-0002')!;
     const name = demo.passwordboss.partners[0]!.companies.find((c) => c.id === m.pbCompanyId)!.name;
     const pencil = page.getByRole('button', { name: `Edit mapping of ${name}` });
@@ -131,14 +180,15 @@ describe('the portal, issue 17', () => {
       await handle.result();
       expect((await finished(handle.firstExecutionRunId)).status).toBe(i < 5 ? 'error' : 'ok');
     }
-    const all = await call<{ total: number }>('GET', `/v1/partners/${PID}/sync-runs?limit=1`);
-    expect(all.total).toBe(12);
+    // The preview test's runs come first; the count is whatever they and these add up to.
+    const { total } = await call<{ total: number }>('GET', `/v1/partners/${PID}/sync-runs?limit=1`);
+    expect(total).toBeGreaterThanOrEqual(12);
     await history().getByLabel('Show').selectOption({ label: 'All runs' });
-    await expect.poll(() => history().locator('.pager span').textContent(), { timeout: 20_000 }).toBe('1–10 of 12');
+    await expect.poll(() => history().locator('.pager span').textContent(), { timeout: 20_000 }).toBe(`1–10 of ${total}`);
     expect(await history().locator('tbody tr[data-run]').count()).toBe(10);
     await history().getByRole('button', { name: 'Older' }).click();
-    await expect.poll(() => history().locator('.pager span').textContent()).toBe('11–12 of 12');
-    expect(await history().locator('tbody tr[data-run]').count()).toBe(2);
+    await expect.poll(() => history().locator('.pager span').textContent()).toBe(`11–${Math.min(20, total)} of ${total}`);
+    expect(await history().locator('tbody tr[data-run]').count()).toBe(Math.min(10, total - 10));
     await shotOf('05-history-page-2', history());
     await history().getByLabel('Show').selectOption({ label: 'Errors only' });
     await expect.poll(() => history().locator('.pager span').textContent()).toBe('1–5 of 5');
@@ -159,11 +209,17 @@ describe('the portal, issue 17', () => {
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(17);
     await shotOf('07-history-scheduled-run-live', history());
 
-    // Details of the Sync now run: names, not ids; its CSV has the same rows as the API.
+    // Details of the full run: names, not ids; its CSV has the same rows as the API.
     const runs = await call<{ items: Run[] }>('GET', `/v1/partners/${PID}/sync-runs?limit=50`);
-    const manual = runs.items.find((r) => r.trigger === 'manual' && !r.dryRun)!;
-    await history().getByRole('button', { name: 'Older' }).click();
+    const manual = runs.items.find((r) => r.trigger === 'temporal-ui' && !r.dryRun)!;
     const row = history().locator(`tr[data-run="${manual.id}"]`);
+    const newer = history().getByRole('button', { name: 'Newer' });
+    while (await newer.isEnabled()) await newer.click();
+    const pageOf = Math.floor(runs.items.indexOf(manual) / 10);
+    for (let i = 0; i < pageOf; i++) {
+      await history().getByRole('button', { name: 'Older' }).click();
+      await expect.poll(() => history().locator('.pager span').textContent()).toMatch(new RegExp(`^${(i + 1) * 10 + 1}–`));
+    }
     await row.getByRole('button', { name: /Details/ }).click();
     const details = history().locator('.run-details table.results');
     await expect.poll(() => details.locator('tbody tr').count()).toBeGreaterThan(5);

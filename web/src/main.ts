@@ -7,6 +7,7 @@ import { api, ApiError, session, type Partner, type Settings } from './api.ts';
 import { companiesView } from './companies-view.ts';
 import { field, h, replace } from './dom.ts';
 import { historyView } from './history-view.ts';
+import { previewView } from './preview-view.ts';
 import { productsView } from './products-view.ts';
 import { scheduleView } from './schedule-view.ts';
 import { settingsView } from './settings-view.ts';
@@ -79,7 +80,8 @@ async function render(partner: Partner, current: () => boolean) {
     }
     const companies = companiesView(partner.id);
     const history = historyView(partner.id, partner.timezone, () => companies.refresh());
-    replace(after, productsView(partner.id), scheduleView(partner.id, partner.timezone, () => { companies.refresh(); history.refresh(); }), companies.element, history.element);
+    const refresh = () => { companies.refresh(); history.refresh(); };
+    replace(after, productsView(partner.id), scheduleView(partner.id, partner.timezone, refresh), previewView(partner.id, refresh), companies.element, history.element);
   };
   replace(app, h('h1', {}, 'Integrate Autotask with Password Boss'), settingsView(partner.id, settings, (saved) => { if (!settings.configured || !after.querySelector('section')) showSections(saved); settings.configured = true; }), after);
   showSections(settings);
