@@ -39,6 +39,12 @@ function moveInWords(r: Result): string | null {
   return r.action === 'left_behind' ? `${company}: ${what} is no longer billed; ${where} keeps ${r.unitsAfter} units` : null;
 }
 
+/** The partner's time on one line, the viewer's under it, so the table stays narrow. */
+function zonedCell(value: string, zone: string): Array<string | HTMLElement> {
+  const [theirs, mine] = fmtZoned(value, zone).split(' · ');
+  return mine ? [theirs!, h('div', { class: 'muted small' }, mine)] : [theirs!];
+}
+
 const duration = (r: SyncRun) => (r.finishedAt ? `${((new Date(r.finishedAt).getTime() - new Date(r.startedAt).getTime()) / 1000).toFixed(1)} s` : 'running');
 
 export function historyView(pid: string, zone: string, onRunFinished: () => void): { element: HTMLElement; refresh: () => void } {
@@ -80,7 +86,7 @@ export function historyView(pid: string, zone: string, onRunFinished: () => void
 
   const row = (r: SyncRun) => h('tr', { 'data-run': r.id },
     h('td', {}, r.trigger, r.dryRun ? h('span', { class: 'tag' }, 'dry run') : null),
-    h('td', { class: 'nowrap' }, fmtZoned(r.startedAt, zone)),
+    h('td', {}, ...zonedCell(r.startedAt, zone)),
     h('td', {}, duration(r)),
     h('td', {}, h('span', { class: `status s-${r.status}` }, r.status)),
     h('td', {}, `${r.done}/${r.total}${r.failed ? `, ${r.failed} failed` : ''}`),
