@@ -15,6 +15,7 @@ import {
 import type { Client } from '@temporalio/client';
 import type { Deps } from '../deps/deps.ts';
 import { deleteSchedule, ensureSchedule, setSchedulePaused } from '../temporal/schedules.ts';
+import { createRunWaiter } from '../temporal/await-run.ts';
 import { createSyncStarter } from '../temporal/sync-starter.ts';
 import auth from './plugins/auth.ts';
 import { installErrorHandlers } from './plugins/error-handler.ts';
@@ -34,6 +35,7 @@ import partnerRoutes from './routes/partners.ts';
 import portalRoutes from './routes/portal.ts';
 import productMappingRoutes from './routes/product-mappings.ts';
 import scheduleRoutes from './routes/schedule.ts';
+import syncApplyRoutes from './routes/sync-apply.ts';
 import syncRoutes from './routes/sync.ts';
 import { createPartnerAutotask } from './services/partner-autotask.ts';
 
@@ -113,12 +115,14 @@ export async function buildApp(deps: AppDeps) {
   });
   await app.register(companyMappingRoutes, { services: deps.services, autotask, cacheEntries: deps.companyListCacheEntries });
   await app.register(notificationRoutes, { db, secretBox: deps.services.secretBox, allowPrivateWebhooks: deps.services.notify?.allowPrivateWebhooks ?? false });
+  const startSync = createSyncStarter({ db, client, taskQueue: deps.taskQueue, namespace: deps.namespace, temporalUiUrl: deps.temporalUiUrl });
   await app.register(syncRoutes, {
     db,
     namespace: deps.namespace,
     temporalUiUrl: deps.temporalUiUrl,
-    startSync: createSyncStarter({ db, client, taskQueue: deps.taskQueue, namespace: deps.namespace, temporalUiUrl: deps.temporalUiUrl }),
+    startSync,
   });
+  await app.register(syncApplyRoutes, { db, startSync, awaitRun: createRunWaiter(client) });
   return app;
 }
 

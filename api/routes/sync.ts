@@ -3,16 +3,19 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
 import { findSettings } from '../../db/repositories/autotask-settings.ts';
-import { listRunResultsWithNames } from '../../db/repositories/run-results.ts';
-import { findRun, listRunResults, listRuns } from '../../db/repositories/sync-runs.ts';
+import { listRunResultsWithNames, productAndServiceNames } from '../../db/repositories/run-results.ts';
+import { findRun, listRunsPage } from '../../db/repositories/sync-runs.ts';
 import { amountTotals } from '../../sync/company-outcome.ts';
 import { maySync } from '../../sync/may-sync.ts';
+import { plannedChanges } from '../../sync/preview.ts';
 import { productResultSchema } from '../../sync/records.ts';
 import { runStatuses } from '../../sync/vocabulary.ts';
 import { temporalUiLink, type StartedSync } from '../../temporal/sync-starter.ts';
 import { conflict, errorBodySchema, notFound, notSavedYet } from '../errors.ts';
 import { principalOf, requirePartner } from '../plugins/auth.ts';
 import { partnerParams } from '../schemas.ts';
+import { planFingerprint } from '../services/plan-fingerprint.ts';
+import { resultNames } from '../services/result-names.ts';
 import { resultsCsv } from '../services/results-csv.ts';
 
 export interface SyncRouteDeps {
@@ -60,6 +63,10 @@ const resultSchema = z
     reason: reason.unwrap().describe('why the service got its target: count, product_removed, moved_contract, moved_service, released'),
     unitPrice: unitPrice.unwrap().describe('the contract service\'s unit price; null when unknown (a service not yet on the contract)'),
     amountChange: amountChange.unwrap().describe('(units after − units before) × unit price; null when unknown'),
+    pbCompanyName: z.string().nullable().describe('the Password Boss company\'s name; null if the company is no longer listed'),
+    productName: z.string().nullable().describe('the product names (joined by " + " when products share a service); null on rows without a product'),
+    serviceName: z.string().nullable().describe('the Autotask service\'s name as the product mappings hold it; null for a service no longer mapped'),
+    contractName: z.string().nullable().describe('the contract\'s name when it is the company\'s mapped contract; null otherwise'),
     createdAt: z.date(),
   })
   .meta({ id: 'SyncResult' });
@@ -67,12 +74,21 @@ const resultSchema = z
 const runDetailSchema = runSchema.extend({
   amountChange: z.number().describe('what the run changes (a dry run: would change) on the invoices: the sum of its results\' known amounts'),
   unpricedChanges: z.number().int().describe('changes whose unit price is unknown, left out of amountChange'),
+  planFingerprint: z.string().nullable().describe('a finished dry run (ok or warning): the fingerprint of the changes it shows, which `POST …/sync-runs/:runId/apply` takes; null otherwise'),
   results: z.array(resultSchema),
 });
 
 export type SyncRunView = z.output<typeof runSchema>;
 export type SyncRunDetailView = z.output<typeof runDetailSchema>;
 export type SyncResultView = z.output<typeof resultSchema>;
+
+/** `error,failed`: each a run status, none twice. */
+const runStatusList = z
+  .string()
+  .max(200)
+  .transform((s) => s.split(',').map((v) => v.trim()))
+  .pipe(z.array(z.enum(runStatuses)).min(1).refine((l) => new Set(l).size === l.length, 'a status appears twice'))
+  .describe('comma-separated run statuses');
 
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema };
 
@@ -117,15 +133,24 @@ const syncRoutes: FastifyPluginAsyncZod<SyncRouteDeps> = async (app, deps) => {
   app.get('/v1/partners/:pid/sync-runs', {
     schema: {
       tags: ['sync'],
-      summary: 'Run history, newest first',
+      summary: 'Run history, newest first, paged and filtered by status',
+      description: '`total` counts every run that matches the filter, for a pager. `status` takes one or more run statuses, comma-separated (`error,failed,warning` for "errors only").',
       params: partnerParams,
-      querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(20), before: z.iso.datetime({ offset: true }).optional() }).strict(),
-      response: { 200: z.object({ items: z.array(runSchema) }), ...errors },
+      querystring: z
+        .object({
+          limit: z.coerce.number().int().min(1).max(200).default(20),
+          offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+          before: z.iso.datetime({ offset: true }).optional(),
+          status: runStatusList.optional(),
+        })
+        .strict(),
+      response: { 200: z.object({ items: z.array(runSchema), total: z.number().int() }), ...errors },
     },
   }, async (request) => {
     await requirePartner(db, request, request.params.pid);
-    const runs = await listRuns(db, request.params.pid, request.query.limit, request.query.before ? new Date(request.query.before) : undefined);
-    return { items: runs.map((run) => withLink(request, run)) };
+    const { limit, offset, before, status } = request.query;
+    const page = await listRunsPage(db, request.params.pid, { limit, offset, before: before ? new Date(before) : undefined, statuses: status });
+    return { items: page.items.map((run) => withLink(request, run)), total: page.total };
   });
 
   app.get('/v1/partners/:pid/sync-runs/:runId', {
@@ -139,8 +164,10 @@ const syncRoutes: FastifyPluginAsyncZod<SyncRouteDeps> = async (app, deps) => {
     await requirePartner(db, request, request.params.pid);
     const run = await findRun(db, request.params.pid, request.params.runId);
     if (!run) throw notFound(`sync run ${request.params.runId}`);
-    const results = await listRunResults(db, run.id);
-    return { ...withLink(request, run), ...amountTotals(results), results };
+    const [rows, names] = await Promise.all([listRunResultsWithNames(db, run.id), productAndServiceNames(db, run.partnerId)]);
+    const results = rows.map((r) => ({ ...r.result, ...resultNames({ ...r.result, ...r }, names) }));
+    const previewable = run.dryRun && (run.status === 'ok' || run.status === 'warning');
+    return { ...withLink(request, run), ...amountTotals(results), planFingerprint: previewable ? planFingerprint(plannedChanges(results)) : null, results };
   });
 
   app.get('/v1/partners/:pid/sync-runs/:runId/results.csv', {

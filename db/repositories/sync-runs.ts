@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { syncResults, syncRuns } from '../schema.ts';
 import type { RunStatus } from '../../sync/vocabulary.ts';
@@ -40,13 +40,26 @@ export async function findRunningRun(db: Db, partnerId: string, dryRun: boolean)
   return row;
 }
 
-export async function listRuns(db: Db, partnerId: string, limit: number, before?: Date): Promise<SyncRun[]> {
-  return db
-    .select()
-    .from(syncRuns)
-    .where(and(eq(syncRuns.partnerId, partnerId), before ? lt(syncRuns.startedAt, before) : undefined))
-    .orderBy(desc(syncRuns.startedAt))
-    .limit(limit);
+export interface RunPageQuery {
+  limit: number;
+  offset: number;
+  before?: Date | undefined;
+  /** Only runs with one of these statuses (the history's "errors only" filter); all when absent. */
+  statuses?: readonly RunStatus[] | undefined;
+}
+
+/** One page of the history, newest first, with how many runs match in all (for the pager). */
+export async function listRunsPage(db: Db, partnerId: string, q: RunPageQuery): Promise<{ items: SyncRun[]; total: number }> {
+  const where = and(
+    eq(syncRuns.partnerId, partnerId),
+    q.before ? lt(syncRuns.startedAt, q.before) : undefined,
+    q.statuses?.length ? inArray(syncRuns.status, [...q.statuses]) : undefined
+  );
+  const [items, [counted]] = await Promise.all([
+    db.select().from(syncRuns).where(where).orderBy(desc(syncRuns.startedAt), desc(syncRuns.id)).limit(q.limit).offset(q.offset),
+    db.select({ n: count() }).from(syncRuns).where(where),
+  ]);
+  return { items, total: counted?.n ?? 0 };
 }
 
 export async function updateRun(

@@ -1,6 +1,8 @@
 /** Company mapping: every Password Boss company, its Autotask company and contract, Last Sync and Status. */
-import { api, type AtCompany, type AtContract, type CompanyRow, type Stop } from './api.ts';
+import { api, type AtCompany, type AtContract, type CompanyRow, type ProductMapping, type Stop } from './api.ts';
 import { field, fmtDate, h, replace } from './dom.ts';
+import { leftBehindInWords } from './left-behind.ts';
+import { returnFocus, trapFocus } from './modal.ts';
 import { path } from './paths.ts';
 
 const STATUSES = ['never_synced', 'syncing', 'ok', 'warning', 'error', 'skipped'];
@@ -69,7 +71,8 @@ export function companiesView(pid: string): { element: HTMLElement; refresh: () 
     };
     term.addEventListener('change', () => void find());
     companySelect.addEventListener('change', () => void loadContracts());
-    const close = () => replace(editor);
+    const opener = document.activeElement;
+    const close = () => { replace(editor); returnFocus(opener, card); };
     const dialog = h('div', { class: 'dialog', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'ed-title' },
       h('h3', { id: 'ed-title' }, `Map ${c.pbCompanyName}`),
       h('div', { class: 'field' }, h('label', { for: 'ed-term' }, 'Autotask company'), h('div', { class: 'row' }, Object.assign(term, { id: 'ed-term' }), h('button', { type: 'button', class: 'secondary', onclick: () => void find() }, 'Search'))),
@@ -95,16 +98,24 @@ export function companiesView(pid: string): { element: HTMLElement; refresh: () 
      */
     const showStop = (stop: Stop) => {
       if (stop.leftBehind.length === 0) return close();
-      const pairs = stop.leftBehind.map((p) => h('li', {}, `service ${p.serviceId} on contract #${p.contractId} keeps ${p.units} units`));
+      const contracts = new Map(c.contract?.name ? [[c.contract.id, c.contract.name]] : []);
+      const pairs = h('ul', { class: 'left-behind' }, ...stop.leftBehind.map((p) => h('li', {}, leftBehindInWords(p, { services: new Map(), contracts }))));
+      // Service names come from the product mappings; until they arrive the ids stand in.
+      void api<{ items: ProductMapping[] }>('GET', path`/v1/partners/${pid}/product-mappings`).then(({ items }) => {
+        const services = new Map(items.flatMap((m) => (m.autotaskServiceId !== null && m.autotaskServiceName ? [[m.autotaskServiceId, m.autotaskServiceName] as const] : [])));
+        replace(pairs, ...stop.leftBehind.map((p) => h('li', {}, leftBehindInWords(p, { services, contracts }))));
+      }, () => undefined);
       const note = h('p', { class: 'muted' }, stop.release === 'zero' ? 'The next sync sets them to 0.' : 'They stay billed until you release them or change them in Autotask.');
       replace(dialog,
         h('h3', { id: 'ed-title' }, `${c.pbCompanyName} is unmapped`),
-        h('p', {}, 'What the sync billed stays on the contract:'), h('ul', { class: 'left-behind' }, ...pairs), note,
+        h('p', {}, 'Autotask cannot take a service off a contract, so what the sync billed stays:'), pairs, note,
         h('div', { class: 'actions' },
           stop.release === 'zero' ? null : h('button', { type: 'button', class: 'danger', onclick: async () => showStop(await api<Stop>('DELETE', `${path`/v1/partners/${pid}/company-mappings/${c.pbCompanyId}`}?release=zero`)) }, 'Release: set to 0 on the next sync'),
           h('button', { type: 'button', class: 'secondary', onclick: close }, 'Done')));
+      dialog.querySelector<HTMLElement>('button')?.focus();
     };
     replace(editor, h('div', { class: 'backdrop' }, dialog));
+    trapFocus(dialog, close);
     void find();
     term.focus();
   }

@@ -9,6 +9,7 @@ import { field, h, replace } from './dom.ts';
 import { historyView } from './history-view.ts';
 import { notificationsView } from './notifications-view.ts';
 import { partnersOverview } from './partners-overview.ts';
+import { previewView } from './preview-view.ts';
 import { productsView } from './products-view.ts';
 import { scheduleView } from './schedule-view.ts';
 import { settingsView } from './settings-view.ts';
@@ -82,8 +83,9 @@ async function render(partner: Partner, current: () => boolean, overview: HTMLEl
       return;
     }
     const companies = companiesView(partner.id);
-    const history = historyView(partner.id);
-    replace(after, productsView(partner.id), scheduleView(partner.id, partner.timezone, () => { companies.refresh(); history.refresh(); }), companies.element, history.element, notificationsView(partner.id));
+    const history = historyView(partner.id, partner.timezone, () => companies.refresh());
+    const refresh = () => { companies.refresh(); history.refresh(); };
+    replace(after, productsView(partner.id), scheduleView(partner.id, partner.timezone, refresh), previewView(partner.id, refresh), companies.element, history.element, notificationsView(partner.id));
   };
   replace(app, overview, h('h1', {}, 'Integrate Autotask with Password Boss'), settingsView(partner.id, settings, (saved) => { if (!settings.configured || !after.querySelector('section')) showSections(saved); settings.configured = true; }), after);
   showSections(settings);

@@ -1,6 +1,6 @@
 /** Sync schedule (daily or weekly, time, timezone, next runs) and Sync now with live progress. */
 import { api, type Schedule, type SyncRun } from './api.ts';
-import { field, fmtDate, h, replace } from './dom.ts';
+import { field, fmtZoned, h, replace } from './dom.ts';
 import { path } from './paths.ts';
 
 const DAYS = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'];
@@ -28,12 +28,19 @@ export function scheduleView(pid: string, defaultTimezone: string, onRunFinished
     }
     toggleDay();
     next.textContent = s.schedule
-      ? `${s.paused ? 'Paused (integration disabled). ' : ''}Next run: ${s.nextRuns[0] ? fmtDate(s.nextRuns[0]) : '—'}${s.note ? ` · ${s.note}` : ''}`
+      ? `${s.paused ? 'Paused (integration disabled). ' : ''}Next run: ${s.nextRuns[0] ? fmtZoned(s.nextRuns[0], s.schedule.timezone) : '—'}${s.note ? ` · ${s.note}` : ''}`
       : 'No schedule yet.';
   };
 
+  // Disabled until the saved schedule has loaded: before that the fields hold defaults, and a
+  // Save pressed then would overwrite the real schedule with them.
+  const fields = h('fieldset', { class: 'plain', disabled: true, 'aria-busy': 'true' },
+    h('legend', { class: 'sr-only' }, 'Schedule'),
+    h('div', { class: 'grid4' }, field('Frequency', frequency), dayField, field('Time of day', time), field('Timezone', timezone)));
+  const save = h('button', { type: 'submit', disabled: true }, 'Save schedule');
   const form = h('form', { onsubmit: async (e: Event) => {
     e.preventDefault();
+    if (fields.disabled) return;
     try {
       const saved = await api<Schedule>('PUT', path`/v1/partners/${pid}/schedule`, { frequency: frequency.value, ...(frequency.value === 'weekly' ? { dayOfWeek: day.value } : {}), time: time.value, timezone: timezone.value.trim() });
       showSchedule(saved);
@@ -44,9 +51,9 @@ export function scheduleView(pid: string, defaultTimezone: string, onRunFinished
       message.textContent = `✗ ${(err as Error).message}`;
     }
   } },
-    h('div', { class: 'grid4' }, field('Frequency', frequency), dayField, field('Time of day', time), field('Timezone', timezone)),
+    fields,
     h('datalist', { id: 'tz-list' }, ...ZONES.map((z) => h('option', { value: z }))),
-    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save schedule'), h('button', { type: 'button', class: 'primary', onclick: syncNow }, 'Sync now')),
+    h('div', { class: 'actions' }, save, h('button', { type: 'button', class: 'primary', onclick: syncNow }, 'Sync now')),
   );
 
   async function syncNow() {
@@ -82,6 +89,13 @@ export function scheduleView(pid: string, defaultTimezone: string, onRunFinished
   replace(card, h('h2', { id: 'sc-title' }, 'Sync schedule'),
     h('p', { class: 'muted' }, 'Password Boss calculates monthly user counts on the last day of the month. Sync before you generate your Autotask invoices so they carry the right counts.'),
     form, next, message, progress);
-  void api<Schedule>('GET', path`/v1/partners/${pid}/schedule`).then(showSchedule, (err: Error) => (next.textContent = err.message));
+  void api<Schedule>('GET', path`/v1/partners/${pid}/schedule`).then((s) => {
+    showSchedule(s);
+    fields.disabled = save.disabled = false;
+    fields.setAttribute('aria-busy', 'false');
+  }, (err: Error) => {
+    fields.setAttribute('aria-busy', 'false');
+    next.textContent = `The schedule could not be loaded (${err.message}), so it cannot be changed here; reload the page to try again.`;
+  });
   return card;
 }

@@ -1,0 +1,103 @@
+/**
+ * Preview and Apply (issue 17): a dry run shows, per company and product, the units before →
+ * after and what the invoice changes by, with totals; Apply writes exactly that (the API checks
+ * the preview's fingerprint against a fresh plan), or shows what moved since and the new preview.
+ */
+import { api, ApiError, type SyncRun } from './api.ts';
+import { h, replace } from './dom.ts';
+import { signed } from './history-view.ts';
+import { path } from './paths.ts';
+
+type Result = NonNullable<SyncRun['results']>[number];
+interface Difference { pbCompanyId: string; pbCompanyName: string | null; contractId: number; serviceId: number; previewed: { before: number; after: number } | null; now: { before: number; after: number } | null }
+
+const plural = (n: number, word: string) => `${n} ${n === 1 ? word : word.endsWith('y') ? `${word.slice(0, -1)}ies` : `${word}s`}`;
+const seats = (n: number) => `${n > 0 ? '+' : n < 0 ? '−' : '±'}${Math.abs(n)} seat${Math.abs(n) === 1 ? '' : 's'}`;
+const pair = (p: { before: number; after: number } | null) => (p ? `${p.before} → ${p.after}` : 'no change');
+
+async function finished(pid: string, runId: string): Promise<SyncRun> {
+  for (;;) {
+    const run = await api<SyncRun>('GET', path`/v1/partners/${pid}/sync-runs/${runId}`);
+    if (run.status !== 'running') return run;
+    await new Promise((r) => setTimeout(r, 700));
+  }
+}
+
+export function previewView(pid: string, onApplied: () => void): HTMLElement {
+  const card = h('section', { class: 'card', 'aria-labelledby': 'pv-title' });
+  const message = h('p', { class: 'result', role: 'status', 'aria-live': 'polite' });
+  const body = h('div', { class: 'preview' });
+  const previewButton = h('button', { type: 'button', class: 'secondary', onclick: () => void runPreview() }, 'Preview changes');
+  let busy = false;
+
+  const say = (cls: string, text: string) => { message.className = `result ${cls}`; message.textContent = text; };
+  const guard = async (work: () => Promise<void>) => {
+    if (busy) return;
+    busy = true;
+    previewButton.disabled = true;
+    try { await work(); } catch (err) { say('bad', `✗ ${(err as Error).message}`); } finally { busy = false; previewButton.disabled = false; }
+  };
+
+  const runPreview = () => guard(async () => {
+    replace(body);
+    say('', 'Planning… nothing is sent to Autotask.');
+    const started = await api<{ runId: string }>('POST', path`/v1/partners/${pid}/sync`, { dryRun: true });
+    await show(await finished(pid, started.runId));
+  });
+
+  async function show(done: SyncRun, moved: Difference[] = []) {
+    const run = await api<SyncRun>('GET', path`/v1/partners/${pid}/sync-runs/${done.id}`);
+    const results = run.results ?? [];
+    const changes = results.filter((r) => r.action === 'would_set' && r.unitsBefore !== r.unitsAfter);
+    const problems = results.filter((r) => r.status === 'error' || r.status === 'warning');
+    const seatDelta = changes.reduce((n, r) => n + (r.unitsAfter ?? 0) - (r.unitsBefore ?? 0), 0);
+    const amount = changes.reduce((n, r) => n + (r.amountChange ?? 0), 0);
+    const unpriced = changes.filter((r) => r.amountChange === null).length;
+    const companies = new Set(changes.map((r) => r.pbCompanyId));
+    say('', run.planFingerprint ? '' : `The preview ended ${run.status}${run.detail ? `: ${run.detail}` : ''}.`);
+    const totals = changes.length
+      ? `${plural(changes.length, 'contract service')} of ${plural(companies.size, 'company')} change by ${seats(seatDelta)}, ${signed(Math.round(amount * 100) / 100)} a month${unpriced ? ` (plus ${plural(unpriced, 'change')} whose unit price Autotask sets when it adds the service)` : ''}.`
+      : 'Nothing to change: every mapped contract already carries the right units.';
+    replace(body,
+      moved.length ? h('div', { class: 'moved', role: 'alert' },
+        h('h3', {}, 'Changed since your preview — nothing was applied'),
+        h('ul', {}, ...moved.map((d) => h('li', {}, `${d.pbCompanyName ?? d.pbCompanyId}, service #${d.serviceId} on contract #${d.contractId}: previewed ${pair(d.previewed)}, now ${pair(d.now)}`))),
+        h('p', { class: 'muted' }, 'Below is the new preview; apply it if it is right.')) : null,
+      h('p', { class: 'totals', 'data-preview-run': run.id }, h('strong', {}, totals), ` Billing month ${run.billingMonth ?? '—'}, effective ${run.effectiveDate ?? '—'}.`),
+      problems.length ? h('p', { class: 'bad small' }, `${plural(new Set(problems.map((r) => r.pbCompanyId)).size, 'company')} cannot be synced and will not change; see the run's details in the history.`) : null,
+      changes.length ? h('div', { class: 'scroll' }, h('table', { class: 'results preview-table' },
+        h('thead', {}, h('tr', {}, h('th', {}, 'Company'), h('th', {}, 'Product'), h('th', {}, 'Autotask service and contract'), h('th', {}, 'Units before → after'), h('th', {}, 'Amount change'))),
+        h('tbody', {}, ...changes.map((r: Result) => h('tr', { 'data-change': `${r.pbCompanyId}:${r.autotaskContractId}:${r.autotaskServiceId}` },
+          h('td', {}, r.pbCompanyName ?? r.pbCompanyId),
+          h('td', {}, r.productName ?? '—'),
+          h('td', {}, r.serviceName ?? `service #${r.autotaskServiceId}`, h('div', { class: 'muted small' }, r.contractName ? `${r.contractName} (#${r.autotaskContractId})` : `contract #${r.autotaskContractId}`)),
+          h('td', { class: 'nowrap', 'data-units': `${r.unitsBefore}:${r.unitsAfter}` }, `${r.unitsBefore} → ${r.unitsAfter}`),
+          h('td', { class: 'nowrap', 'data-amount': String(r.amountChange ?? '') }, r.amountChange === null ? 'set by Autotask' : signed(r.amountChange))))),
+        h('tfoot', {}, h('tr', {}, h('th', { colspan: 3 }, 'Total'), h('th', { class: 'nowrap' }, seats(seatDelta)), h('th', { class: 'nowrap' }, signed(Math.round(amount * 100) / 100)))))) : null,
+      changes.length && run.planFingerprint ? h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => void apply(run) }, `Apply ${plural(changes.length, 'change')}`)) : null);
+  }
+
+  const apply = (run: SyncRun) => guard(async () => {
+    say('', 'Checking the plan again, then applying…');
+    try {
+      const started = await api<{ runId: string }>('POST', path`/v1/partners/${pid}/sync-runs/${run.id}/apply`, { planFingerprint: run.planFingerprint });
+      replace(body);
+      const done = await finished(pid, started.runId);
+      say(done.status === 'ok' ? 'ok' : 'bad', `${done.status === 'ok' ? '✓' : '✗'} Applied: sync ${done.status}, ${plural(done.unitsChanged, 'unit')} changed${done.detail ? ` — ${done.detail}` : ''}. The run is in the history.`);
+      onApplied();
+    } catch (err) {
+      const details = err instanceof ApiError ? (err.details as { differences?: Difference[]; preview?: { runId: string } } | undefined) : undefined;
+      if (err instanceof ApiError && err.code === 'plan_changed' && details?.preview) {
+        say('bad', `✗ ${err.message}`);
+        await show(await finished(pid, details.preview.runId), details.differences ?? []);
+        return;
+      }
+      throw err;
+    }
+  });
+
+  replace(card, h('h2', { id: 'pv-title' }, 'Preview and apply'),
+    h('p', { class: 'muted' }, 'See what a sync would change on your Autotask contracts before anything is sent, then apply exactly that.'),
+    h('div', { class: 'actions start' }, previewButton), message, body);
+  return card;
+}
