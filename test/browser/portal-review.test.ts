@@ -63,6 +63,13 @@ describe('the portal, issue 17', () => {
       if (route.request().method() === 'GET') await new Promise((r) => setTimeout(r, 2_500));
       await route.continue();
     });
+    // So do the notification settings: the same trap, the same cure.
+    await call('PUT', `/v1/partners/${PID}/notifications`, { emails: ['billing@example.com'], webhookUrl: null, on: ['error'] });
+    const notificationsBefore = await call<Record<string, unknown>>('GET', `/v1/partners/${PID}/notifications`);
+    await page.route(`**/v1/partners/${PID}/notifications`, async (route) => {
+      if (route.request().method() === 'GET') await new Promise((r) => setTimeout(r, 2_500));
+      await route.continue();
+    });
     await page.goto(service.base);
     await page.getByLabel('API key').fill(service.adminKey);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -71,11 +78,18 @@ describe('the portal, issue 17', () => {
     const save = page.getByRole('button', { name: 'Save schedule' });
     await save.waitFor();
     const disabledWhileLoading = [await save.isDisabled(), await page.getByLabel('Time of day').isDisabled()];
+    const saveNotifications = page.getByRole('button', { name: 'Save notifications' });
+    const notificationsDisabledWhileLoading = await saveNotifications.isDisabled();
+    await saveNotifications.click({ force: true, timeout: 1_000 }).catch(() => undefined);
     await shotOf('01-schedule-loading', page.locator('section', { has: page.getByRole('heading', { name: 'Sync schedule' }) }));
     // Press Save at once, and Enter in the form, as an impatient admin would.
     await save.click({ force: true, timeout: 1_000 }).catch(() => undefined);
     await page.getByLabel('Time of day').press('Enter', { timeout: 1_000 }).catch(() => undefined);
     await expect.poll(() => save.isDisabled(), { timeout: 10_000 }).toBe(false);
+    await expect.poll(() => saveNotifications.isDisabled(), { timeout: 10_000 }).toBe(false);
+    await page.unroute(`**/v1/partners/${PID}/notifications`);
+    expect(notificationsDisabledWhileLoading).toBe(true);
+    expect(await call<Record<string, unknown>>('GET', `/v1/partners/${PID}/notifications`)).toEqual(notificationsBefore);
     await page.unroute(`**/v1/partners/${PID}/schedule`);
     const after = await call<typeof before>('GET', `/v1/partners/${PID}/schedule`);
     expect(after.schedule).toEqual(before.schedule);

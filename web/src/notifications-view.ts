@@ -25,8 +25,13 @@ export function notificationsView(pid: string): HTMLElement {
     secretNote.textContent = s.webhookUrl ? (s.hasWebhookSecret ? 'Requests carry X-PB-Signature: sha256=<HMAC-SHA256 of the body> under the signing secret shown when the webhook was saved.' : '') : '';
   };
 
+  // Disabled until the saved settings are in: typing before they arrive would be overwritten, and a
+  // Save sent then would replace the real settings with the empty form's.
+  const save = h('button', { type: 'submit', disabled: true }, 'Save notifications');
+  const fields = h('fieldset', { class: 'plain', disabled: true, 'aria-busy': 'true' });
   const form = h('form', { onsubmit: async (e: Event) => {
     e.preventDefault();
+    if (fields.disabled) return;
     try {
       const saved = await api<NotificationSettings & { webhookSecret?: string }>('PUT', path`/v1/partners/${pid}/notifications`, {
         emails: emails.value.split(/[\s,;]+/).filter(Boolean),
@@ -41,15 +46,27 @@ export function notificationsView(pid: string): HTMLElement {
       message.textContent = `✗ ${(err as Error).message}`;
     }
   } },
-    h('div', { class: 'grid2' }, field('E-mail addresses', emails, 'Comma-separated; one message per run to all of them.'), field('Webhook URL', webhook, 'Receives a signed JSON POST per alert.')),
-    h('fieldset', { class: 'events' }, h('legend', {}, 'Tell me when'), ...EVENTS.map(([, label], i) => h('label', { class: 'switch' }, boxes[i]!, label))),
+    fields,
     secretNote,
-    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save notifications')),
+    h('div', { class: 'actions' }, save),
   );
+  replace(fields,
+    h('div', { class: 'grid2' }, field('E-mail addresses', emails, 'Comma-separated; one message per run to all of them.'), field('Webhook URL', webhook, 'Receives a signed JSON POST per alert.')),
+    h('fieldset', { class: 'events' }, h('legend', {}, 'Tell me when'), ...EVENTS.map(([, label], i) => h('label', { class: 'switch' }, boxes[i]!, label))));
 
   replace(card, h('h2', { id: 'no-title' }, 'Notifications'),
     h('p', { class: 'muted' }, 'Hear once per run when a sync fails or needs you, and when it works again. Close to the month\'s end, a failing sync says how many days are left before invoicing.'),
     form, message);
-  void api<NotificationSettings>('GET', path`/v1/partners/${pid}/notifications`).then(show, (err: Error) => (message.textContent = err.message));
+  void api<NotificationSettings>('GET', path`/v1/partners/${pid}/notifications`).then(
+    (s) => {
+      show(s);
+      fields.disabled = save.disabled = false;
+      fields.removeAttribute('aria-busy');
+    },
+    (err: Error) => {
+      message.className = 'result bad';
+      message.textContent = `✗ The notification settings could not be loaded (${err.message}); reload the page to try again.`;
+    }
+  );
   return card;
 }
