@@ -95,7 +95,7 @@ export function companiesView(pid: string): { element: HTMLElement; refresh: () 
       h('td', { class: 'nowrap', 'data-label': 'Last Sync' }, fmtDate(c.lastSyncAt)),
       h('td', { 'data-label': 'Status' }, h('span', { class: `status s-${c.status}` }, c.status.replace('_', ' ')), c.detail && c.status !== 'ok' ? h('div', { class: 'detail' }, c.detail) : null),
       h('td', { class: 'nowrap' },
-        h('button', { type: 'button', class: 'icon', 'aria-label': `Units over time of ${c.pbCompanyName}`, title: 'Units over time', onclick: () => openUnits(pid, c, editor) }, '📈'),
+        h('button', { type: 'button', class: 'icon small', 'aria-label': `Units over time of ${c.pbCompanyName}`, title: 'Units over time', onclick: () => openUnits(pid, c, editor) }, 'Units'),
         h('button', { type: 'button', class: 'icon', 'aria-label': `Edit mapping of ${c.pbCompanyName}`, onclick: () => openEditor(c) }, '✎')));
   }
 

@@ -40,7 +40,7 @@ export function suggestionsView(pid: string, types: CompanyTypeFilter, onMapped:
       countSelected();
     };
     select?.addEventListener('change', show);
-    const result = h('td', { class: 'small', 'data-label': 'Result' });
+    const result = h('td', { class: 'small nowrap', 'data-label': 'Result' });
     const tr = h('tr', { 'data-suggestion': item.pbCompanyId },
       h('td', {}, box),
       h('td', {}, item.pbCompanyName, item.active ? null : h('span', { class: 'tag' }, 'inactive')),
@@ -90,7 +90,7 @@ export function suggestionsView(pid: string, types: CompanyTypeFilter, onMapped:
         const res = byId.get(r.item.pbCompanyId);
         const ok = res?.status === 200;
         r.result.dataset.done = ok ? 'ok' : 'failed';
-        r.result.className = `small ${ok ? 'ok-text' : 'bad'}`;
+        r.result.className = `small ${ok ? 'ok-text nowrap' : 'bad'}`;
         r.result.textContent = ok ? '✓ Mapped' : `✗ ${res?.error?.message ?? 'not saved'}`;
         r.box.checked = false;
         if (ok) r.box.disabled = true;

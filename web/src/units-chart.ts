@@ -8,8 +8,11 @@ import type { LedgerEntry } from './api.ts';
 export interface UnitSeries {
   serviceId: number;
   name: string;
-  /** Units per month (YYYY-MM); `written` false where the month carried the previous units on. */
-  points: Array<{ month: string; units: number; written: boolean }>;
+  /**
+   * Units per month (YYYY-MM); `written` false where the month carried the previous units on;
+   * null before the service's first write (the ledger does not know what it held then).
+   */
+  points: Array<{ month: string; units: number | null; written: boolean }>;
 }
 
 const nextMonth = (m: string) => {
@@ -44,7 +47,7 @@ export function unitSeries(entries: readonly LedgerEntry[], serviceName: (id: nu
           written = true;
         }
       }
-      return { month, units: [...perContract.values()].reduce((a, b) => a + b, 0), written };
+      return { month, units: perContract.size ? [...perContract.values()].reduce((a, b) => a + b, 0) : null, written };
     });
     return { serviceId, name: serviceName(serviceId), points };
   });
@@ -73,19 +76,22 @@ function marker(kind: number, x: number, y: number, colour: string): SVGElement 
 /** One sentence per service: what a screen reader says for the picture. */
 export function describeSeries(series: readonly UnitSeries[]): string {
   return series.map((ser) => {
-    const first = ser.points[0]!;
-    const last = ser.points[ser.points.length - 1]!;
-    const max = Math.max(...ser.points.map((p) => p.units));
+    const known = ser.points.filter((p) => p.units !== null);
+    const first = known[0]!;
+    const last = known[known.length - 1]!;
+    const max = Math.max(...known.map((p) => p.units!));
+    if (first === last) return `${ser.name}: ${first.units} units in ${first.month}, its first month billed.`;
     return `${ser.name}: ${first.units} units in ${first.month}, ${last.units} in ${last.month} (highest ${max}).`;
   }).join(' ');
 }
 
 export function unitsChart(series: readonly UnitSeries[], titleId: string): SVGSVGElement {
   const months = series[0]?.points.map((p) => p.month) ?? [];
-  const width = 640;
+  const width = 720;
   const height = 260;
-  const pad = { left: 44, right: 150, top: 16, bottom: 36 };
-  const max = Math.max(1, ...series.flatMap((ser) => ser.points.map((p) => p.units)));
+  // Room on the right for each line's name and last value: the lines are named there, not by colour.
+  const pad = { left: 44, right: 250, top: 16, bottom: 36 };
+  const max = Math.max(1, ...series.flatMap((ser) => ser.points.map((p) => p.units ?? 0)));
   const step = Math.pow(10, Math.floor(Math.log10(max)));
   const top = Math.ceil(max / step) * step;
   const x = (i: number) => pad.left + (months.length <= 1 ? (width - pad.left - pad.right) / 2 : (i * (width - pad.left - pad.right)) / (months.length - 1));
@@ -104,18 +110,22 @@ export function unitsChart(series: readonly UnitSeries[], titleId: string): SVGS
   const labelYs: number[] = [];
   series.forEach((ser, k) => {
     const colour = COLOURS[k % COLOURS.length]!;
-    const d = ser.points.map((p, i) => `${i ? 'L' : 'M'}${x(i)},${y(p.units)}`).join(' ');
+    const known = ser.points.map((p, i) => ({ ...p, i })).filter((p): p is typeof p & { units: number } => p.units !== null);
+    const d = known.map((p, j) => `${j ? 'L' : 'M'}${x(p.i)},${y(p.units)}`).join(' ');
     svg.append(s('path', { d, fill: 'none', stroke: colour, 'stroke-width': 2.5, 'stroke-dasharray': DASHES[k % DASHES.length]!, 'data-service': ser.serviceId }));
-    ser.points.forEach((p, i) => {
-      const m = marker(k, x(i), y(p.units), colour);
+    known.forEach((p) => {
+      const m = marker(k, x(p.i), y(p.units), colour);
       m.append(s('title', {}, `${ser.name}, ${p.month}: ${p.units} units${p.written ? '' : ' (unchanged)'}`));
       svg.append(m);
     });
-    const last = ser.points[ser.points.length - 1]!;
+    const last = known[known.length - 1]!;
     let ly = y(last.units) + 4;
     while (labelYs.some((o) => Math.abs(o - ly) < 14)) ly += 14;
     labelYs.push(ly);
-    svg.append(marker(k, width - pad.right + 14, ly - 4, colour), s('text', { x: width - pad.right + 24, y: ly, class: 'series-label' }, `${ser.name}: ${last.units}`));
+    svg.append(
+      s('line', { x1: width - pad.right + 16, x2: width - pad.right + 44, y1: ly - 4, y2: ly - 4, stroke: colour, 'stroke-width': 2.5, 'stroke-dasharray': DASHES[k % DASHES.length]! }),
+      marker(k, width - pad.right + 30, ly - 4, colour),
+      s('text', { x: width - pad.right + 50, y: ly, class: 'series-label' }, `${ser.name}: ${last.units}`));
   });
   return svg;
 }

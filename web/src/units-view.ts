@@ -34,10 +34,11 @@ export function openUnits(pid: string, company: CompanyRow, host: HTMLElement) {
       chart.setAttribute('aria-describedby', descId);
       const months = series[0]!.points.map((p) => p.month);
       const table = h('table', { class: 'units-table' },
-        h('caption', {}, 'Units billed per month (the same numbers as the chart)'),
+        h('caption', {}, 'Units billed per month (the same numbers as the chart; — before the service first billed)'),
         h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Month'), ...series.map((s) => h('th', { scope: 'col' }, s.name)))),
         h('tbody', {}, ...months.map((m, i) => h('tr', {}, h('th', { scope: 'row' }, m), ...series.map((s) => {
           const p = s.points[i]!;
+          if (p.units === null) return h('td', { class: 'muted' }, '—');
           return h('td', {}, String(p.units), p.written ? null : h('span', { class: 'muted small' }, ' (unchanged)'));
         })))));
       replace(body, h('figure', { class: 'units-figure' }, chart, h('figcaption', { id: descId, class: 'small muted' }, describeSeries(series))), table);
