@@ -19,6 +19,9 @@ export async function refreshCompanies(db: Db, partnerId: string, companies: Arr
       .onConflictDoUpdate({
         target: [companyMappings.partnerId, companyMappings.pbCompanyId],
         set: { pbCompanyName: sql.raw('excluded.pb_company_name'), pbCompanyActive: sql.raw('excluded.pb_company_active') },
+        // Only rows that changed are written: a re-read of an unchanged list (the portal asks for
+        // one each time it opens) then writes nothing and keeps the cached pages of the list valid.
+        setWhere: sql`(${companyMappings.pbCompanyName}, ${companyMappings.pbCompanyActive}) is distinct from (excluded.pb_company_name, excluded.pb_company_active)`,
       });
   }
 }

@@ -110,12 +110,24 @@ describe('mapping hundreds of companies', () => {
     await view('mapping-04-excluded', 'section:has(#cm-title)');
   });
 
-  it('shows a company created in Password Boss a moment ago when the page opens', async () => {
-    stack.sims.passwordboss.partner(stack.partnerId)!.companies.push({ id: 'c-new', name: 'Aardvark Brand New Dental', type: 'customer', active: true });
+  it('shows a company created in Password Boss a moment ago when the page opens, or on request', async () => {
+    const companies = stack.sims.passwordboss.partner(stack.partnerId)!.companies;
+    await page.getByLabel('Show').selectOption('all');
+    companies.push({ id: 'c-new', name: 'Aardvark Brand New Dental', type: 'customer', active: true });
+    // Opened a minute or more after the last time (here: the tab's note of it removed).
+    await page.evaluate(() => { for (const k of Object.keys(sessionStorage)) if (k.startsWith('pbas.listReadAt.')) sessionStorage.removeItem(k); });
     await page.reload();
     await settled();
     await expect.poll(() => page.locator('tr[data-company="c-new"]').count(), { timeout: 20_000 }).toBe(1);
     expect(await page.locator('tr[data-company="c-new"]').textContent()).toContain('Aardvark Brand New Dental');
+    // Within the minute, the link re-reads the list on demand.
+    companies.push({ id: 'c-newer', name: 'Aardvark Newer Dental', type: 'customer', active: true });
+    await page.reload();
+    await settled();
+    await page.locator('tr[data-company]').first().waitFor();
+    expect(await page.locator('tr[data-company="c-newer"]').count()).toBe(0);
+    await counter().getByRole('button', { name: 'Re-read from Password Boss' }).click();
+    await expect.poll(() => page.locator('tr[data-company="c-newer"]').count(), { timeout: 20_000 }).toBe(1);
   });
 });
 

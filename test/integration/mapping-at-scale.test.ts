@@ -5,6 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BulkResultView, MappingSuggestionView } from '../../api/routes/company-suggestions.ts';
+import { refreshCompanies } from '../../db/repositories/company-mappings.ts';
+import { findPartner } from '../../db/repositories/partners.ts';
 import { bearer, startStack, type Stack } from '../support/stack.ts';
 import { setUpPartner } from '../support/partner-setup.ts';
 
@@ -148,5 +150,17 @@ describe('the companies still to map', () => {
     expect((await call('GET', '/company-mappings?excluded=true')).json().items.map((i: { pbCompanyId: string }) => i.pbCompanyId)).toEqual([victim]);
     // An excluded company is not suggested either: it is billed by hand.
     expect((await suggestions()).items.map((i) => i.pbCompanyId)).not.toContain(victim);
+  });
+});
+
+describe('re-reading the Password Boss list', () => {
+  it('writes nothing when nothing changed, so cached pages of the list stay valid', async () => {
+    const companies = stack.sims.passwordboss.partner(pid)!.companies;
+    const version = async () => (await findPartner(stack.db.db, pid))!.companiesVersion;
+    const before = await version();
+    await refreshCompanies(stack.db.db, pid, companies);
+    expect(await version()).toBe(before);
+    await refreshCompanies(stack.db.db, pid, companies.map((c, i) => (i === 5 ? { ...c, name: `${c.name} (renamed)` } : c)));
+    expect(await version()).toBe(before + 1);
   });
 });

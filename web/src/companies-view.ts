@@ -60,11 +60,13 @@ export function companiesView(pid: string): { element: HTMLElement; refresh: () 
 
   function showCounter(n: number) {
     counter.dataset.unmapped = String(n);
+    const reread = h('button', { type: 'button', class: 'link', title: 'Companies created in Password Boss since the list was read appear', onclick: () => void refreshFromPasswordBoss(true) }, 'Re-read from Password Boss');
     replace(counter, n === 0
-      ? h('span', { class: 'ok-text' }, '✓ Every company is mapped or excluded.')
+      ? h('span', {}, h('span', { class: 'ok-text' }, '✓ Every company is mapped or excluded.'), ' ', reread)
       : h('span', {}, h('strong', {}, `${n} ${n === 1 ? 'company' : 'companies'} not mapped`), ' — ',
         h('button', { type: 'button', class: 'link', onclick: () => { show.value = 'todo'; offset = 0; void load(); } }, 'Show them'),
-        h('button', { type: 'button', class: 'link', onclick: () => void openSuggestions() }, 'Suggest matches')));
+        h('button', { type: 'button', class: 'link', onclick: () => void openSuggestions() }, 'Suggest matches'),
+        reread));
   }
 
   async function openSuggestions() {
@@ -76,15 +78,21 @@ export function companiesView(pid: string): { element: HTMLElement; refresh: () 
 
   /**
    * The list the API holds is re-read from Password Boss every 5 minutes; reading it once more when
-   * the screen opens shows a company created a moment ago (throttled: on a 429 the list stays).
+   * the screen opens shows a company created a moment ago. A re-read costs the API one Password
+   * Boss request per 500 companies and a pass over every row, so opening the page again within a
+   * minute does not repeat it (the link under the counter does, on demand; the API throttles it).
    */
-  async function refreshFromPasswordBoss() {
-    if (refreshed) return;
+  async function refreshFromPasswordBoss(onDemand = false) {
+    const key = `pbas.listReadAt.${pid}`;
+    if (!onDemand && (refreshed || Date.now() - Number(sessionStorage.getItem(key) ?? 0) < 60_000)) return;
     refreshed = true;
+    sessionStorage.setItem(key, String(Date.now()));
     try {
       await api('GET', `${path`/v1/partners/${pid}/company-mappings`}?refresh=true&limit=1`);
       await load();
-    } catch { /* the list as read stays */ }
+    } catch (err) {
+      if (onDemand) replace(counter, h('span', { class: 'bad' }, `✗ ${(err as Error).message}`));
+    }
   }
 
   function row(c: CompanyRow): HTMLTableRowElement {
@@ -188,6 +196,6 @@ export function companiesView(pid: string): { element: HTMLElement; refresh: () 
       h('thead', {}, h('tr', {}, h('th', {}, 'Password Boss company'), h('th', {}, 'Autotask company'), h('th', {}, 'Contract'), h('th', {}, 'Last Sync'), h('th', {}, 'Status'), h('th', {}, h('span', { class: 'sr-only' }, 'Edit')))),
       tbody)),
     pager, editor);
-  void load().then(refreshFromPasswordBoss);
+  void load().then(() => refreshFromPasswordBoss());
   return { element: card, refresh: () => void load() };
 }
