@@ -107,6 +107,7 @@ describe('mapping hundreds of companies', () => {
     await page.getByLabel('Show').selectOption('excluded');
     await expect.poll(() => page.locator('tr[data-company]').count()).toBe(1);
     expect(await page.locator(`tr[data-company="${id}"] .status`).textContent()).toBe('excluded');
+    await page.locator('.match-tools summary').click(); // folded away, so the list itself is in view
     await view('mapping-04-excluded', 'section:has(#cm-title)');
   });
 
