@@ -1,5 +1,6 @@
 /** Shared zod schemas for the REST API; they feed validation, serialization and /docs. */
 import { z } from 'zod';
+import { AUTOTASK_COMPANY_TYPES, autotaskCompanyTypeIds } from '../sync/autotask-company-types.ts';
 
 export const partnerIdSchema = z
   .string()
@@ -18,3 +19,10 @@ export function isIanaTimezone(tz: string): boolean {
   }
 }
 
+/** `companyTypes=1,3`: Autotask companyType ids (each route says what it takes when left out). */
+export const companyTypesQuery = z
+  .string()
+  .regex(/^\d+(,\d+)*$/, 'expected comma-separated Autotask company type ids, e.g. 1,3')
+  .transform((v) => [...new Set(v.split(',').map(Number))])
+  .refine((types) => types.every((t) => (autotaskCompanyTypeIds as number[]).includes(t)), { message: `unknown company type; known: ${autotaskCompanyTypeIds.join(', ')}` })
+  .describe(`Autotask company types (${Object.entries(AUTOTASK_COMPANY_TYPES).map(([id, name]) => `${id} ${name}`).join(', ')})`);

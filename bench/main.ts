@@ -1,6 +1,7 @@
-/** `npm run bench [-- autotask|sync|api]`: benchmarks that print tables (no assertions). */
+/** `npm run bench [-- autotask|sync|api|portal]`: benchmarks that print tables (no assertions). */
 import { benchApi } from './api.ts';
 import { benchAutotask } from './autotask.ts';
+import { benchPortal } from './portal.ts';
 import { benchSync, defaultSyncBenchOptions } from './sync.ts';
 import type { TemporalKind } from './temporal-target.ts';
 
@@ -17,6 +18,7 @@ function temporalKind(value: string | undefined): TemporalKind {
 
 const suites: Record<string, () => Promise<void>> = {
   autotask: benchAutotask,
+  portal: benchPortal,
   api: () => benchApi(flag('drivers')?.split(',').filter((d): d is 'postgres' | 'pglite' => d === 'postgres' || d === 'pglite')),
   sync: () =>
     benchSync({

@@ -26,6 +26,7 @@ const entrySchema = z
     setAt: z.date(),
   })
   .meta({ id: 'LedgerEntry' });
+export type LedgerEntryView = z.output<typeof entrySchema>;
 
 const ownedSchema = z.object({ contractId: z.number().int(), serviceId: z.number().int(), units: z.number().int(), effectiveDate: z.string(), runId: z.string(), pbCompanyId: z.string(), productIds: z.array(z.string()) });
 

@@ -21,7 +21,10 @@ import { partnerParams } from '../schemas.ts';
 import { mapIntegrationErrors } from '../services/integration-errors.ts';
 import type { PartnerAutotask } from '../services/partner-autotask.ts';
 import { TtlCache } from '../services/ttl-cache.ts';
+import type { AtCompany, AtContract } from '../../integrations/autotask/schemas.ts';
 import billingLedgerRoutes from './billing-ledger.ts';
+import { companyView, itemSchema } from './company-mapping-view.ts';
+import companySuggestionRoutes from './company-suggestions.ts';
 
 export interface CompanyMappingRouteDeps {
   services: Deps;
@@ -32,22 +35,7 @@ export interface CompanyMappingRouteDeps {
   cacheEntries?: number | undefined;
 }
 
-const itemSchema = z
-  .object({
-    pbCompanyId: z.string(),
-    pbCompanyName: z.string(),
-    active: z.boolean(),
-    mapped: z.boolean(),
-    excluded: z.boolean(),
-    autotaskCompany: z.object({ id: z.number().int(), name: z.string().nullable() }).nullable(),
-    contract: z.object({ id: z.number().int(), name: z.string().nullable() }).nullable(),
-    status: z.enum(companyStatuses),
-    detail: z.string().nullable(),
-    lastSyncAt: z.date().nullable(),
-    lastRunId: z.string().nullable(),
-  })
-  .meta({ id: 'CompanyMapping' });
-export type CompanyMappingView = z.output<typeof itemSchema>;
+export type { CompanyMappingView } from './company-mapping-view.ts';
 
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema, 422: errorBodySchema, 502: errorBodySchema, 503: errorBodySchema };
 const pbCompanyParams = partnerParams.extend({ pbCompanyId: z.string().min(1).max(200) });
@@ -67,21 +55,6 @@ const stopExample = {
   leftBehind: [{ contractId: 5001, serviceId: 301, units: 12 }], release: 'keep',
 };
 
-export function companyView(row: CompanyMappingRow): z.infer<typeof itemSchema> {
-  return {
-    pbCompanyId: row.pbCompanyId,
-    pbCompanyName: row.pbCompanyName,
-    active: row.pbCompanyActive,
-    mapped: row.autotaskContractId !== null,
-    excluded: row.excluded,
-    autotaskCompany: row.autotaskCompanyId !== null ? { id: row.autotaskCompanyId, name: row.autotaskCompanyName } : null,
-    contract: row.autotaskContractId !== null ? { id: row.autotaskContractId, name: row.autotaskContractName } : null,
-    status: row.status,
-    detail: row.detail,
-    lastSyncAt: row.lastSyncAt,
-    lastRunId: row.lastRunId,
-  };
-}
 
 const companyMappingRoutes: FastifyPluginAsyncZod<CompanyMappingRouteDeps> = async (app, { services, autotask, refreshAfterMs = 300_000, cacheEntries = 200 }) => {
   const { db } = services;
@@ -149,6 +122,7 @@ const companyMappingRoutes: FastifyPluginAsyncZod<CompanyMappingRouteDeps> = asy
         search: z.string().max(100).optional(),
         status: z.enum(companyStatuses).optional(),
         mapped: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+        excluded: z.enum(['true', 'false']).transform((v) => v === 'true').optional().describe('mapped=false&excluded=false: the companies still to map'),
         limit: z.coerce.number().int().min(1).max(500).default(100),
         offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
         refresh: z.enum(['true', 'false']).transform((v) => v === 'true').optional().describe('read the company list from Password Boss now'),
@@ -161,10 +135,10 @@ const companyMappingRoutes: FastifyPluginAsyncZod<CompanyMappingRouteDeps> = asy
     const q = request.query;
     // A forced refresh reads the whole list on the token every partner shares: throttled.
     if (q.refresh === true) await app.limits.assertAllowed('passwordBossRead', request, reply);
-    const read = () => listCompanyMappings(db, pid, { search: q.search, status: q.status, mapped: q.mapped, limit: q.limit, offset: q.offset });
+    const read = () => listCompanyMappings(db, pid, { search: q.search, status: q.status, mapped: q.mapped, excluded: q.excluded, limit: q.limit, offset: q.offset });
     // A refresh may change the rows after the version was read: read them directly then.
     const refreshed = await refresh(pid, q.refresh === true);
-    const key = [pid, partner.companiesVersion, q.search ?? '', q.status ?? '', q.mapped ?? '', q.limit, q.offset].join('\u0000');
+    const key = [pid, partner.companiesVersion, q.search ?? '', q.status ?? '', q.mapped ?? '', q.excluded ?? '', q.limit, q.offset].join('\u0000');
     const { items, total } = refreshed ? await read() : await pages.get(key, read);
     return { items: items.map(companyView), total, limit: q.limit, offset: q.offset };
   });
@@ -196,24 +170,34 @@ const companyMappingRoutes: FastifyPluginAsyncZod<CompanyMappingRouteDeps> = asy
     }
     const { autotaskCompanyId, autotaskContractId } = body;
     const company = await autotask.company(pid, autotaskCompanyId);
-    if (!company) throw unprocessable('company_not_found', `Autotask has no company #${autotaskCompanyId}; search for the company again`);
     const client = await autotask.client(pid);
     const contracts = await mapIntegrationErrors(() => client.contractsByIds([autotaskContractId]));
-    const verdict = contractEligibility(contracts[0], autotaskCompanyId, todayIn(services.now(), partner.timezone));
+    return companyView(await mapCompany(pid, todayIn(services.now(), partner.timezone), pbCompanyId, autotaskCompanyId, company, contracts[0]));
+  });
+
+  /**
+   * Saves one mapping once its Autotask company and contract have been read (one by one for a
+   * PUT, in batches for a bulk confirm): the contract rules, then one contract, one company.
+   */
+  async function mapCompany(pid: string, today: string, pbCompanyId: string, autotaskCompanyId: number, company: AtCompany | null | undefined, contract: AtContract | undefined): Promise<CompanyMappingRow> {
+    if (!company) throw unprocessable('company_not_found', `Autotask has no company #${autotaskCompanyId}; search for the company again`);
+    const verdict = contractEligibility(contract, autotaskCompanyId, today);
     if (verdict) throw unprocessable(verdict.code, verdict.message, { rule: verdict.code });
+    const autotaskContractId = contract!.id;
     // Checked here for the answer's sake; the unique index decides when two saves race.
     if (await findContractHolder(db, pid, autotaskContractId, pbCompanyId)) throw await contractTaken(pid, pbCompanyId, autotaskContractId);
     let row: CompanyMappingRow | undefined;
     try {
-      row = await saveCompanyMapping(db, pid, pbCompanyId, { autotaskCompanyId, autotaskCompanyName: company.companyName, autotaskContractId, autotaskContractName: contracts[0]!.contractName });
+      row = await saveCompanyMapping(db, pid, pbCompanyId, { autotaskCompanyId, autotaskCompanyName: company.companyName, autotaskContractId, autotaskContractName: contract!.contractName });
     } catch (err) {
       if (err instanceof ContractTakenError) throw await contractTaken(pid, pbCompanyId, autotaskContractId);
       throw err;
     }
+    if (!row) throw notFound(`Password Boss company '${pbCompanyId}'`);
     // Billed again: an earlier request to zero what it left behind no longer stands.
     await withdrawReleases(db, pid, pbCompanyId);
-    return companyView(row!);
-  });
+    return row;
+  }
 
   app.delete('/v1/partners/:pid/company-mappings/:pbCompanyId', {
     schema: {
@@ -233,6 +217,9 @@ const companyMappingRoutes: FastifyPluginAsyncZod<CompanyMappingRouteDeps> = asy
     if (!row) throw notFound(`Password Boss company '${pbCompanyId}'`);
     return stopped(pid, row, request.query.release);
   });
+
+  // Suggestions and bulk confirm map through the same steps as one PUT.
+  await app.register(companySuggestionRoutes, { services, autotask, mapping: { refresh, knownCompany, mapCompany } });
 };
 
 export default companyMappingRoutes;

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
 import { errorBodySchema } from '../errors.ts';
 import { requirePartner } from '../plugins/auth.ts';
-import { partnerParams } from '../schemas.ts';
+import { companyTypesQuery, partnerParams } from '../schemas.ts';
 import type { PartnerAutotask } from '../services/partner-autotask.ts';
 import { todayIn } from '../../sync/billing-month.ts';
 import { contractEligibility } from '../../sync/contract-rules.ts';
@@ -51,12 +51,12 @@ const lookupRoutes: FastifyPluginAsyncZod<LookupRouteDeps> = async (app, { db, a
       tags: ['autotask'],
       summary: 'Search active Autotask companies by name',
       params: partnerParams,
-      querystring: z.object({ search: z.string().max(100).default('') }).strict(),
+      querystring: z.object({ search: z.string().max(100).default(''), types: companyTypesQuery.optional().describe('only these Autotask company types (the portal sends 1, Customers, by default); all types when left out') }).strict(),
       response: { 200: z.object({ items: z.array(companySchema) }), ...errors },
     },
   }, async (request) => {
     await requirePartner(db, request, request.params.pid);
-    const companies = await autotask.searchCompanies(request.params.pid, request.query.search);
+    const companies = await autotask.searchCompanies(request.params.pid, request.query.search, request.query.types);
     return { items: companies.map((c) => ({ id: c.id, name: c.companyName, number: c.companyNumber ?? null, type: c.companyType ?? null })) };
   });
 

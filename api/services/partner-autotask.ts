@@ -28,7 +28,13 @@ export function createPartnerAutotask(deps: Deps, ttlMs = 60_000) {
     settingsOrConflict,
     client,
     activeServices: (partnerId: string) => services.get(partnerId, () => mapIntegrationErrors(async () => (await client(partnerId)).activeServices())),
-    searchCompanies: (partnerId: string, term: string) => companies.get(`${partnerId}|${term.trim().toLowerCase()}`, () => mapIntegrationErrors(async () => (await client(partnerId)).searchCompanies(term))),
+    searchCompanies: (partnerId: string, term: string, types?: readonly number[]) =>
+      companies.get(`${partnerId}|${term.trim().toLowerCase()}|${types?.join(',') ?? ''}`, () => mapIntegrationErrors(async () => (await client(partnerId)).searchCompanies(term, undefined, types))),
+    /** Every active company of those types (one request per 500), kept as briefly as the other look-ups; NUL, refused in every search term, keeps its key apart. */
+    activeCompanies: (partnerId: string, types: readonly number[]) => companies.get(`${partnerId}|\u0000all|${[...types].sort().join(',')}`, () => mapIntegrationErrors(async () => (await client(partnerId)).activeCompanies(types))),
+    companiesByIds: (partnerId: string, ids: number[]) => mapIntegrationErrors(async () => (await client(partnerId)).companiesByIds(ids)),
+    contractsOfCompanies: (partnerId: string, companyIds: number[]) => mapIntegrationErrors(async () => (await client(partnerId)).contractsOfCompanies(companyIds)),
+    contractsByIds: (partnerId: string, ids: number[]) => mapIntegrationErrors(async () => (await client(partnerId)).contractsByIds(ids)),
     companyContracts: (partnerId: string, companyId: number) => contracts.get(`${partnerId}|${companyId}`, () => mapIntegrationErrors(async () => (await client(partnerId)).companyContracts(companyId))),
     company: (partnerId: string, companyId: number) => mapIntegrationErrors(async () => (await client(partnerId)).company(companyId)),
     servicesByIds: (partnerId: string, ids: number[]) => mapIntegrationErrors(async () => (await client(partnerId)).servicesByIds(ids)),

@@ -19,6 +19,9 @@ export async function refreshCompanies(db: Db, partnerId: string, companies: Arr
       .onConflictDoUpdate({
         target: [companyMappings.partnerId, companyMappings.pbCompanyId],
         set: { pbCompanyName: sql.raw('excluded.pb_company_name'), pbCompanyActive: sql.raw('excluded.pb_company_active') },
+        // Only rows that changed are written: a re-read of an unchanged list (the portal asks for
+        // one each time it opens) then writes nothing and keeps the cached pages of the list valid.
+        setWhere: sql`(${companyMappings.pbCompanyName}, ${companyMappings.pbCompanyActive}) is distinct from (excluded.pb_company_name, excluded.pb_company_active)`,
       });
   }
 }
@@ -27,19 +30,20 @@ export interface CompanyListQuery {
   search?: string | undefined;
   status?: CompanyStatus | undefined;
   mapped?: boolean | undefined;
+  excluded?: boolean | undefined;
   limit: number;
   offset: number;
 }
 
 /** Which filters a list query has: one prepared query per shape. */
-type ListShape = `${boolean}|${boolean}|${'true' | 'false' | 'any'}`;
+type ListShape = `${boolean}|${boolean}|${'true' | 'false' | 'any'}|${'true' | 'false' | 'any'}`;
 
 /**
  * The portal pages through thousands of rows, so the SQL is built once per filter shape and the
  * page and its total come in one round trip.
  */
 const listQueries = preparedPerDb((db, shape: ListShape) => {
-  const [search, status, mapped] = shape.split('|');
+  const [search, status, mapped, excluded] = shape.split('|');
   const conditions: SQL[] = [eq(companyMappings.partnerId, sql.placeholder('partnerId'))];
   if (search === 'true') {
     const like = sql.placeholder('like');
@@ -47,6 +51,7 @@ const listQueries = preparedPerDb((db, shape: ListShape) => {
   }
   if (status === 'true') conditions.push(eq(companyMappings.status, sql.placeholder('status')));
   if (mapped !== 'any') conditions.push(mapped === 'true' ? isNotNull(companyMappings.autotaskContractId) : sql`${companyMappings.autotaskContractId} is null`);
+  if (excluded !== 'any') conditions.push(eq(companyMappings.excluded, excluded === 'true'));
   const where = and(...conditions);
   const byName = [asc(companyMappings.pbCompanyName), asc(companyMappings.pbCompanyId)];
   // The page's keys come from an index-only scan of (partner, name, id); only those rows are
@@ -66,7 +71,7 @@ const listQueries = preparedPerDb((db, shape: ListShape) => {
 });
 
 export async function listCompanyMappings(db: Db, partnerId: string, query: CompanyListQuery): Promise<{ items: CompanyMappingRow[]; total: number }> {
-  const prepared = listQueries(db, `${Boolean(query.search)}|${query.status !== undefined}|${query.mapped ?? 'any'}`);
+  const prepared = listQueries(db, `${Boolean(query.search)}|${query.status !== undefined}|${query.mapped ?? 'any'}|${query.excluded ?? 'any'}`);
   const params = {
     partnerId,
     like: query.search ? `%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null,
@@ -84,6 +89,15 @@ export async function listCompanyMappings(db: Db, partnerId: string, query: Comp
 export async function findCompanyMapping(db: Db, partnerId: string, pbCompanyId: string): Promise<CompanyMappingRow | undefined> {
   const [row] = await db.select().from(companyMappings).where(and(eq(companyMappings.partnerId, partnerId), eq(companyMappings.pbCompanyId, pbCompanyId))).limit(1);
   return row;
+}
+
+/** The companies still to map (neither mapped nor excluded), by name: what match suggestions are for. */
+export async function listUnmappedCompanies(db: Db, partnerId: string): Promise<Array<Pick<CompanyMappingRow, 'pbCompanyId' | 'pbCompanyName' | 'pbCompanyActive'>>> {
+  return db
+    .select({ pbCompanyId: companyMappings.pbCompanyId, pbCompanyName: companyMappings.pbCompanyName, pbCompanyActive: companyMappings.pbCompanyActive })
+    .from(companyMappings)
+    .where(and(eq(companyMappings.partnerId, partnerId), sql`${companyMappings.autotaskContractId} is null`, eq(companyMappings.excluded, false)))
+    .orderBy(asc(companyMappings.pbCompanyName), asc(companyMappings.pbCompanyId));
 }
 
 /** The mapped companies a run syncs, optionally only some. */

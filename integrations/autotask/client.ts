@@ -114,12 +114,31 @@ export class AutotaskClient {
     return pages.flat();
   }
 
-  /** Active companies whose name contains the term (or all active ones, first 500, without a term). */
-  async searchCompanies(term: string, signal?: AbortSignal): Promise<AtCompany[]> {
-    const filter = [q.eq('isActive', true), ...(term.trim() ? [q.contains('companyName', term.trim())] : [])];
-    const body = query(filter, { includeFields: ['id', 'companyName', 'companyNumber', 'companyType', 'isActive'], maxRecords: PAGE_LIMIT });
+  /**
+   * Active companies whose name contains the term (or all active ones, first 500, without a term),
+   * optionally only those of some companyTypes (Customer = 1, Prospect = 3, …).
+   */
+  async searchCompanies(term: string, signal?: AbortSignal, types?: readonly number[]): Promise<AtCompany[]> {
+    const filter = [q.eq('isActive', true), ...(term.trim() ? [q.contains('companyName', term.trim())] : []), ...(types?.length ? [q.in('companyType', [...types])] : [])];
+    const body = query(filter, { includeFields: companyFields, maxRecords: PAGE_LIMIT });
     const page = await this.call({ method: 'POST', path: '/Companies/query', body, schema: pageSchema, doing: 'searching companies', signal });
     return page.items.map((i) => this.parse(companySchema, i, 'a company'));
+  }
+
+  /** Every active company of the given companyTypes, all pages: what match suggestions compare against. */
+  async activeCompanies(types: readonly number[], signal?: AbortSignal): Promise<AtCompany[]> {
+    return this.queryAll('Companies', query([q.eq('isActive', true), q.in('companyType', [...types])], { includeFields: companyFields }), companySchema, signal);
+  }
+
+  async companiesByIds(ids: number[], signal?: AbortSignal): Promise<AtCompany[]> {
+    const pages = await Promise.all(chunk([...new Set(ids)]).map((part) => this.queryAll('Companies', query([q.in('id', part)], { includeFields: companyFields }), companySchema, signal)));
+    return pages.flat();
+  }
+
+  /** The contracts of many companies at once (500 companies a query): a suggestion's proposed contract. */
+  async contractsOfCompanies(companyIds: number[], signal?: AbortSignal): Promise<AtContract[]> {
+    const pages = await Promise.all(chunk([...new Set(companyIds)]).map((part) => this.queryAll('Contracts', query([q.in('companyID', part)], { includeFields: contractFields }), contractSchema, signal)));
+    return pages.flat();
   }
 
   async company(id: number, signal?: AbortSignal): Promise<AtCompany | null> {
@@ -287,6 +306,7 @@ function chunkedIn(field: string, values: number[]): Condition[] {
   return parts.length === 1 ? [q.in(field, parts[0]!)] : [q.or(...parts.map((p) => q.in(field, p)))];
 }
 
+const companyFields = ['id', 'companyName', 'companyNumber', 'companyType', 'isActive'];
 const contractFields = ['id', 'companyID', 'contractName', 'contractType', 'status', 'startDate', 'endDate', 'renewedContractID'];
 const unitFields = ['id', 'contractID', 'contractServiceID', 'serviceID', 'startDate', 'endDate', 'units', 'price'];
 

@@ -110,7 +110,7 @@ describe('the Autotask PSA integration page', () => {
     // Map a company: a non-recurring contract is refused in place, the recurring one is saved.
     const target = demo.mappings.find((m) => m.pbCompanyId === 'c-0009')!;
     const other = demo.autotask.contracts.find((c) => c.companyID === target.autotaskCompanyId && c.contractType !== 7)!;
-    await page.locator('tr[data-company="c-0009"]').getByRole('button').click();
+    await page.locator('tr[data-company="c-0009"]').getByRole('button', { name: /^Edit mapping of/ }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('Autotask company').fill(target.autotaskCompanyName);
     await dialog.getByRole('button', { name: 'Search' }).click();

@@ -3,7 +3,9 @@
  * The answers' types come from the API's own schemas (type-only imports, which the bundler drops).
  */
 import type { AuthenticationResultView, SettingsView } from '../../api/routes/autotask-settings.ts';
+import type { LedgerEntryView } from '../../api/routes/billing-ledger.ts';
 import type { CompanyMappingView, StopView } from '../../api/routes/company-mappings.ts';
+import type { BulkResultView, MappingSuggestionView } from '../../api/routes/company-suggestions.ts';
 import type { AutotaskCompanyView, AutotaskContractView, AutotaskServiceView } from '../../api/routes/lookups.ts';
 import type { NotificationSettingsView } from '../../api/routes/notifications.ts';
 import type { PartnerOverviewView, PartnerView } from '../../api/routes/partners.ts';
@@ -61,3 +63,8 @@ export type AtCompany = Json<AutotaskCompanyView>;
 export type AtContract = Json<AutotaskContractView>;
 /** A run from the history list, or one run with its totals and result rows. */
 export type SyncRun = Json<SyncRunView> & Partial<Omit<Json<SyncRunDetailView>, keyof SyncRunView>>;
+/** Suggested Autotask companies for a company still to map, and one row's answer to a bulk confirm. */
+export type Suggestion = Json<MappingSuggestionView>;
+export type BulkResult = Json<BulkResultView>;
+/** One write of units from the billing ledger. */
+export type LedgerEntry = Json<LedgerEntryView>;

@@ -1,17 +1,37 @@
 /** Company mapping: every Password Boss company, its Autotask company and contract, Last Sync and Status. */
 import { api, type AtCompany, type AtContract, type CompanyRow, type ProductMapping, type Stop } from './api.ts';
+import { companyTypeFilter } from './company-types.ts';
 import { field, fmtDate, h, replace } from './dom.ts';
 import { leftBehindInWords } from './left-behind.ts';
 import { returnFocus, trapFocus } from './modal.ts';
 import { path } from './paths.ts';
+import { suggestionsView } from './suggestions-view.ts';
+import { openUnits } from './units-view.ts';
 
-const STATUSES = ['never_synced', 'syncing', 'ok', 'warning', 'error', 'skipped'];
+const STATUSES = ['never_synced', 'syncing', 'ok', 'warning', 'error', 'skipped', 'excluded'];
+/** The "Show" filter: which query each choice sends. "todo" is what the unmapped counter opens. */
+const SHOW: Record<string, [string, Record<string, string>]> = {
+  all: ['All companies', {}],
+  todo: ['Not mapped yet', { mapped: 'false', excluded: 'false' }],
+  mapped: ['Mapped', { mapped: 'true' }],
+  excluded: ['Excluded (billed by hand)', { excluded: 'true' }],
+};
 const PAGE = 50;
 
 export function companiesView(pid: string): { element: HTMLElement; refresh: () => void } {
   const card = h('section', { class: 'card', 'aria-labelledby': 'cm-title' });
   const search = h('input', { type: 'search', placeholder: 'Search companies' });
   const status = h('select', {}, h('option', { value: '' }, 'All statuses'), ...STATUSES.map((s) => h('option', { value: s }, s.replace('_', ' '))));
+  const show = h('select', {}, ...Object.entries(SHOW).map(([value, [label]]) => h('option', { value }, label)));
+  const counter = h('p', { class: 'counter', role: 'status' });
+  const types = companyTypeFilter(() => { if (suggestionsOpen) void suggestions.load(); });
+  const suggestions = suggestionsView(pid, types, () => void load());
+  let suggestionsOpen = false;
+  let refreshed = false;
+  const tools = h('details', { class: 'match-tools', ontoggle: () => { if (tools.open && !suggestionsOpen) void openSuggestions(); } },
+    h('summary', {}, 'Suggested matches'),
+    h('p', { class: 'muted small' }, 'Autotask companies whose names match the companies still to map. Nothing is mapped until you confirm.'),
+    types.element, suggestions.element);
   const tbody = h('tbody');
   const pager = h('div', { class: 'pager' });
   const editor = h('div', { class: 'editor-host' });
@@ -22,8 +42,14 @@ export function companiesView(pid: string): { element: HTMLElement; refresh: () 
     const qs = new URLSearchParams({ limit: String(PAGE), offset: String(offset) });
     if (search.value.trim()) qs.set('search', search.value.trim());
     if (status.value) qs.set('status', status.value);
+    for (const [k, v] of Object.entries(SHOW[show.value]![1])) qs.set(k, v);
     try {
-      const page = await api<{ items: CompanyRow[]; total: number }>('GET', `${path`/v1/partners/${pid}/company-mappings`}?${qs}`);
+      const list = path`/v1/partners/${pid}/company-mappings`;
+      const [page, todo] = await Promise.all([
+        api<{ items: CompanyRow[]; total: number }>('GET', `${list}?${qs}`),
+        api<{ total: number }>('GET', `${list}?mapped=false&excluded=false&limit=1`),
+      ]);
+      showCounter(todo.total);
       replace(tbody, ...page.items.map(row));
       replace(pager,
         h('span', {}, page.total ? `${offset + 1}–${Math.min(offset + PAGE, page.total)} of ${page.total}` : 'No companies'),
@@ -34,6 +60,43 @@ export function companiesView(pid: string): { element: HTMLElement; refresh: () 
     }
   }
 
+  function showCounter(n: number) {
+    counter.dataset.unmapped = String(n);
+    const reread = h('button', { type: 'button', class: 'link', title: 'Companies created in Password Boss since the list was read appear', onclick: () => void refreshFromPasswordBoss(true) }, 'Re-read from Password Boss');
+    replace(counter, n === 0
+      ? h('span', {}, h('span', { class: 'ok-text' }, '✓ Every company is mapped or excluded.'), ' ', reread)
+      : h('span', {}, h('strong', {}, `${n} ${n === 1 ? 'company' : 'companies'} not mapped`), ' — ',
+        h('button', { type: 'button', class: 'link', onclick: () => { show.value = 'todo'; offset = 0; void load(); } }, 'Show them'),
+        h('button', { type: 'button', class: 'link', onclick: () => void openSuggestions() }, 'Suggest matches'),
+        reread));
+  }
+
+  async function openSuggestions() {
+    suggestionsOpen = true;
+    tools.open = true;
+    await suggestions.load();
+    suggestions.element.scrollIntoView({ block: 'nearest' });
+  }
+
+  /**
+   * The list the API holds is re-read from Password Boss every 5 minutes; reading it once more when
+   * the screen opens shows a company created a moment ago. A re-read costs the API one Password
+   * Boss request per 500 companies and a pass over every row, so opening the page again within a
+   * minute does not repeat it (the link under the counter does, on demand; the API throttles it).
+   */
+  async function refreshFromPasswordBoss(onDemand = false) {
+    const key = `pbas.listReadAt.${pid}`;
+    if (!onDemand && (refreshed || Date.now() - Number(sessionStorage.getItem(key) ?? 0) < 60_000)) return;
+    refreshed = true;
+    sessionStorage.setItem(key, String(Date.now()));
+    try {
+      await api('GET', `${path`/v1/partners/${pid}/company-mappings`}?refresh=true&limit=1`);
+      await load();
+    } catch (err) {
+      if (onDemand) replace(counter, h('span', { class: 'bad' }, `✗ ${(err as Error).message}`));
+    }
+  }
+
   function row(c: CompanyRow): HTMLTableRowElement {
     return h('tr', { 'data-company': c.pbCompanyId },
       h('td', {}, c.pbCompanyName, c.active ? null : h('span', { class: 'tag' }, 'inactive')),
@@ -41,7 +104,9 @@ export function companiesView(pid: string): { element: HTMLElement; refresh: () 
       h('td', { 'data-label': 'Contract' }, c.contract?.name ?? '—'),
       h('td', { class: 'nowrap', 'data-label': 'Last Sync' }, fmtDate(c.lastSyncAt)),
       h('td', { 'data-label': 'Status' }, h('span', { class: `status s-${c.status}` }, c.status.replace('_', ' ')), c.detail && c.status !== 'ok' ? h('div', { class: 'detail' }, c.detail) : null),
-      h('td', {}, h('button', { type: 'button', class: 'icon', 'aria-label': `Edit mapping of ${c.pbCompanyName}`, onclick: () => openEditor(c) }, '✎')));
+      h('td', { class: 'nowrap' },
+        h('button', { type: 'button', class: 'icon small', 'aria-label': `Units over time of ${c.pbCompanyName}`, title: 'Units over time', onclick: () => openUnits(pid, c, editor) }, 'Units'),
+        h('button', { type: 'button', class: 'icon', 'aria-label': `Edit mapping of ${c.pbCompanyName}`, onclick: () => openEditor(c) }, '✎')));
   }
 
   function openEditor(c: CompanyRow) {
@@ -53,7 +118,7 @@ export function companiesView(pid: string): { element: HTMLElement; refresh: () 
     let searches = 0;
     const find = async () => {
       const mine = ++searches;
-      const found = await api<{ items: AtCompany[] }>('GET', `${path`/v1/partners/${pid}/autotask/companies`}?search=${encodeURIComponent(term.value)}`);
+      const found = await api<{ items: AtCompany[] }>('GET', `${path`/v1/partners/${pid}/autotask/companies`}?${new URLSearchParams({ search: term.value, types: types.value().join(',') })}`);
       if (mine !== searches) return; // a newer search is under way
       const keep = Number(companySelect.value) || c.autotaskCompany?.id;
       replace(companySelect, ...found.items.map((a) => h('option', { value: String(a.id), selected: a.id === keep }, a.name)));
@@ -81,6 +146,10 @@ export function companiesView(pid: string): { element: HTMLElement; refresh: () 
       message,
       h('div', { class: 'actions' },
         c.mapped ? h('button', { type: 'button', class: 'danger', onclick: async () => { showStop(await api<Stop>('DELETE', path`/v1/partners/${pid}/company-mappings/${c.pbCompanyId}`)); void load(); } }, 'Unmap') : null,
+        // Excluding reuses the API's stop (docs/design.md rule 8b): it answers what stays billed.
+        c.excluded
+          ? h('button', { type: 'button', class: 'secondary', onclick: async () => { await api('PUT', path`/v1/partners/${pid}/company-mappings/${c.pbCompanyId}`, { excluded: false }); close(); void load(); } }, 'Include again')
+          : h('button', { type: 'button', class: 'secondary', title: 'Billed by hand: never synced, no warning', onclick: async () => { showStop(await api<Stop>('PUT', path`/v1/partners/${pid}/company-mappings/${c.pbCompanyId}`, { excluded: true }), 'excluded'); void load(); } }, 'Exclude (billed by hand)'),
         h('button', { type: 'button', class: 'secondary', onclick: close }, 'Cancel'),
         h('button', { type: 'button', onclick: async () => {
           try {
@@ -96,7 +165,7 @@ export function companiesView(pid: string): { element: HTMLElement; refresh: () 
      * Autotask cannot remove a service from a contract, so an unmap leaves the units the sync set
      * (docs/design.md rule 8b). Say which, and offer to have the next run set them to 0.
      */
-    const showStop = (stop: Stop) => {
+    const showStop = (stop: Stop, how: 'unmapped' | 'excluded' = 'unmapped') => {
       if (stop.leftBehind.length === 0) return close();
       const contracts = new Map(c.contract?.name ? [[c.contract.id, c.contract.name]] : []);
       const pairs = h('ul', { class: 'left-behind' }, ...stop.leftBehind.map((p) => h('li', {}, leftBehindInWords(p, { services: new Map(), contracts }))));
@@ -107,7 +176,7 @@ export function companiesView(pid: string): { element: HTMLElement; refresh: () 
       }, () => undefined);
       const note = h('p', { class: 'muted' }, stop.release === 'zero' ? 'The next sync sets them to 0.' : 'They stay billed until you release them or change them in Autotask.');
       replace(dialog,
-        h('h3', { id: 'ed-title' }, `${c.pbCompanyName} is unmapped`),
+        h('h3', { id: 'ed-title' }, `${c.pbCompanyName} is ${how}`),
         h('p', {}, 'Autotask cannot take a service off a contract, so what the sync billed stays:'), pairs, note,
         h('div', { class: 'actions' },
           stop.release === 'zero' ? null : h('button', { type: 'button', class: 'danger', onclick: async () => showStop(await api<Stop>('DELETE', `${path`/v1/partners/${pid}/company-mappings/${c.pbCompanyId}`}?release=zero`)) }, 'Release: set to 0 on the next sync'),
@@ -126,15 +195,18 @@ export function companiesView(pid: string): { element: HTMLElement; refresh: () 
   };
   search.addEventListener('input', refilter);
   status.addEventListener('change', refilter);
+  show.addEventListener('change', refilter);
 
   replace(card,
     h('h2', { id: 'cm-title' }, 'Company mapping'),
     h('p', { class: 'muted' }, 'Connect Password Boss companies to Autotask companies and pick the Recurring Service contract to update. Click the pencil to edit.'),
-    h('div', { class: 'row filters' }, field('Search', search), field('Status', status)),
+    counter,
+    h('div', { class: 'row filters' }, field('Search', search), field('Status', status), field('Show', show)),
+    tools,
     h('div', { class: 'scroll' }, h('table', { class: 'companies' },
       h('thead', {}, h('tr', {}, h('th', {}, 'Password Boss company'), h('th', {}, 'Autotask company'), h('th', {}, 'Contract'), h('th', {}, 'Last Sync'), h('th', {}, 'Status'), h('th', {}, h('span', { class: 'sr-only' }, 'Edit')))),
       tbody)),
     pager, editor);
-  void load();
+  void load().then(() => refreshFromPasswordBoss());
   return { element: card, refresh: () => void load() };
 }
