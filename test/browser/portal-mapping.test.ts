@@ -104,7 +104,7 @@ describe('mapping hundreds of companies', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Exclude (billed by hand)' }).click();
     await page.getByRole('dialog').waitFor({ state: 'detached' });
     await expect.poll(() => counter().getAttribute('data-unmapped')).toBe(String(before - 1));
-    await page.getByLabel('Show').selectOption('excluded');
+    await page.getByRole('region', { name: 'Company mapping' }).getByLabel('Show').selectOption('excluded');
     await expect.poll(() => page.locator('tr[data-company]').count()).toBe(1);
     expect(await page.locator(`tr[data-company="${id}"] .status`).textContent()).toBe('excluded');
     await page.locator('.match-tools summary').click(); // folded away, so the list itself is in view
@@ -113,7 +113,7 @@ describe('mapping hundreds of companies', () => {
 
   it('shows a company created in Password Boss a moment ago when the page opens, or on request', async () => {
     const companies = stack.sims.passwordboss.partner(stack.partnerId)!.companies;
-    await page.getByLabel('Show').selectOption('all');
+    await page.getByRole('region', { name: 'Company mapping' }).getByLabel('Show').selectOption('all');
     companies.push({ id: 'c-new', name: 'Aardvark Brand New Dental', type: 'customer', active: true });
     // Opened a minute or more after the last time (here: the tab's note of it removed).
     await page.evaluate(() => { for (const k of Object.keys(sessionStorage)) if (k.startsWith('pbas.listReadAt.')) sessionStorage.removeItem(k); });
@@ -145,7 +145,7 @@ describe('units over time', () => {
     writes.push({ runId: run(6), contractId: m.autotaskContractId, serviceId: 302, effectiveDate: month(11), units: 19, pbCompanyId: 'c-0002', productIds: ['pb-standard'], reason: 'count' });
     await recordLedgerWrites(stack.db.db, stack.partnerId, writes);
 
-    await page.getByLabel('Show').selectOption('all');
+    await page.getByRole('region', { name: 'Company mapping' }).getByLabel('Show').selectOption('all');
     await page.getByLabel('Search', { exact: true }).fill('c-0002');
     const button = page.locator('tr[data-company="c-0002"]').getByRole('button', { name: /^Units over time of/ });
     await button.waitFor();

@@ -73,7 +73,7 @@ describe('the portal, issue 17', () => {
     await page.goto(service.base);
     await page.getByLabel('API key').fill(service.adminKey);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByLabel('Partner').selectOption(PID);
+    await page.locator('#session').getByLabel('Partner').selectOption(PID);
     await settled();
     const save = page.getByRole('button', { name: 'Save schedule' });
     await save.waitFor();

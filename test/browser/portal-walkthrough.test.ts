@@ -68,7 +68,7 @@ describe('the Autotask PSA integration page', () => {
     await page.goto(base);
     await page.getByLabel('API key').fill(adminKey);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByLabel('Partner', { exact: true }).selectOption('contoso');
+    await page.locator('#session').getByLabel('Partner').selectOption('contoso');
     await settled('contoso');
     await expect.poll(() => page.getByText('Once you have saved your integration').isVisible()).toBe(true);
     await expect.poll(() => page.getByRole('heading', { name: 'Product mappings' }).count()).toBe(0);
@@ -138,7 +138,7 @@ describe('the Autotask PSA integration page', () => {
   }, 180_000);
 
   it('shows an error status with what to fix for a company whose contract ended', async () => {
-    await page.getByLabel('Partner', { exact: true }).selectOption('demo');
+    await page.locator('#session').getByLabel('Partner').selectOption('demo');
     await settled('demo');
     // Wait for the demo partner's page itself (the previous partner's page is replaced asynchronously).
     const ended = demo.mappings.find((m) => m.pbCompanyId === demo.notable.endedContract)!;
