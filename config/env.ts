@@ -75,7 +75,7 @@ export const envSchema = z.object({
   /**
    * Which new traces are kept (OpenTelemetry's standard variables, parent-based only: a worker
    * follows the decision of the process that started the trace, so a kept trace has no holes).
-   * Default: 5 % of runs, whole. A traced run costs the worker about 60–85 % more CPU per company
+   * Default: 5 % of runs, whole. A traced run costs the worker about 85 % more CPU per company
    * (docs/operations.md, "Tracing"), so tracing every run would break issue 16's 5 % limit.
    */
   OTEL_TRACES_SAMPLER: z

@@ -33,7 +33,7 @@ export interface SamplerChoice {
 }
 
 /**
- * 5 % of new traces, each whole: a traced run costs the worker about 60–85 % more CPU per company
+ * 5 % of new traces, each whole: a traced run costs the worker about 85 % more CPU per company
  * at zero Autotask latency, an untraced one nothing measurable, so sampling keeps the average
  * within issue 16's 5 %. `parentbased_always_on` traces every run (debugging one partner).
  */
