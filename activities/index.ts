@@ -6,6 +6,7 @@ import type { Deps } from '../deps/deps.ts';
 import { createCompanyActivities } from './company.ts';
 import { createNotifyActivities } from './notify.ts';
 import { createPlanRunActivities } from './plan-run.ts';
+import { createReminderActivities } from './reminders.ts';
 import { createRunActivities } from './runs.ts';
 
 export function createActivities(deps: Deps) {
@@ -14,6 +15,7 @@ export function createActivities(deps: Deps) {
     ...createPlanRunActivities(deps),
     ...createCompanyActivities(deps),
     ...createNotifyActivities(deps),
+    ...createReminderActivities(deps),
   };
 }
 
