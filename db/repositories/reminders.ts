@@ -2,7 +2,7 @@
  * What the month-end reminder reads (each enabled partner's last real run and failing companies)
  * and its once-a-day claims (reminder_deliveries).
  */
-import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { autotaskSettings, companyMappings, partners, reminderDeliveries, syncRuns } from '../schema.ts';
 import type { PartnerHealth } from '../../sync/reminders.ts';
@@ -18,7 +18,8 @@ export interface ReminderCandidate extends PartnerHealth {
 /**
  * Every partner whose integration is enabled, with the status of its newest finished real run
  * (dry runs change nothing, skipped runs did not try) and how many of its companies still show
- * `error` or `warning`.
+ * `error` or `warning`. Only companies a run would sync count: an unmapped, excluded or inactive
+ * company keeps its last status for the record, but nobody can fix it by the month's end.
  */
 export async function listReminderCandidates(db: Db): Promise<ReminderCandidate[]> {
   const last = db
@@ -31,7 +32,13 @@ export async function listReminderCandidates(db: Db): Promise<ReminderCandidate[
   const failing = db
     .select({ n: sql<number>`count(*)::int`.as('n') })
     .from(companyMappings)
-    .where(and(eq(companyMappings.partnerId, partners.id), inArray(companyMappings.status, ['error', 'warning'])))
+    .where(and(
+      eq(companyMappings.partnerId, partners.id),
+      inArray(companyMappings.status, ['error', 'warning']),
+      isNotNull(companyMappings.autotaskCompanyId),
+      eq(companyMappings.excluded, false),
+      eq(companyMappings.pbCompanyActive, true),
+    ))
     .as('failing');
   const rows = await db
     .select({ partnerId: partners.id, partnerName: partners.name, timezone: partners.timezone, lastRunStatus: last.status, companiesFailing: failing.n })
