@@ -121,4 +121,11 @@ describe('month-end reminders: once per partner per day while failing', () => {
     expect(await remindAt('2026-12-31T12:00:00Z')).toEqual({ checked: 1, reminded: 0 });
     expect(counts()).toEqual(before);
   });
+
+  it('a partner whose integration is disabled is not checked', async () => {
+    const creds = stack.sims.demo.credentials;
+    const res = await stack.app.inject({ method: 'PUT', url: `/v1/partners/${stack.partnerId}/autotask`, headers: admin(), payload: { username: creds.username, secret: creds.secret, enabled: false } });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(await remindAt('2026-12-31T12:00:00Z')).toEqual({ checked: 0, reminded: 0 });
+  });
 });
