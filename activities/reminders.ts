@@ -78,9 +78,10 @@ export function createReminderActivities(deps: Deps) {
         try {
           if (await remindPartner(p, now)) reminded += 1;
         } catch (err) {
-          const failure = err instanceof NotificationError ? err : new NotificationError('email', true, (err as Error).message);
-          log.warn('month-end reminder not delivered', { partnerId: p.partnerId, channel: failure.channel, failure: failure.message });
-          failures.push(failure);
+          // Anything but a channel's failure (the database) fails the activity for Temporal to retry.
+          if (!(err instanceof NotificationError)) throw err;
+          log.warn('month-end reminder not delivered', { partnerId: p.partnerId, channel: err.channel, failure: err.message });
+          failures.push(err);
         }
       }
       if (failures.length > 0) {
