@@ -7,6 +7,7 @@ import { createBudgetActivities } from './budget.ts';
 import { createCompanyActivities } from './company.ts';
 import { createNotifyActivities } from './notify.ts';
 import { createPlanRunActivities } from './plan-run.ts';
+import { createReminderActivities } from './reminders.ts';
 import { createRunActivities } from './runs.ts';
 
 export function createActivities(deps: Deps) {
@@ -16,6 +17,7 @@ export function createActivities(deps: Deps) {
     ...createCompanyActivities(deps),
     ...createNotifyActivities(deps),
     ...createBudgetActivities(deps),
+    ...createReminderActivities(deps),
   };
 }
 

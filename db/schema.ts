@@ -401,6 +401,24 @@ export const autotaskSlots = pgTable(
   (t) => [primaryKey({ columns: [t.scope, t.slot] })]
 );
 
+/**
+ * One row per (partner, local date, channel) once the month-end reminder is claimed for that
+ * channel: written before sending, so a retried activity or a schedule that fires twice sends a
+ * partner at most one reminder a day per channel. A send that fails removes its claim to retry.
+ */
+export const reminderDeliveries = pgTable(
+  'reminder_deliveries',
+  {
+    partnerId: text('partner_id')
+      .notNull()
+      .references(() => partners.id, { onDelete: 'cascade' }),
+    day: text('day').notNull(),
+    channel: text('channel', { enum: ['email', 'webhook'] }).notNull(),
+    sentAt: timestamp('sent_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.partnerId, t.day, t.channel] })]
+);
+
 export const schema = {
   partners,
   apiKeys,
@@ -418,5 +436,6 @@ export const schema = {
   notificationSettings,
   notificationDeliveries,
   autotaskSlots,
+  reminderDeliveries,
 };
 

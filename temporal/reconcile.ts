@@ -1,6 +1,7 @@
 /**
  * Temporal's schedules follow the database: at start-up lost schedules are recreated and stale
- * ones corrected (a schedule changed while Temporal was away, a dev server started afresh).
+ * ones corrected (a schedule changed while Temporal was away, a dev server started afresh). The
+ * service's daily month-end reminder schedule is ensured here too.
  */
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/client.ts';
@@ -8,7 +9,7 @@ import { listSchedulesWithSwitch } from '../db/repositories/sync-schedules.ts';
 import type { ManagedDb } from '../runtime/database.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { SyncSchedule } from '../sync/schedule-spec.ts';
-import { ensureSchedule } from './schedules.ts';
+import { ensureReminderSchedule, ensureSchedule } from './schedules.ts';
 
 /** Recreates lost schedules and corrects stale ones, so Temporal matches the database. */
 export async function reconcileSchedules(db: Db, client: Client, taskQueue: string): Promise<{ ensured: number }> {
@@ -16,6 +17,7 @@ export async function reconcileSchedules(db: Db, client: Client, taskQueue: stri
   for (const row of rows) {
     await ensureSchedule(client, row.partnerId, { frequency: row.frequency, dayOfWeek: row.dayOfWeek as SyncSchedule['dayOfWeek'], time: row.time, timezone: row.timezone }, !(row.enabled ?? false), taskQueue);
   }
+  await ensureReminderSchedule(client, taskQueue);
   return { ensured: rows.length };
 }
 

@@ -5,7 +5,8 @@
  */
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions, type ScheduleOptionsStartWorkflowAction } from '@temporalio/client';
 import { calendarFor, type SyncSchedule } from '../sync/schedule-spec.ts';
-import { partnerWorkflowId, scheduleId } from '../workflows/inputs.ts';
+import { MONTH_END_REMINDERS_ID, partnerWorkflowId, scheduleId } from '../workflows/inputs.ts';
+import type { monthEndReminders } from '../workflows/month-end-reminders.ts';
 import type { partnerSync } from '../workflows/partner-sync.ts';
 import { PartnerIdKey, SyncTriggerKey } from '../workflows/search-attributes.ts';
 
@@ -46,6 +47,39 @@ export async function ensureSchedule(client: Client, partnerId: string, schedule
   }
   const handle = client.schedule.getHandle(opts.scheduleId);
   await handle.update((prev) => ({ ...prev, spec: opts.spec, action: opts.action, policies: opts.policies, state: { ...prev.state, paused, note: opts.state!.note! } }));
+}
+
+/**
+ * The service's one month-end reminder schedule: daily at 12:00 UTC, when it is the same calendar
+ * day in nearly every zone, so each partner is checked once per local day. The activity decides
+ * per partner (its timezone, still failing) and claims each day, so a second firing sends nothing.
+ */
+function reminderOptions(taskQueue: string): ScheduleOptions<ScheduleOptionsStartWorkflowAction<typeof monthEndReminders>> {
+  return {
+    scheduleId: MONTH_END_REMINDERS_ID,
+    spec: { calendars: [{ hour: 12, minute: 0, comment: 'daily month-end reminder check' }], timezone: 'UTC' },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'monthEndReminders',
+      taskQueue,
+      workflowId: MONTH_END_REMINDERS_ID,
+      args: [],
+      staticSummary: 'Month-end reminders for partners still failing',
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: CATCHUP_WINDOW, pauseOnFailure: false },
+  };
+}
+
+/** Creates the reminder schedule, or updates it in place when it exists (keeping a manual pause). */
+export async function ensureReminderSchedule(client: Client, taskQueue: string): Promise<void> {
+  const opts = reminderOptions(taskQueue);
+  try {
+    await client.schedule.create(opts);
+    return;
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+  }
+  await client.schedule.getHandle(opts.scheduleId).update((prev) => ({ ...prev, spec: opts.spec, action: opts.action, policies: opts.policies }));
 }
 
 export async function setSchedulePaused(client: Client, partnerId: string, paused: boolean): Promise<boolean> {

@@ -76,3 +76,5 @@ export const partnerWorkflowId = (partnerId: string, kind: 'now' | 'dry-run' | '
 export const companyWorkflowId = (partnerId: string, pbCompanyId: string) =>
   `company-sync/${partnerId}/${pbCompanyId}`;
 export const scheduleId = (partnerId: string) => `partner-sync/${partnerId}`;
+/** The service's one month-end reminder schedule, and the workflow it starts. */
+export const MONTH_END_REMINDERS_ID = 'month-end-reminders';

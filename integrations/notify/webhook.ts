@@ -9,7 +9,8 @@ import { Agent, request } from 'undici';
 import { NotificationError } from './notification-error.ts';
 import { assertPublicLiteral, publicOnlyLookup } from './public-address.ts';
 
-export interface WebhookBody {
+/** A run's alert. */
+export interface RunWebhookBody {
   event: string;
   partnerId: string;
   runId: string;
@@ -19,6 +20,22 @@ export interface WebhookBody {
   /** True when the month-end reminder applies (the partner is failing close to invoicing). */
   reminder: boolean;
 }
+
+/** The daily month-end reminder: about the partner, not one run. */
+export interface ReminderWebhookBody {
+  event: 'reminder';
+  partnerId: string;
+  /** The partner's local date the reminder is for, `YYYY-MM-DD`. */
+  day: string;
+  /** The last real run's status, null with none. */
+  status: string | null;
+  companiesFailing: number;
+  summary: string;
+  portalUrl: string | null;
+  reminder: true;
+}
+
+export type WebhookBody = RunWebhookBody | ReminderWebhookBody;
 
 export function signature(rawBody: string, secret: string): string {
   return `sha256=${createHmac('sha256', secret).update(rawBody, 'utf8').digest('hex')}`;

@@ -15,7 +15,7 @@ describe('tracing a Sync now', () => {
   let tracing: Tracing;
   let stack: Stack;
   beforeAll(async () => {
-    tracing = startTracing({ serviceName: 'pb-autotask-sync-test', spanProcessor: new SimpleSpanProcessor(exporter) })!;
+    tracing = startTracing({ serviceName: 'pb-autotask-sync-test', spanProcessor: new SimpleSpanProcessor(exporter), sampler: { name: 'parentbased_always_on', ratio: 1 } })!;
     stack = await startStack('pglite', { tracing });
     await setUpPartner(stack, { companies: (id) => ['c-0002', 'c-0003', 'c-0004'].includes(id) });
   });

@@ -16,8 +16,9 @@ describe('parseEnv', () => {
     expect(parseEnv({}).ALLOW_PRIVATE_WEBHOOKS).toBe(false);
   });
 
-  it('traces everything unless a parent-based sampler says otherwise', () => {
-    expect(parseEnv({})).toMatchObject({ OTEL_TRACES_SAMPLER: 'parentbased_always_on', OTEL_TRACES_SAMPLER_ARG: 1 });
+  it('keeps 5 % of new traces unless a parent-based sampler says otherwise', () => {
+    expect(parseEnv({})).toMatchObject({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: 0.05 });
+    expect(parseEnv({ OTEL_TRACES_SAMPLER: 'parentbased_always_on' }).OTEL_TRACES_SAMPLER).toBe('parentbased_always_on');
     expect(parseEnv({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' })).toMatchObject({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: 0.1 });
   });
 
@@ -41,7 +42,7 @@ describe('parseEnv', () => {
     ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318', /OTEL_EXPORTER_OTLP_ENDPOINT: expected an http\(s\) URL of an OTLP/],
     ['METRICS_PORT', '0', /METRICS_PORT/],
     // A root-only sampler would let a worker re-decide mid-trace and leave holes in a Sync now's trace.
-    ['OTEL_TRACES_SAMPLER', 'traceidratio', /OTEL_TRACES_SAMPLER: expected parentbased_always_on \(default\), parentbased_traceidratio/],
+    ['OTEL_TRACES_SAMPLER', 'traceidratio', /OTEL_TRACES_SAMPLER: expected parentbased_traceidratio \(default\), parentbased_always_on/],
     ['OTEL_TRACES_SAMPLER_ARG', '5', /OTEL_TRACES_SAMPLER_ARG: expected a number from 0 to 1/],
     ['OTEL_TRACES_SAMPLER_ARG', 'half', /OTEL_TRACES_SAMPLER_ARG: expected a number from 0 to 1/],
     ['AUTOTASK_BUDGET_SHARE', '0', /AUTOTASK_BUDGET_SHARE: expected a share above 0/],
