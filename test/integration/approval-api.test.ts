@@ -7,6 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, startStack, type Stack } from '../support/stack.ts';
 import { setUpPartner, syncNow, type RunView } from '../support/partner-setup.ts';
+import { randomUUID } from 'node:crypto';
+import { findUsableGrants, grantApprovals } from '../../db/repositories/approval.ts';
+import { heldChanges } from '../../sync/approval.ts';
+import { canonicalChanges } from '../../sync/preview.ts';
 
 let stack: Stack;
 const inject = (method: 'GET' | 'PUT' | 'POST', url: string, payload?: object) => stack.app.inject({ method, url, headers: bearer(stack.adminKey), ...(payload ? { payload } : {}) });
@@ -141,5 +145,21 @@ describe('approval', () => {
     expect(unitsOn(held.autotaskContractId!, 301, heldRun.effectiveDate!)).toBe(held.unitsBefore);
     const none = await inject('POST', `${base()}/sync-runs/${heldRun.id}/reject`, {});
     expect(none.json().error.code).toBe('nothing_held');
+  });
+
+  it('lets a grant past the guardrail only for exactly the approved changes, once', async () => {
+    const rows = rowsOf(heldRun, rejectMe).map((r) => ({ ...r, pbCompanyId: rejectMe, action: 'held' }));
+    const exact = canonicalChanges(heldChanges(rows));
+    const stale = canonicalChanges(heldChanges(rows.map((r) => (r.autotaskServiceId === 301 ? { ...r, unitsAfter: r.unitsAfter! - 1 } : r))));
+    await grantApprovals(stack.db.db, stack.partnerId, heldRun.id, [{ pbCompanyId: rejectMe, changes: stale }]);
+    const { run: stillHeld } = await syncNow(stack, stack.partnerId, { companyIds: [rejectMe] });
+    expect(rowsOf(stillHeld, rejectMe).every((r) => r.action === 'held')).toBe(true);
+    await grantApprovals(stack.db.db, stack.partnerId, heldRun.id, [{ pbCompanyId: rejectMe, changes: exact }]);
+    const { run: written } = await syncNow(stack, stack.partnerId, { companyIds: [rejectMe] });
+    expect(written.status).toBe('ok');
+    const held = rowsOf(heldRun, rejectMe).find((r) => r.autotaskServiceId === 301)!;
+    expect(unitsOn(held.autotaskContractId!, 301, heldRun.effectiveDate!)).toBe(held.unitsAfter);
+    // Used up by that run (the stale one stays useless): no later run can use either.
+    expect((await findUsableGrants(stack.db.db, stack.partnerId, randomUUID(), [rejectMe])).map((g) => g.changes)).toEqual([stale]);
   });
 });
