@@ -31,6 +31,7 @@ export interface ApprovalRouteDeps {
 }
 
 const settingsView = approvalSettingsSchema.meta({ id: 'ApprovalSettings' });
+export type ApprovalSettingsView = z.output<typeof settingsView>;
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema, 429: errorBodySchema, 503: errorBodySchema };
 const runParams = partnerParams.extend({ runId: z.uuid() });
 const selection = z.object({ companyIds: z.array(z.string().min(1).max(200)).min(1).max(10_000).optional().describe('the held companies to answer; all held ones when absent') }).strict();

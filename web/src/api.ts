@@ -6,6 +6,7 @@ import type { AuthenticationResultView, SettingsView } from '../../api/routes/au
 import type { CompanyMappingView, StopView } from '../../api/routes/company-mappings.ts';
 import type { AutotaskCompanyView, AutotaskContractView, AutotaskServiceView } from '../../api/routes/lookups.ts';
 import type { NotificationSettingsView } from '../../api/routes/notifications.ts';
+import type { ApprovalSettingsView } from '../../api/routes/approval.ts';
 import type { PartnerOverviewView, PartnerView } from '../../api/routes/partners.ts';
 import type { ProductMappingView } from '../../api/routes/product-mappings.ts';
 import type { ScheduleView } from '../../api/routes/schedule.ts';
@@ -49,6 +50,7 @@ type Json<T> = T extends Date ? string : T extends Array<infer U> ? Array<Json<U
 export type Partner = Json<PartnerView>;
 export type PartnerOverview = Json<PartnerOverviewView>;
 export type NotificationSettings = Json<NotificationSettingsView>;
+export type ApprovalSettings = Json<ApprovalSettingsView>;
 export type Settings = Json<SettingsView>;
 export type AuthResult = Json<AuthenticationResultView>;
 export type Service = Json<AutotaskServiceView>;
