@@ -21,6 +21,13 @@ let browser: Browser;
 let page: Page;
 
 const shotOf = (name: string, target: Locator) => target.screenshot({ path: path.join(shots, `approval-${name}.png`) });
+/** The top of a long run's details: its heading, the held companies and the first rows. */
+const shotTopOf = async (name: string, target: Locator) => {
+  const box = (await target.boundingBox())!;
+  // boundingBox is in the viewport; a full-page clip is in the page.
+  const scroll = await page.evaluate(() => ({ x: window.scrollX, y: window.scrollY }));
+  await page.screenshot({ path: path.join(shots, `approval-${name}.png`), fullPage: true, clip: { x: box.x + scroll.x, y: box.y + scroll.y, width: box.width, height: Math.min(box.height, 620) } });
+};
 async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
   const res = await fetch(`${service.base}${url}`, { method, headers: { authorization: `Bearer ${service.adminKey}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
   if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
@@ -98,7 +105,7 @@ describe('the portal: approval', () => {
     const panel = history.locator('fieldset.held');
     await panel.waitFor({ timeout: 10_000 });
     expect(await panel.locator('legend').textContent()).toBe('Waiting for approval (2)');
-    await shotOf('02-held', history.locator('.run-details'));
+    await shotTopOf('02-held', history.locator('.run-details'));
 
     const nameOf = (id: string) => pairOf(id).pbCompanyName ?? id;
     await panel.getByLabel(nameOf(approveId)).check();
@@ -116,6 +123,6 @@ describe('the portal: approval', () => {
     const rejected = pairOf(rejectId);
     expect(netOn(await simAdjustments(), rejected.autotaskContractId!, 301)).toBe(netOn(adjustmentsBefore, rejected.autotaskContractId!, 301));
     expect(await history.locator('fieldset.held').count()).toBe(0);
-    await shotOf('03-answered', history.locator('.run-details'));
+    await shotTopOf('03-answered', history.locator('.run-details'));
   }, 240_000);
 });
