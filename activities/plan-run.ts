@@ -118,8 +118,10 @@ export function createPlanRunActivities(deps: Deps) {
         if (!input.dryRun) await recordLedgerWrites(deps.db, input.partnerId, adoptions.map((a) => ({ ...a, runId: input.runId })));
         const detail = [lagging, heldSummary(held.length)].filter((d) => d !== null).join('; ') || null;
         await updateRun(deps.db, input.runId, { billingMonth, effectiveDate, total: plans.length, detail });
-        if (!input.dryRun) await markCompaniesSyncing(deps.db, input.partnerId, mapped.map((m) => m.pbCompanyId));
-        // After the mark above, so a held company's status says held. Recorded once (a retry changes nothing).
+        // A held company is not syncing: marking it would leave it so if this step were retried
+        // after its outcome was recorded (recorded once; a retry changes nothing).
+        const heldIds = new Set(held.map((h) => h.plan.pbCompanyId));
+        if (!input.dryRun) await markCompaniesSyncing(deps.db, input.partnerId, mapped.map((m) => m.pbCompanyId).filter((id) => !heldIds.has(id)));
         for (const h of held) {
           await recordCompanyOutcome(deps.db, { runId: input.runId, partnerId: input.partnerId, pbCompanyId: h.plan.pbCompanyId, contractId: h.plan.contractId, dryRun: false, ...h.outcome, rows: h.outcome.results, at: deps.now() });
         }
