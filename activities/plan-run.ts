@@ -23,6 +23,11 @@ import { classified } from './failures.ts';
 import type { Deps } from '../deps/deps.ts';
 import type { Db } from '../db/client.ts';
 import type { CompanyPlan } from '../sync/records.ts';
+import { findApprovalSettings, findUsableGrants, useGrants } from '../db/repositories/approval.ts';
+import { recordCompanyOutcome } from '../db/repositories/company-outcomes.ts';
+import { guardrailBreach, heldOutcome, heldSummary, planChanges } from '../sync/approval.ts';
+import type { CompanyOutcome } from '../sync/company-outcome.ts';
+import { canonicalChanges } from '../sync/preview.ts';
 
 export interface PlanRunInput {
   partnerId: string;
@@ -105,16 +110,57 @@ export function createPlanRunActivities(deps: Deps) {
           return { state: 'nothing_to_do', billingMonth, detail: input.companyIds ? 'None of the requested companies is mapped to an Autotask contract' : 'No company is mapped to an Autotask contract yet — map companies under Company mapping' };
         }
         if (!input.dryRun) await markAwaitedAdjustments(deps.db, input.partnerId, input.runId, plans);
-        await storeRunPlan(deps.db, input.runId, plans);
+        // Review mode (issue 17): a change beyond a guardrail is held, not handed to the write path.
+        const { toWrite, held } = input.dryRun ? { toWrite: plans, held: [] } : await holdBeyondGuardrails(deps.db, input.partnerId, input.runId, plans);
+        await storeRunPlan(deps.db, input.runId, toWrite);
         // A pair already right needs no write, so no confirmation will record who owns it: the
         // read just made confirms it. A dry run records nothing.
         if (!input.dryRun) await recordLedgerWrites(deps.db, input.partnerId, adoptions.map((a) => ({ ...a, runId: input.runId })));
-        await updateRun(deps.db, input.runId, { billingMonth, effectiveDate, total: plans.length, detail: lagging });
-        if (!input.dryRun) await markCompaniesSyncing(deps.db, input.partnerId, mapped.map((m) => m.pbCompanyId));
-        return { state: 'planned', billingMonth, effectiveDate, total: plans.length, detail: lagging };
+        const detail = [lagging, heldSummary(held.length)].filter((d) => d !== null).join('; ') || null;
+        await updateRun(deps.db, input.runId, { billingMonth, effectiveDate, total: plans.length, detail });
+        // A held company is not syncing: marking it would leave it so if this step were retried
+        // after its outcome was recorded (recorded once; a retry changes nothing).
+        const heldIds = new Set(held.map((h) => h.plan.pbCompanyId));
+        if (!input.dryRun) await markCompaniesSyncing(deps.db, input.partnerId, mapped.map((m) => m.pbCompanyId).filter((id) => !heldIds.has(id)));
+        for (const h of held) {
+          await recordCompanyOutcome(deps.db, { runId: input.runId, partnerId: input.partnerId, pbCompanyId: h.plan.pbCompanyId, contractId: h.plan.contractId, dryRun: false, ...h.outcome, rows: h.outcome.results, at: deps.now() });
+        }
+        return { state: 'planned', billingMonth, effectiveDate, total: plans.length, detail };
       });
     },
   };
+}
+
+/**
+ * Splits a real run's plans into those to write and those held (sync/approval.ts). A company the
+ * MSP approved is written past the guardrails only while its changes are exactly the approved
+ * ones (an approval grant, written only by the approve endpoint); the grant is then used up.
+ */
+async function holdBeyondGuardrails(db: Db, partnerId: string, runId: string, plans: CompanyPlan[]): Promise<{ toWrite: CompanyPlan[]; held: Array<{ plan: CompanyPlan; outcome: CompanyOutcome }> }> {
+  const settings = await findApprovalSettings(db, partnerId);
+  const breaches = plans.map((plan) => ({ plan, breach: guardrailBreach(plan, settings) }));
+  const beyond = breaches.filter((b) => b.breach !== null);
+  if (beyond.length === 0) return { toWrite: plans, held: [] };
+  const grants = await findUsableGrants(db, partnerId, runId, beyond.map((b) => b.plan.pbCompanyId));
+  const used: string[] = [];
+  const toWrite: CompanyPlan[] = [];
+  const held: Array<{ plan: CompanyPlan; outcome: CompanyOutcome }> = [];
+  for (const { plan, breach } of breaches) {
+    if (breach === null) {
+      toWrite.push(plan);
+      continue;
+    }
+    const changes = canonicalChanges(planChanges(plan));
+    const grant = grants.find((g) => g.pbCompanyId === plan.pbCompanyId && g.changes === changes);
+    if (grant) {
+      used.push(grant.id);
+      toWrite.push(plan);
+    } else {
+      held.push({ plan, outcome: heldOutcome(plan, breach) });
+    }
+  }
+  await useGrants(db, runId, used);
+  return { toWrite, held };
 }
 
 /**

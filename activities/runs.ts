@@ -4,6 +4,7 @@ import { findPartner } from '../db/repositories/partners.ts';
 import { releaseRunLease, replaceRunLease, takeRunLease, type LeaseHolder } from '../db/repositories/run-leases.ts';
 import { ensureRun, finishRun } from '../db/repositories/sync-runs.ts';
 import { releaseUnitWrites } from '../db/repositories/unit-writes.ts';
+import { countHeld } from '../db/repositories/approval.ts';
 import type { RunningRun } from '../sync/may-sync.ts';
 import type { RunStatus } from '../sync/vocabulary.ts';
 import type { Deps } from '../deps/deps.ts';
@@ -63,7 +64,9 @@ export function createRunActivities({ db, isWorkflowOpen }: Deps) {
     async finishRun(input: { runId: string; status?: RunStatus; detail: string | null }) {
       const current = await db.query.syncRuns.findFirst({ where: (t, { eq }) => eq(t.id, input.runId) });
       if (!current) throw ApplicationFailure.nonRetryable(`run ${input.runId} is not recorded`, 'RunNotFound');
-      const status: RunStatus = input.status ?? (current.failed === 0 ? 'ok' : current.failed >= current.total ? 'error' : 'warning');
+      // Held companies (issue 17) make an otherwise fine run `held`, so it alerts and stands out.
+      const held = input.status || current.failed > 0 ? 0 : await countHeld(db, input.runId);
+      const status: RunStatus = input.status ?? (current.failed === 0 ? (held > 0 ? 'held' : 'ok') : current.failed >= current.total ? 'error' : 'warning');
       const finished = await finishRun(db, input.runId, status, input.detail ?? current.detail);
       // Every company of the run has ended (children finish before their parent), so no write is in flight.
       await releaseUnitWrites(db, input.runId);

@@ -36,6 +36,7 @@ import portalRoutes from './routes/portal.ts';
 import productMappingRoutes from './routes/product-mappings.ts';
 import scheduleRoutes from './routes/schedule.ts';
 import syncApplyRoutes from './routes/sync-apply.ts';
+import approvalRoutes from './routes/approval.ts';
 import syncRoutes from './routes/sync.ts';
 import { createPartnerAutotask } from './services/partner-autotask.ts';
 
@@ -123,6 +124,7 @@ export async function buildApp(deps: AppDeps) {
     startSync,
   });
   await app.register(syncApplyRoutes, { db, startSync, awaitRun: createRunWaiter(client) });
+  await app.register(approvalRoutes, { db, startSync, awaitRun: createRunWaiter(client) });
   return app;
 }
 

@@ -21,6 +21,7 @@ import {
 import { unitReasons, type CompanyPlan, type ProductResult } from '../sync/records.ts';
 import type { NotificationEvent } from '../sync/notifications.ts';
 import { companyStatuses, runStatuses } from '../sync/vocabulary.ts';
+import { approvalModes } from '../sync/approval.ts';
 
 const createdAt = timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
@@ -419,6 +420,45 @@ export const reminderDeliveries = pgTable(
   (t) => [primaryKey({ columns: [t.partnerId, t.day, t.channel] })]
 );
 
+/**
+ * A partner's approval settings (issue 17, sync/approval.ts): `review` holds a company whose
+ * planned change goes beyond a guardrail. No row: `auto`, nothing held.
+ */
+export const approvalSettings = pgTable('approval_settings', {
+  partnerId: text('partner_id')
+    .primaryKey()
+    .references(() => partners.id, { onDelete: 'cascade' }),
+  mode: text('mode', { enum: approvalModes }).notNull().default('auto'),
+  maxSeatChange: integer('max_seat_change'),
+  maxPercentChange: numeric('max_percent_change', { mode: 'number' }),
+  updatedAt,
+});
+
+/**
+ * An approval of a held company's changes: the next real run writes that company past the
+ * guardrails only while its plan is exactly `changes` (sync/preview.ts canonical text), and uses
+ * the grant up. Written only by the approve endpoint, so nothing else can bypass a guardrail.
+ */
+export const approvalGrants = pgTable(
+  'approval_grants',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    partnerId: text('partner_id')
+      .notNull()
+      .references(() => partners.id, { onDelete: 'cascade' }),
+    pbCompanyId: text('pb_company_id').notNull(),
+    /** The run that held the change. */
+    heldRunId: uuid('held_run_id')
+      .notNull()
+      .references(() => syncRuns.id, { onDelete: 'cascade' }),
+    changes: text('changes').notNull(),
+    /** The run that wrote the approved change; null until one did. */
+    usedByRunId: uuid('used_by_run_id'),
+    createdAt,
+  },
+  (t) => [index('approval_grants_partner_company_idx').on(t.partnerId, t.pbCompanyId)]
+);
+
 export const schema = {
   partners,
   apiKeys,
@@ -437,5 +477,7 @@ export const schema = {
   notificationDeliveries,
   autotaskSlots,
   reminderDeliveries,
+  approvalSettings,
+  approvalGrants,
 };
 

@@ -8,6 +8,7 @@ import type { CompanyMappingView, StopView } from '../../api/routes/company-mapp
 import type { BulkResultView, MappingSuggestionView } from '../../api/routes/company-suggestions.ts';
 import type { AutotaskCompanyView, AutotaskContractView, AutotaskServiceView } from '../../api/routes/lookups.ts';
 import type { NotificationSettingsView } from '../../api/routes/notifications.ts';
+import type { ApprovalSettingsView } from '../../api/routes/approval.ts';
 import type { PartnerOverviewView, PartnerView } from '../../api/routes/partners.ts';
 import type { ProductMappingView } from '../../api/routes/product-mappings.ts';
 import type { ScheduleView } from '../../api/routes/schedule.ts';
@@ -51,6 +52,7 @@ type Json<T> = T extends Date ? string : T extends Array<infer U> ? Array<Json<U
 export type Partner = Json<PartnerView>;
 export type PartnerOverview = Json<PartnerOverviewView>;
 export type NotificationSettings = Json<NotificationSettingsView>;
+export type ApprovalSettings = Json<ApprovalSettingsView>;
 export type Settings = Json<SettingsView>;
 export type AuthResult = Json<AuthenticationResultView>;
 export type Service = Json<AutotaskServiceView>;

@@ -58,6 +58,9 @@ export function historyView(pid: string, zone: string, onRunFinished: () => void
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running = new Set<string>();
   let loads = 0;
+  /** What the last approve or reject said; kept across the details' re-render, for that run only. */
+  const answered = h('p', { class: 'result', role: 'status', 'aria-live': 'polite' });
+  let answeredRun: string | null = null;
 
   async function load() {
     clearTimeout(timer);
@@ -96,6 +99,7 @@ export function historyView(pid: string, zone: string, onRunFinished: () => void
 
   async function show(runId: string) {
     shown = runId;
+    if (answeredRun !== runId) answered.textContent = '';
     const run = await api<SyncRun>('GET', path`/v1/partners/${pid}/sync-runs/${runId}`);
     if (shown !== runId) return;
     const results = run.results ?? [];
@@ -107,6 +111,8 @@ export function historyView(pid: string, zone: string, onRunFinished: () => void
       run.detail ? h('p', { class: 'muted' }, run.detail) : null,
       h('p', { class: 'amount' }, money, ' ', h('button', { type: 'button', class: 'link', onclick: () => void downloadCsv(runId) }, 'Download CSV')),
       moves.length ? h('ul', { class: 'moves' }, ...moves.map((m) => h('li', {}, m))) : null,
+      heldPanel(runId, results),
+      answeredRun === runId ? answered : null,
       h('div', { class: 'scroll' }, h('table', { class: 'results' },
         h('thead', {}, h('tr', {}, h('th', {}, 'Company'), h('th', {}, 'Product'), h('th', {}, 'Autotask service and contract'), h('th', {}, 'Before → after'), h('th', {}, 'Amount'), h('th', {}, 'Status'), h('th', {}, 'Detail'))),
         h('tbody', {}, ...results.map((r) => h('tr', { 'data-result-company': r.pbCompanyId },
@@ -116,6 +122,39 @@ export function historyView(pid: string, zone: string, onRunFinished: () => void
           h('td', { class: 'nowrap' }, r.unitsBefore === null ? '—' : `${r.unitsBefore} → ${r.unitsAfter ?? '?'}`),
           h('td', { class: 'nowrap' }, r.amountChange === null ? '—' : signed(r.amountChange)),
           h('td', {}, h('span', { class: `status s-${r.status}` }, r.status)), h('td', {}, r.detail ?? '')))))));
+  }
+
+  /** The companies a run held for approval (rule 15), each with a box, and the answers. */
+  function heldPanel(runId: string, results: Result[]): HTMLElement | null {
+    const held = [...new Map(results.filter((r) => r.status === 'held').map((r) => [r.pbCompanyId, r.pbCompanyName ?? r.pbCompanyId])).entries()];
+    if (held.length === 0) return null;
+    const boxes = held.map(([id]) => h('input', { type: 'checkbox', value: id }));
+    const message = answered;
+    answeredRun = runId;
+    const answer = async (verb: 'approve' | 'reject', all: boolean) => {
+      const companyIds = all ? undefined : boxes.filter((b) => b.checked).map((b) => b.value);
+      if (companyIds && companyIds.length === 0) {
+        message.className = 'result bad';
+        message.textContent = 'Tick the companies to answer first.';
+        return;
+      }
+      try {
+        await api('POST', path`/v1/partners/${pid}/sync-runs/${runId}/${verb}`, companyIds ? { companyIds } : {});
+        message.className = 'result ok';
+        message.textContent = verb === 'approve' ? '✓ Approved: a run is writing the held changes.' : '✓ Rejected: nothing was written to Autotask.';
+        void load();
+        await show(runId);
+      } catch (err) {
+        message.className = 'result bad';
+        message.textContent = `✗ ${(err as Error).message}`;
+      }
+    };
+    return h('fieldset', { class: 'held' }, h('legend', {}, `Waiting for approval (${held.length})`),
+      ...held.map(([, name], i) => h('label', { class: 'switch' }, boxes[i]!, name)),
+      h('div', { class: 'actions' },
+        h('button', { type: 'button', onclick: () => void answer('approve', false) }, 'Approve selected'),
+        h('button', { type: 'button', onclick: () => void answer('approve', true) }, 'Approve all'),
+        h('button', { type: 'button', class: 'secondary', onclick: () => void answer('reject', false) }, 'Reject selected')));
   }
 
   /** The CSV needs the key, so it is fetched and handed to the browser as a file. */

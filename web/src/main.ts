@@ -4,6 +4,7 @@
  * pick a partner); the key lives in sessionStorage for this tab only.
  */
 import { api, ApiError, session, type Partner, type PartnerOverview, type Settings } from './api.ts';
+import { approvalView } from './approval-view.ts';
 import { companiesView } from './companies-view.ts';
 import { field, h, replace } from './dom.ts';
 import { historyView } from './history-view.ts';
@@ -85,7 +86,7 @@ async function render(partner: Partner, current: () => boolean, overview: HTMLEl
     const companies = companiesView(partner.id);
     const history = historyView(partner.id, partner.timezone, () => companies.refresh());
     const refresh = () => { companies.refresh(); history.refresh(); };
-    replace(after, productsView(partner.id), scheduleView(partner.id, partner.timezone, refresh), previewView(partner.id, refresh), companies.element, history.element, notificationsView(partner.id));
+    replace(after, productsView(partner.id), scheduleView(partner.id, partner.timezone, refresh), previewView(partner.id, refresh), companies.element, history.element, approvalView(partner.id), notificationsView(partner.id));
   };
   replace(app, overview, h('h1', {}, 'Integrate Autotask with Password Boss'), settingsView(partner.id, settings, (saved) => { if (!settings.configured || !after.querySelector('section')) showSections(saved); settings.configured = true; }), after);
   showSections(settings);

@@ -1,0 +1,101 @@
+/**
+ * Approval (issue 17): a partner in `review` mode sets guardrails, and a company whose planned
+ * change goes beyond one is held instead of written, until the MSP approves or rejects it. Pure:
+ * the planning activity asks here which companies to hold and what their results say.
+ */
+import { z } from 'zod';
+import type { CompanyOutcome } from './company-outcome.ts';
+import { amountChangeOf } from './company-outcome.ts';
+import { plannedChanges, type PlannedChange, type PreviewRow } from './preview.ts';
+import type { CompanyPlan, ProductResult } from './records.ts';
+
+/** The action of a result row for a change held for approval. */
+export const HELD_ACTION = 'held';
+
+export const approvalModes = ['auto', 'review'] as const;
+
+/** What a partner saves; both guardrails null in review mode hold nothing. */
+export const approvalSettingsSchema = z
+  .object({
+    mode: z.enum(approvalModes),
+    /** Hold a company when any service's units move by more than this many seats. */
+    maxSeatChange: z.number().int().min(0).max(1_000_000).nullable(),
+    /** Hold a company when any service's units move by more than this percent (from 0 counts as 100 %). */
+    maxPercentChange: z.number().min(0).max(100_000).nullable(),
+  })
+  .strict();
+export type ApprovalSettings = z.infer<typeof approvalSettingsSchema>;
+
+export const defaultApprovalSettings: ApprovalSettings = { mode: 'auto', maxSeatChange: null, maxPercentChange: null };
+
+/** The percent a change from `from` to `to` is: a change from 0 counts as 100 %. */
+export function percentChange(from: number, to: number): number {
+  if (from === to) return 0;
+  if (from === 0) return 100;
+  return (Math.abs(to - from) / from) * 100;
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+
+/**
+ * Why a company's plan must be held, naming the guardrail and the numbers of its first service
+ * beyond one; null when it may be written. Only `review` mode holds; a change that moves nothing
+ * never does.
+ */
+export function guardrailBreach(plan: CompanyPlan, settings: ApprovalSettings): string | null {
+  if (settings.mode !== 'review') return null;
+  for (const a of plan.actions) {
+    if (a.from === a.to) continue;
+    const seats = Math.abs(a.to - a.from);
+    if (settings.maxSeatChange !== null && seats > settings.maxSeatChange) {
+      return `${a.serviceName}: ${a.from} → ${a.to} is a change of ${seats} seats, beyond the guardrail of ${settings.maxSeatChange} seats`;
+    }
+    const percent = percentChange(a.from, a.to);
+    if (settings.maxPercentChange !== null && percent > settings.maxPercentChange) {
+      return `${a.serviceName}: ${a.from} → ${a.to} is a change of ${round(percent)} %${a.from === 0 ? ' (from 0)' : ''}, beyond the guardrail of ${settings.maxPercentChange} %`;
+    }
+  }
+  return null;
+}
+
+/** The changes a plan would write, in the preview's terms, so approval can fingerprint exactly them. */
+export function planChanges(plan: CompanyPlan): PlannedChange[] {
+  return plannedChanges(plan.actions.map((a) => ({ pbCompanyId: plan.pbCompanyId, autotaskContractId: a.contractId ?? plan.contractId, autotaskServiceId: a.serviceId, action: 'would_set', unitsBefore: a.from, unitsAfter: a.to })));
+}
+
+/** The changes a run held, from its result rows (action `held`), in the same terms. */
+export function heldChanges(rows: readonly PreviewRow[]): PlannedChange[] {
+  return plannedChanges(rows.filter((r) => r.action === HELD_ACTION).map((r) => ({ ...r, action: 'would_set' })));
+}
+
+/**
+ * A held company's outcome: every change it would make is listed as `held` with its numbers
+ * (nothing is written to Autotask), the detail names the guardrail.
+ */
+export function heldOutcome(plan: CompanyPlan, breach: string): CompanyOutcome {
+  const detail = `Held for approval: ${breach}; nothing was written — approve or reject it in the run's details`;
+  const results: ProductResult[] = plan.actions
+    .filter((a) => a.from !== a.to)
+    .map((a) => ({
+      productId: a.productIds.join('+'),
+      serviceId: a.serviceId,
+      action: HELD_ACTION,
+      status: 'held',
+      unitsBefore: a.from,
+      unitsAfter: a.to,
+      adjustmentId: null,
+      errorType: null,
+      reason: a.reason,
+      contractId: a.contractId ?? plan.contractId,
+      unitPrice: a.unitPrice ?? null,
+      amountChange: amountChangeOf(a.from, a.to, a.unitPrice),
+      detail: `${a.serviceName}: ${a.from} → ${a.to} held for approval`,
+    }));
+  return { status: 'held', detail, results, unitsChanged: 0, adjustments: 0 };
+}
+
+/** A run's detail line for its held companies; null when none was held. */
+export function heldSummary(held: number): string | null {
+  if (held === 0) return null;
+  return `${held} compan${held === 1 ? 'y' : 'ies'} held for approval (changes beyond the guardrails); approve or reject them in the run's details`;
+}

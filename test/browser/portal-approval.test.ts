@@ -1,0 +1,128 @@
+/**
+ * Approval in a real browser (issue 17, Debian Chromium via playwright-core) against `npm start`'s
+ * embedded stack: the Approval card puts the partner in review mode, a run holds two companies
+ * pushed past the seat guardrail, and in the run's details one is approved (Autotask then holds
+ * its new units) and one rejected (Autotask untouched). Screenshots: screenshots/approval-*.png.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateDemoData } from '../../simulators/demo-data.ts';
+import { launchChromium } from '../support/chromium.ts';
+import { startPortalService, type PortalService } from '../support/portal-service.ts';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+const shots = path.join(root, 'screenshots');
+const demo = generateDemoData();
+const PID = demo.passwordboss.partners[0]!.id;
+let service: PortalService;
+let browser: Browser;
+let page: Page;
+
+const shotOf = (name: string, target: Locator) => target.screenshot({ path: path.join(shots, `approval-${name}.png`) });
+/** The top of a long run's details: its heading, the held companies and the first rows. */
+const shotTopOf = async (name: string, target: Locator) => {
+  const box = (await target.boundingBox())!;
+  // boundingBox is in the viewport; a full-page clip is in the page.
+  const scroll = await page.evaluate(() => ({ x: window.scrollX, y: window.scrollY }));
+  await page.screenshot({ path: path.join(shots, `approval-${name}.png`), fullPage: true, clip: { x: box.x + scroll.x, y: box.y + scroll.y, width: box.width, height: Math.min(box.height, 620) } });
+};
+async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${service.base}${url}`, { method, headers: { authorization: `Bearer ${service.adminKey}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+type Result = { pbCompanyId: string; pbCompanyName: string | null; autotaskContractId: number | null; autotaskServiceId: number | null; action: string; status: string; unitsBefore: number | null; unitsAfter: number | null };
+type Run = { id: string; status: string; detail: string | null; results: Result[] };
+async function finished(runId: string): Promise<Run> {
+  for (;;) {
+    const run = await call<Run>('GET', `/v1/partners/${PID}/sync-runs/${runId}`);
+    if (run.status !== 'running') return run;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+const simAdjustments = async () => ((await (await fetch(`${service.autotaskSimUrl}/_sim/state`)).json()) as { adjustments: Array<{ contractID: number; serviceID: number; unitChange: number }> }).adjustments;
+const netOn = (adjustments: Awaited<ReturnType<typeof simAdjustments>>, contractId: number, serviceId: number) => adjustments.filter((a) => a.contractID === contractId && a.serviceID === serviceId).reduce((sum, a) => sum + a.unitChange, 0);
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true });
+  service = await startPortalService();
+  browser = await launchChromium();
+  page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'UTC', locale: 'en-US' })).newPage();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await service?.stop();
+});
+
+describe('the portal: approval', () => {
+  it('holds changes beyond the guardrail; an approved one lands in Autotask, a rejected one does not', async () => {
+    // The largest change the demo makes stays under the guardrail; two companies go far past it.
+    const preview = await call<{ runId: string }>('POST', `/v1/partners/${PID}/sync`, { dryRun: true });
+    const shown = await finished(preview.runId);
+    const limit = Math.max(0, ...shown.results.filter((r) => r.action === 'would_set').map((r) => Math.abs(r.unitsAfter! - r.unitsBefore!)));
+    const candidates = [...new Set(shown.results.filter((r) => r.autotaskServiceId === 301).map((r) => r.pbCompanyId))];
+    const [approveId, rejectId] = candidates as [string, string];
+    const partner = structuredClone(demo.passwordboss.partners[0]!);
+    const month = partner.months.filter((m) => m.final).sort((a, b) => a.month.localeCompare(b.month)).at(-1)!;
+    for (const [id, by] of [[approveId, limit + 40], [rejectId, limit + 70]] as const) {
+      const count = month.counts.find((c) => c.companyId === id && c.productId === 'pb-standard')!;
+      count.users += by;
+      count.licenses += by;
+    }
+    await fetch(`${service.passwordbossSimUrl}/_sim/partners/${PID}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(partner) }).then((r) => expect(r.status).toBe(200));
+
+    await page.goto(service.base);
+    await page.getByLabel('API key').fill(service.adminKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#session').getByLabel('Partner').selectOption(PID);
+    await page.locator(`#app[aria-busy="false"][data-partner="${PID}"]`).waitFor({ timeout: 20_000 });
+    const card = page.locator('section', { has: page.getByRole('heading', { name: 'Approval' }) });
+    const save = card.getByRole('button', { name: 'Save approval' });
+    await expect.poll(() => save.isDisabled(), { timeout: 10_000 }).toBe(false);
+    await card.getByLabel('Mode').selectOption('review');
+    await card.getByLabel(/more than \(seats\)/).fill(String(limit));
+    await save.click();
+    await expect.poll(() => card.getByRole('status').textContent()).toBe('✓ Approval saved.');
+    expect(await call('GET', `/v1/partners/${PID}/approval`)).toEqual({ mode: 'review', maxSeatChange: limit, maxPercentChange: null });
+    await shotOf('01-settings', card);
+
+    const started = await call<{ runId: string }>('POST', `/v1/partners/${PID}/sync`, {});
+    const held = await finished(started.runId);
+    // The demo has a company on an ended contract, so the run is `warning`; its detail counts the held.
+    expect(held.status).toBe('warning');
+    expect(held.detail).toContain('2 companies held for approval');
+    const pairOf = (id: string) => held.results.find((r) => r.pbCompanyId === id && r.autotaskServiceId === 301)!;
+    expect([pairOf(approveId).action, pairOf(rejectId).action]).toEqual(['held', 'held']);
+    const adjustmentsBefore = await simAdjustments();
+
+    const history = page.locator('section', { has: page.getByRole('heading', { name: 'Sync history' }) });
+    const row = history.locator(`tr[data-run="${held.id}"]`);
+    await row.waitFor({ timeout: 30_000 });
+    await row.getByRole('button', { name: /^Details/ }).click();
+    const panel = history.locator('fieldset.held');
+    await panel.waitFor({ timeout: 10_000 });
+    expect(await panel.locator('legend').textContent()).toBe('Waiting for approval (2)');
+    await shotTopOf('02-held', history.locator('.run-details'));
+
+    const nameOf = (id: string) => pairOf(id).pbCompanyName ?? id;
+    await panel.getByLabel(nameOf(approveId)).check();
+    await panel.getByRole('button', { name: 'Approve selected' }).click();
+    await expect.poll(() => history.locator('.run-details [role=status]').textContent(), { timeout: 120_000 }).toMatch(/^✓ Approved/);
+    // The approving run writes the held change: Autotask moves by exactly before → after.
+    const want = pairOf(approveId);
+    await expect.poll(async () => netOn(await simAdjustments(), want.autotaskContractId!, 301) - netOn(adjustmentsBefore, want.autotaskContractId!, 301), { timeout: 60_000 }).toBe(want.unitsAfter! - want.unitsBefore!);
+
+    const after = history.locator('fieldset.held');
+    await expect.poll(() => after.locator('legend').textContent(), { timeout: 10_000 }).toBe('Waiting for approval (1)');
+    await after.getByLabel(nameOf(rejectId)).check();
+    await after.getByRole('button', { name: 'Reject selected' }).click();
+    await expect.poll(() => history.locator(`tr[data-result-company="${rejectId}"] .status`).first().textContent(), { timeout: 10_000 }).toBe('rejected');
+    const rejected = pairOf(rejectId);
+    expect(netOn(await simAdjustments(), rejected.autotaskContractId!, 301)).toBe(netOn(adjustmentsBefore, rejected.autotaskContractId!, 301));
+    expect(await history.locator('fieldset.held').count()).toBe(0);
+    await shotTopOf('03-answered', history.locator('.run-details'));
+  }, 240_000);
+});
