@@ -107,6 +107,9 @@ const approvalRoutes: FastifyPluginAsyncZod<ApprovalRouteDeps> = async (app, dep
       });
     }
 
+    // A Reject (or another Approve) may have answered these companies while we planned again:
+    // read the held rows once more, so a change the MSP turned down is never written.
+    await heldOf(pid, runId, held.companyIds);
     const grants = held.companyIds.map((pbCompanyId) => ({ pbCompanyId, changes: canonicalChanges(approved.filter((c) => c.pbCompanyId === pbCompanyId)) }));
     const grantIds = await grantApprovals(db, pid, runId, grants);
     const started = await deps.startSync(pid, { dryRun: false, companyIds: held.companyIds });
