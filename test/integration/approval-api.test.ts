@@ -177,6 +177,20 @@ describe('approval', () => {
     expect(approved.json().error.code).toBe('nothing_held');
     expect(state().adjustments.length).toBe(adjustments);
     expect(rowsOf(await runView(held.id), rejectMe).every((r) => r.action === 'rejected')).toBe(true);
-    expect(await findUsableGrants(stack.db.db, stack.partnerId, randomUUID(), [rejectMe])).toHaveLength(1);
+    expect(await findUsableGrants(stack.db.db, stack.partnerId, randomUUID(), [rejectMe])).toEqual([]);
+  });
+
+  it('takes back an unused grant on Reject: no later run writes a rejected change', async () => {
+    bump(rejectMe, 100);
+    const { run: held } = await syncNow(stack, stack.partnerId, { companyIds: [rejectMe] });
+    expect(held.status).toBe('held');
+    // An approval whose real run never started (Temporal down) leaves its grant unused.
+    const rows = rowsOf(held, rejectMe).map((r) => ({ ...r, pbCompanyId: rejectMe, action: 'held' }));
+    await grantApprovals(stack.db.db, stack.partnerId, held.id, [{ pbCompanyId: rejectMe, changes: canonicalChanges(heldChanges(rows)) }]);
+    expect((await inject('POST', `${base()}/sync-runs/${held.id}/reject`, {})).statusCode).toBe(200);
+    const adjustments = state().adjustments.length;
+    const { run: later } = await syncNow(stack, stack.partnerId, { companyIds: [rejectMe] });
+    expect(later.status).toBe('held');
+    expect(state().adjustments.length).toBe(adjustments);
   });
 });
