@@ -11,7 +11,13 @@ export type NotificationEvent = (typeof notificationEvents)[number];
 /** The settings a partner saves; the API and the activity parse them with this. */
 export const notificationSettingsSchema = z.object({
   emails: z.array(z.email().max(254)).max(20),
-  webhookUrl: z.url({ protocol: /^https?$/ }).max(2000).nullable(),
+  // No user:password@ in it: the URL is shown back by GET and stored as is, so a credential in
+  // it would leak; the receiver authenticates us by the signature instead.
+  webhookUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(2000)
+    .refine((url) => { const u = new URL(url); return u.username === '' && u.password === ''; }, 'a webhook URL may not carry a user name or password; check the X-PB-Signature header instead')
+    .nullable(),
   on: z.array(z.enum(notificationEvents)).max(notificationEvents.length),
 });
 export type NotificationSettings = z.infer<typeof notificationSettingsSchema>;

@@ -11,7 +11,7 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
-import { findApprovalSettings, grantApprovals, markApproved, rejectHeld, revokeGrants, saveApprovalSettings } from '../../db/repositories/approval.ts';
+import { findApprovalSettings, grantApprovals, markApproved, rejectHeld, revokeGrants, saveApprovalSettings, withdrawUnusedGrants } from '../../db/repositories/approval.ts';
 import { findRun, listRunResults } from '../../db/repositories/sync-runs.ts';
 import { listRunResultsWithNames } from '../../db/repositories/run-results.ts';
 import { approvalSettingsSchema, HELD_ACTION, heldChanges } from '../../sync/approval.ts';
@@ -107,9 +107,19 @@ const approvalRoutes: FastifyPluginAsyncZod<ApprovalRouteDeps> = async (app, dep
       });
     }
 
+    // A Reject (or another Approve) may have answered these companies while we planned again:
+    // read the held rows once more, so a change the MSP turned down is never written.
+    await heldOf(pid, runId, held.companyIds);
     const grants = held.companyIds.map((pbCompanyId) => ({ pbCompanyId, changes: canonicalChanges(approved.filter((c) => c.pbCompanyId === pbCompanyId)) }));
     const grantIds = await grantApprovals(db, pid, runId, grants);
-    const started = await deps.startSync(pid, { dryRun: false, companyIds: held.companyIds });
+    let started: StartedSync;
+    try {
+      started = await deps.startSync(pid, { dryRun: false, companyIds: held.companyIds });
+    } catch (err) {
+      // No run will use these grants; left behind, they would outlive a later Reject's intent.
+      await revokeGrants(db, grantIds);
+      throw err;
+    }
     if (started.alreadyRunning) {
       await revokeGrants(db, grantIds);
       throw conflict('run_in_progress', 'A sync is already running; approve again when it has finished', { runId: started.runId });
@@ -132,7 +142,9 @@ const approvalRoutes: FastifyPluginAsyncZod<ApprovalRouteDeps> = async (app, dep
     const { pid, runId } = request.params;
     await requirePartner(db, request, pid);
     const held = await heldOf(pid, runId, request.body.companyIds);
-    return { companyIds: await rejectHeld(db, runId, held.companyIds) };
+    const rejected = await rejectHeld(db, runId, held.companyIds);
+    await withdrawUnusedGrants(db, pid, rejected);
+    return { companyIds: rejected };
   });
 };
 

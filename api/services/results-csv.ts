@@ -4,8 +4,9 @@
  *
  * Company names and details come from Password Boss and Autotask, not from us: a text cell that
  * starts with = + - @ (or a tab or carriage return) would run as a formula when the file is
- * opened, so it gets a leading apostrophe. Numbers we format ourselves are left as numbers, so
- * a negative amount stays summable.
+ * opened, so it gets a leading apostrophe (and a cell with a semicolon is quoted: where ";" is
+ * the list separator, the text after it would start a cell of its own). Numbers we format
+ * ourselves are left as numbers, so a negative amount stays summable.
  */
 export interface CsvResultRow {
   pbCompanyId: string;
@@ -27,7 +28,7 @@ export const csvHeader = ['company', 'company id', 'contract', 'service', 'units
 function text(value: string | null): string {
   if (value === null) return '';
   const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+  return /[",;\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
 const num = (value: number | null) => (value === null ? '' : String(value));

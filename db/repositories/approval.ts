@@ -36,6 +36,15 @@ export async function revokeGrants(db: Db, grantIds: string[]): Promise<void> {
   await db.delete(approvalGrants).where(and(inArray(approvalGrants.id, grantIds), isNull(approvalGrants.usedByRunId)));
 }
 
+/**
+ * Takes back every grant no run has used for these companies: a Reject means "never write this",
+ * and an approval whose real run never started would otherwise still let a later run write it.
+ */
+export async function withdrawUnusedGrants(db: Db, partnerId: string, pbCompanyIds: string[]): Promise<void> {
+  if (pbCompanyIds.length === 0) return;
+  await db.delete(approvalGrants).where(and(eq(approvalGrants.partnerId, partnerId), inArray(approvalGrants.pbCompanyId, pbCompanyIds), isNull(approvalGrants.usedByRunId)));
+}
+
 /** The held rows answered by an approval: they name the run that writes them, and are not answered twice. */
 export async function markApproved(db: Db, runId: string, pbCompanyIds: string[], byRunId: string): Promise<void> {
   if (pbCompanyIds.length === 0) return;

@@ -162,4 +162,35 @@ describe('approval', () => {
     // Used up by that run (the stale one stays useless): no later run can use either.
     expect((await findUsableGrants(stack.db.db, stack.partnerId, randomUUID(), [rejectMe])).map((g) => g.changes)).toEqual([stale]);
   });
+  it('does not write a change rejected while its approval was planning again', async () => {
+    bump(rejectMe, 500);
+    const { run: held } = await syncNow(stack, stack.partnerId, { companyIds: [rejectMe] });
+    expect(held.status).toBe('held');
+    const adjustments = state().adjustments.length;
+    // Approve waits for its checking dry run; the MSP's Reject lands inside that wait.
+    const approving = inject('POST', `${base()}/sync-runs/${held.id}/approve`, { companyIds: [rejectMe] });
+    await new Promise((r) => setTimeout(r, 50));
+    const rejected = await inject('POST', `${base()}/sync-runs/${held.id}/reject`, { companyIds: [rejectMe] });
+    expect(rejected.statusCode, rejected.body).toBe(200);
+    const approved = await approving;
+    expect(approved.statusCode, approved.body).toBe(409);
+    expect(approved.json().error.code).toBe('nothing_held');
+    expect(state().adjustments.length).toBe(adjustments);
+    expect(rowsOf(await runView(held.id), rejectMe).every((r) => r.action === 'rejected')).toBe(true);
+    expect(await findUsableGrants(stack.db.db, stack.partnerId, randomUUID(), [rejectMe])).toEqual([]);
+  });
+
+  it('takes back an unused grant on Reject: no later run writes a rejected change', async () => {
+    bump(rejectMe, 100);
+    const { run: held } = await syncNow(stack, stack.partnerId, { companyIds: [rejectMe] });
+    expect(held.status).toBe('held');
+    // An approval whose real run never started (Temporal down) leaves its grant unused.
+    const rows = rowsOf(held, rejectMe).map((r) => ({ ...r, pbCompanyId: rejectMe, action: 'held' }));
+    await grantApprovals(stack.db.db, stack.partnerId, held.id, [{ pbCompanyId: rejectMe, changes: canonicalChanges(heldChanges(rows)) }]);
+    expect((await inject('POST', `${base()}/sync-runs/${held.id}/reject`, {})).statusCode).toBe(200);
+    const adjustments = state().adjustments.length;
+    const { run: later } = await syncNow(stack, stack.partnerId, { companyIds: [rejectMe] });
+    expect(later.status).toBe('held');
+    expect(state().adjustments.length).toBe(adjustments);
+  });
 });

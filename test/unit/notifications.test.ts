@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { composeMessage, daysLeftInMonth, eventForRun, isReminderDue } from '../../sync/notifications.ts';
+import { composeMessage, daysLeftInMonth, eventForRun, isReminderDue, notificationSettingsSchema } from '../../sync/notifications.ts';
 import { isPublicAddress } from '../../integrations/notify/public-address.ts';
 import { signature } from '../../integrations/notify/webhook.ts';
 
@@ -54,5 +54,13 @@ describe('webhook safety', () => {
       expect(isPublicAddress(a), a).toBe(false);
     }
     for (const a of ['93.184.216.34', '2606:4700:4700::1111', '8.8.8.8', '::ffff:8.8.8.8']) expect(isPublicAddress(a), a).toBe(true);
+  });
+});
+
+describe('the webhook URL a partner saves', () => {
+  it('refuses credentials in the URL: the URL is answered by GET and kept unsealed, unlike the signing secret', () => {
+    const parse = (webhookUrl: string) => notificationSettingsSchema.safeParse({ emails: [], webhookUrl, on: [] }).success;
+    expect(parse('https://hooks.msp.example/pb')).toBe(true);
+    for (const url of ['https://user:pw@hooks.msp.example/pb', 'https://token@hooks.msp.example/pb', 'https://:pw@hooks.msp.example/pb']) expect(parse(url), url).toBe(false);
   });
 });

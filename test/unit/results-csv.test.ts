@@ -23,4 +23,8 @@ describe('results CSV', () => {
     }
     expect(resultsCsv([row()]).split('\r\n')[1]).toContain(',-32.5,');
   });
+  it('quotes a cell with a semicolon, so a spreadsheet splitting on ";" (most of Europe) starts no formula cell inside it', () => {
+    const line = resultsCsv([row({ pbCompanyName: 'Acme;=1+2' })]).split('\r\n')[1]!;
+    expect(line.startsWith('"Acme;=1+2",'), line).toBe(true);
+  });
 });
