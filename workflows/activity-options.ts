@@ -50,3 +50,13 @@ export const notifier = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6, nonRetryableErrorTypes: [...permanent, 'NotificationRefused'] },
 });
+
+/**
+ * The month-end reminder tells every failing partner in one activity; a webhook may take 20 s to
+ * fail (connect + headers), so a minute would let a few hanging receivers starve the partners
+ * after them on every attempt.
+ */
+export const reminderSender = proxyActivities<Activities>({
+  startToCloseTimeout: '20 minutes',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6, nonRetryableErrorTypes: [...permanent, 'NotificationRefused'] },
+});

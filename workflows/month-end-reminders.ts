@@ -6,8 +6,8 @@
  * reminder per partner per day.
  */
 import type { MonthEndRemindersResult } from '../activities/reminders.ts';
-import { notifier } from './activity-options.ts';
+import { reminderSender } from './activity-options.ts';
 
 export async function monthEndReminders(): Promise<MonthEndRemindersResult> {
-  return notifier.sendMonthEndReminders();
+  return reminderSender.sendMonthEndReminders();
 }

@@ -26,6 +26,9 @@ import billingLedgerRoutes from './billing-ledger.ts';
 import { companyView, itemSchema } from './company-mapping-view.ts';
 import companySuggestionRoutes from './company-suggestions.ts';
 
+/** Autotask ids are int32: a larger number is a typo, answered here rather than by Autotask. */
+const autotaskId = z.number().int().positive().max(2_147_483_647);
+
 export interface CompanyMappingRouteDeps {
   services: Deps;
   autotask: PartnerAutotask;
@@ -47,7 +50,7 @@ const stopAnswer = itemSchema.extend({
 });
 /** The answer to an unmap or exclude: what stays billed, for the portal to say in words. */
 export type StopView = z.output<typeof stopAnswer>;
-const mapBody = z.object({ autotaskCompanyId: z.number().int().positive(), autotaskContractId: z.number().int().positive() }).strict();
+const mapBody = z.object({ autotaskCompanyId: autotaskId, autotaskContractId: autotaskId }).strict();
 const excludeBody = z.object({ excluded: z.boolean() }).strict();
 const stopExample = {
   pbCompanyId: 'c-0002', pbCompanyName: 'Acme Dental', active: true, mapped: false, excluded: false, autotaskCompany: null, contract: null,

@@ -18,6 +18,9 @@ import { companyTypesQuery, partnerParams } from '../schemas.ts';
 import type { PartnerAutotask } from '../services/partner-autotask.ts';
 import { companyView, itemSchema } from './company-mapping-view.ts';
 
+/** Autotask ids are int32: a larger number is a typo, answered here rather than by Autotask. */
+const autotaskId = z.number().int().positive().max(2_147_483_647);
+
 /** The steps one PUT takes, shared so a bulk row is held to exactly the same rules. */
 export interface MappingSteps {
   refresh(pid: string): Promise<boolean>;
@@ -55,7 +58,7 @@ const suggestionExample = {
   total: 1, unmatched: 0, limit: 100, offset: 0, companyTypes: [1],
 };
 
-const bulkRow = z.object({ pbCompanyId: z.string().min(1).max(200), autotaskCompanyId: z.number().int().positive(), autotaskContractId: z.number().int().positive() }).strict();
+const bulkRow = z.object({ pbCompanyId: z.string().min(1).max(200), autotaskCompanyId: autotaskId, autotaskContractId: autotaskId }).strict();
 const bulkBody = z
   .object({ items: z.array(bulkRow).min(1).max(500) })
   .strict()

@@ -133,6 +133,9 @@ describe('bulk confirm', () => {
     expect((await call('POST', '/company-mappings/bulk', { items: [] })).statusCode).toBe(400);
     expect((await call('POST', '/company-mappings/bulk', { items: [row, row] })).statusCode).toBe(400);
     expect((await call('POST', '/company-mappings/bulk', { items: Array.from({ length: 501 }, (_, i) => ({ ...row, pbCompanyId: `c-${i}` })) })).statusCode).toBe(400);
+    // Autotask ids are int32: a larger one is refused here, for the bulk rows and the single PUT.
+    expect((await call('POST', '/company-mappings/bulk', { items: [{ ...row, autotaskContractId: 2 ** 31 }] })).statusCode).toBe(400);
+    expect((await call('PUT', '/company-mappings/c-0002', { autotaskCompanyId: 2 ** 31, autotaskContractId: 1 })).statusCode).toBe(400);
   });
 });
 
