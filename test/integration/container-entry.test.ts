@@ -117,9 +117,17 @@ describe('the worker container entry', () => {
     expect(pending.length, output).toBeGreaterThan(0);
     const sentBefore = writtenAdjustments(stack).size;
 
-    // One scrape: the worker's own counters (its Autotask writes so far) and the SDK's task slots.
-    const scraped = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-    expect(scraped, output).toMatch(/^pbsync_autotask_requests_total\{endpoint="ContractServiceAdjustments",method="POST",outcome="ok"\} [1-9]/m);
+    // The worker's own counters (its Autotask writes so far) and the SDK's task slots. The
+    // simulator counts a POST when it arrives, the worker when its answer is back (250 ms later),
+    // so scrape until the worker has one too.
+    const okPosts = /^pbsync_autotask_requests_total\{endpoint="ContractServiceAdjustments",method="POST",outcome="ok"\} [1-9]/m;
+    const scrape = async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    let scraped = await scrape();
+    for (let i = 0; i < 50 && !okPosts.test(scraped); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      scraped = await scrape();
+    }
+    expect(scraped, output).toMatch(okPosts);
     expect(scraped).toMatch(/^temporal_worker_task_slots_available\{/m);
     expect(sentBefore).toBeLessThan(mapped.length - 2);
 

@@ -235,6 +235,15 @@ class Case {
     }
 
     const quiet = faults.length === 0 && cmd.kind === 'sync' && enabledAtStart;
+    // A billed pair that already holds its count is adopted without a write (planning records
+    // it in the ledger): after a quiet run every such pair is its company's, written or not.
+    if (quiet) {
+      for (const [key, t] of targets) {
+        if (t.why !== 'count' || this.fuzzy.has(key) || waiting.has(key)) continue;
+        const now = this.units(t.contractId, t.serviceId, t.effectiveDate);
+        if (now === t.to) recordWrite(this.model, t, now);
+      }
+    }
     if (quiet) this.checkQuietUnits(targets, waiting);
     await this.checkOwnership(targets, before, posted, quiet);
     this.checkOutcomes(cmd, runs, posted, targets, before, enabledAtStart, quiet, waiting);
