@@ -9,10 +9,10 @@ import { suggestionsView } from './suggestions-view.ts';
 import { openUnits } from './units-view.ts';
 
 const STATUSES = ['never_synced', 'syncing', 'ok', 'warning', 'error', 'skipped', 'excluded'];
-/** The "Show" filter: which query each choice sends. "todo" is what the unmapped counter opens. */
+/** The "Show" filter: which query each choice sends. "unmapped" is what the counter opens. */
 const SHOW: Record<string, [string, Record<string, string>]> = {
   all: ['All companies', {}],
-  todo: ['Not mapped yet', { mapped: 'false', excluded: 'false' }],
+  unmapped: ['Not mapped yet', { mapped: 'false', excluded: 'false' }],
   mapped: ['Mapped', { mapped: 'true' }],
   excluded: ['Excluded (billed by hand)', { excluded: 'true' }],
 };
@@ -45,11 +45,11 @@ export function companiesView(pid: string): { element: HTMLElement; refresh: () 
     for (const [k, v] of Object.entries(SHOW[show.value]![1])) qs.set(k, v);
     try {
       const list = path`/v1/partners/${pid}/company-mappings`;
-      const [page, todo] = await Promise.all([
+      const [page, unmapped] = await Promise.all([
         api<{ items: CompanyRow[]; total: number }>('GET', `${list}?${qs}`),
         api<{ total: number }>('GET', `${list}?mapped=false&excluded=false&limit=1`),
       ]);
-      showCounter(todo.total);
+      showCounter(unmapped.total);
       replace(tbody, ...page.items.map(row));
       replace(pager,
         h('span', {}, page.total ? `${offset + 1}–${Math.min(offset + PAGE, page.total)} of ${page.total}` : 'No companies'),
@@ -66,7 +66,7 @@ export function companiesView(pid: string): { element: HTMLElement; refresh: () 
     replace(counter, n === 0
       ? h('span', {}, h('span', { class: 'ok-text' }, '✓ Every company is mapped or excluded.'), ' ', reread)
       : h('span', {}, h('strong', {}, `${n} ${n === 1 ? 'company' : 'companies'} not mapped`), ' — ',
-        h('button', { type: 'button', class: 'link', onclick: () => { show.value = 'todo'; offset = 0; void load(); } }, 'Show them'),
+        h('button', { type: 'button', class: 'link', onclick: () => { show.value = 'unmapped'; offset = 0; void load(); } }, 'Show them'),
         h('button', { type: 'button', class: 'link', onclick: () => void openSuggestions() }, 'Suggest matches'),
         reread));
   }
