@@ -7,8 +7,8 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, startStack, type Stack } from '../support/stack.ts';
-import { setUpPartner, syncNow } from '../support/partner-setup.ts';
-import { startAlertSinks, type AlertSinks } from '../support/alert-sinks.ts';
+import { syncNow } from '../support/partner-setup.ts';
+import { startAlertSinks, startStackAlertingTo, type AlertSinks } from '../support/alert-sinks.ts';
 
 describe('alerts: e-mail and signed webhook, once per run', () => {
   let stack: Stack;
@@ -18,8 +18,7 @@ describe('alerts: e-mail and signed webhook, once per run', () => {
 
   beforeAll(async () => {
     sinks = await startAlertSinks();
-    stack = await startStack('pglite', { notify: { smtpUrl: sinks.smtpUrl, from: 'Alerts <alerts@pbsync.example>', portalUrl: 'https://portal.example/autotask', allowPrivateWebhooks: true } });
-    await setUpPartner(stack, { includeBroken: true });
+    stack = await startStackAlertingTo(sinks);
     const res = await stack.app.inject({
       method: 'PUT', url: `/v1/partners/${stack.partnerId}/notifications`, headers: admin(),
       payload: { emails: ['Billing@MSP.example', 'ops@msp.example'], webhookUrl: sinks.webhookUrl, on: ['error', 'warning', 'held', 'recovered'] },

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, startStack, type Stack } from '../support/stack.ts';
 import { setUpPartner, syncNow } from '../support/partner-setup.ts';
 import type { DemoMapping } from '../../simulators/demo-data.ts';
+import { parseCsv } from '../support/csv.ts';
 
 const PERIOD = '2026-11-01';
 const MID = '2026-11-15';
@@ -224,34 +225,3 @@ describe('billing moves, stops, releases and money over the real run', () => {
   });
 });
 
-/** RFC 4180: CRLF between records, quoted fields with doubled quotes. */
-function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let field = '';
-  let record: string[] = [];
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted && ch === '"' && text[i + 1] === '"') {
-      field += '"';
-      i++;
-    } else if (ch === '"') {
-      quoted = !quoted;
-    } else if (quoted) {
-      field += ch;
-    } else if (ch === ',') {
-      record.push(field);
-      field = '';
-    } else if (ch === '\r' && text[i + 1] === '\n') {
-      record.push(field);
-      records.push(record);
-      record = [];
-      field = '';
-      i++;
-    } else {
-      field += ch;
-    }
-  }
-  expect(field + record.join('')).toBe('');
-  return records;
-}

@@ -12,9 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReminderActivities } from '../../activities/reminders.ts';
 import { reconcileSchedules } from '../../temporal/reconcile.ts';
 import { MONTH_END_REMINDERS_ID } from '../../workflows/inputs.ts';
-import { bearer, startStack, type Stack } from '../support/stack.ts';
-import { setUpPartner, syncNow } from '../support/partner-setup.ts';
-import { startAlertSinks, type AlertSinks } from '../support/alert-sinks.ts';
+import { bearer, type Stack } from '../support/stack.ts';
+import { syncNow } from '../support/partner-setup.ts';
+import { startAlertSinks, startStackAlertingTo, type AlertSinks } from '../support/alert-sinks.ts';
 
 describe('month-end reminders: once per partner per day while failing', () => {
   let stack: Stack;
@@ -28,8 +28,7 @@ describe('month-end reminders: once per partner per day while failing', () => {
 
   beforeAll(async () => {
     sinks = await startAlertSinks();
-    stack = await startStack('pglite', { notify: { smtpUrl: sinks.smtpUrl, from: 'Alerts <alerts@pbsync.example>', portalUrl: 'https://portal.example/autotask', allowPrivateWebhooks: true } });
-    await setUpPartner(stack, { includeBroken: true });
+    stack = await startStackAlertingTo(sinks);
     const res = await stack.app.inject({
       method: 'PUT', url: `/v1/partners/${stack.partnerId}/notifications`, headers: admin(),
       payload: { emails: ['billing@msp.example'], webhookUrl: sinks.webhookUrl, on: ['error', 'warning'] },

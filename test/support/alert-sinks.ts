@@ -2,6 +2,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
+import { setUpPartner } from './partner-setup.ts';
+import { startStack, type Stack } from './stack.ts';
 
 export interface ReceivedMail {
   from: string;
@@ -73,4 +75,11 @@ export async function startAlertSinks(): Promise<AlertSinks> {
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },
   };
+}
+
+/** The stack with alerts going to these sinks, and the demo partner set up (a broken mapping included). */
+export async function startStackAlertingTo(sinks: AlertSinks): Promise<Stack> {
+  const stack = await startStack('pglite', { notify: { smtpUrl: sinks.smtpUrl, from: 'Alerts <alerts@pbsync.example>', portalUrl: 'https://portal.example/autotask', allowPrivateWebhooks: true } });
+  await setUpPartner(stack, { includeBroken: true });
+  return stack;
 }
