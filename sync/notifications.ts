@@ -16,7 +16,8 @@ export const notificationSettingsSchema = z.object({
   webhookUrl: z
     .url({ protocol: /^https?$/ })
     .max(2000)
-    .refine((url) => { const u = new URL(url); return u.username === '' && u.password === ''; }, 'a webhook URL may not carry a user name or password; check the X-PB-Signature header instead')
+    // zod runs this even when .url() has already failed, so an unparsable string must not throw.
+    .refine((url) => { if (!URL.canParse(url)) return true; const u = new URL(url); return u.username === '' && u.password === ''; }, 'a webhook URL may not carry a user name or password; check the X-PB-Signature header instead')
     .nullable(),
   on: z.array(z.enum(notificationEvents)).max(notificationEvents.length),
 });

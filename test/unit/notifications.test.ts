@@ -63,4 +63,11 @@ describe('the webhook URL a partner saves', () => {
     expect(parse('https://hooks.msp.example/pb')).toBe(true);
     for (const url of ['https://user:pw@hooks.msp.example/pb', 'https://token@hooks.msp.example/pb', 'https://:pw@hooks.msp.example/pb']) expect(parse(url), url).toBe(false);
   });
+
+  it('answers a string that is no URL at all with an issue, not an exception (the fuzzer found a 500 here)', () => {
+    for (const url of ['Æ\u0089Y\udae4\udd67w¿¿¿', 'not a url', '', 'http://']) {
+      const result = notificationSettingsSchema.safeParse({ emails: [], webhookUrl: url, on: [] });
+      expect(result.success, url).toBe(false);
+    }
+  });
 });
