@@ -1,11 +1,11 @@
 /**
  * "Sync now": starts partnerSync at once, or returns the run already going. Starts of one
- * partner are serialised by a PostgreSQL advisory lock held while the start checks, starts and
- * takes the run lease, so two API requests (in one process or several) at the same instant, a
+ * partner are serialised (a queue in the process, a PostgreSQL advisory lock across processes)
+ * while the start checks, starts and takes the run lease, so two API requests (in one process or several) at the same instant, a
  * dry run racing a real run, or a start racing a scheduled run never yield two runs: the later
  * one answers `alreadyRunning` with the winner's run.
  */
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { sql } from 'drizzle-orm';
 import { workflowOpenCheck } from '../deps/workflow-open.ts';
 import type { Db } from '../db/client.ts';
@@ -62,7 +62,8 @@ export function createSyncStarter(deps: SyncStarterDeps) {
     throw new Error(`the run lease of partner '${partnerId}' kept changing hands; try Sync now again`);
   }
 
-  return async function startSync(partnerId: string, options: { companyIds?: string[] | undefined; dryRun: boolean }): Promise<StartedSync> {
+  /** One start attempt under the lock; `closing`: Sync now's workflow recorded its end but has not closed yet. */
+  async function attempt(partnerId: string, options: { companyIds?: string[] | undefined; dryRun: boolean }): Promise<StartedSync | { closing: WorkflowHandle }> {
     return deps.db.transaction(async (txn) => {
       const tx = txn as unknown as Db;
       // Released at commit, after the lease row is visible to every other start.
@@ -91,10 +92,38 @@ export function createSyncStarter(deps: SyncStarterDeps) {
         staticSummary: `${options.dryRun ? 'Dry run' : 'Sync now'} for partner ${partnerId}`,
       });
       const runId = handle.firstExecutionRunId;
-      await ensureRun(tx, { id: runId, partnerId, workflowId, trigger: 'manual', dryRun: options.dryRun });
+      const run = await ensureRun(tx, { id: runId, partnerId, workflowId, trigger: 'manual', dryRun: options.dryRun });
+      if (run.status !== 'running') return { closing: handle };
       const other = await takeLease(tx, partnerId, runId, workflowId);
       if (other) return going(other);
       return { runId, workflowId, temporalUiUrl: temporalUiLink(deps, workflowId, runId), alreadyRunning: false };
     });
+  }
+
+  return async function startSync(partnerId: string, options: { companyIds?: string[] | undefined; dryRun: boolean }): Promise<StartedSync> {
+    // The advisory lock serialises API processes on PostgreSQL; within a process (and on PGlite,
+    // whose one session holds every advisory lock at once) starts of a partner queue here.
+    return oneAtATime(partnerId, async () => {
+      for (let tries = 0; tries < 3; tries++) {
+        const started = await attempt(partnerId, options);
+        if (!('closing' in started)) return started;
+        // The run just finished: starting now would attach to it. Wait until it has closed.
+        await started.closing.result().catch(() => undefined);
+      }
+      throw new Error(`Sync now for partner '${partnerId}' kept meeting a run that was just finishing; try again`);
+    });
   };
+}
+
+const queues = new Map<string, Promise<unknown>>();
+
+/** Runs `fn` after every earlier call with the same key has settled (this process only). */
+function oneAtATime<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const next = (queues.get(key) ?? Promise.resolve()).then(fn, fn);
+  const tail = next.catch(() => undefined);
+  queues.set(key, tail);
+  void tail.then(() => {
+    if (queues.get(key) === tail) queues.delete(key);
+  });
+  return next;
 }
