@@ -1,7 +1,8 @@
 /**
  * Plans a run with as few external calls as possible: one Password Boss call for every
- * company's month-end counts, and batched Autotask reads (500 contracts a query) for the
- * contracts and the units in force, one read per distinct effective date (usually one). The
+ * company's month-end counts; the contracts from the cache of earlier runs, brought current with
+ * Autotask's modified-since (activities/current-contracts.ts); batched Autotask reads (500
+ * contracts a query) for the units in force, one read per distinct effective date (usually one). The
  * ownership ledger decides what moved or was released (sync/run-plan.ts). The plan is stored
  * per company.
  */
@@ -20,6 +21,8 @@ import type { PlanCount } from '../sync/plan.ts';
 import { planRun, unitReads, unitsKey, type RunPlanInput, type UnitRead } from '../sync/run-plan.ts';
 import { autotaskForPartner } from '../deps/autotask-for-partner.ts';
 import { classified } from './failures.ts';
+import { currentContracts, recheckWritten } from './current-contracts.ts';
+import type { CachedContract } from '../db/repositories/contract-cache.ts';
 import type { Deps } from '../deps/deps.ts';
 import type { Db } from '../db/client.ts';
 import type { CompanyPlan } from '../sync/records.ts';
@@ -74,38 +77,48 @@ export function createPlanRunActivities(deps: Deps) {
         // The contracts owned pairs sit on are nearly always the mapped ones: still one batched read.
         const contractIds = [...new Set([...mapped.map((m) => m.contractId!), ...owned.map((p) => p.contractId)])];
         heartbeat('reading Autotask contracts');
-        const contracts = await autotask.contractsByIds(contractIds, signal);
-        const runInput: RunPlanInput = {
-          periodStart: effectiveDate,
-          countBasis: settings?.countBasis ?? 'users',
-          products: productRows,
-          companies,
-          scope,
-          owned,
-          pendingReleases: releases,
-          contracts: new Map(contracts.map((c) => [c.id, c])),
-        };
-        const prep = unitReads(runInput);
-        heartbeat('reading Autotask units');
-        const units = new Map<string, Map<number, UnitRead>>();
-        const [serviceRows] = await Promise.all([
-          // Only a service zeroed after no product maps it any more needs its name looked up.
-          prep.unnamedServices.size ? autotask.servicesByIds([...prep.unnamedServices], signal) : Promise.resolve([]),
-          ...[...prep.reads].map(async ([date, ids]) => {
-            for (const row of (await autotask.unitsAt([...ids], date, signal)).values()) {
-              const key = unitsKey(date, row.contractID);
-              units.set(key, (units.get(key) ?? new Map<number, UnitRead>()).set(row.serviceID, { units: row.units, unitPrice: row.unitPrice }));
-            }
-          }),
-        ]);
-        heartbeat('planning');
+        const current = await currentContracts(deps.db, autotask, input.partnerId, settings?.username ?? '', contractIds, signal);
         const countsByCompany = new Map<string, PlanCount[]>();
         for (const c of counts.counts.items) {
           const list = countsByCompany.get(c.companyId) ?? [];
           list.push(c);
           countsByCompany.set(c.companyId, list);
         }
-        const { plans, adoptions } = planRun(runInput, prep, { counts: countsByCompany, units, serviceNames: new Map(serviceRows.map((s) => [s.id, s.name])) });
+        const planWith = async (contracts: ReadonlyMap<number, CachedContract>) => {
+          const runInput: RunPlanInput = {
+            periodStart: effectiveDate,
+            countBasis: settings?.countBasis ?? 'users',
+            products: productRows,
+            companies,
+            scope,
+            owned,
+            pendingReleases: releases,
+            contracts,
+          };
+          const prep = unitReads(runInput);
+          heartbeat('reading Autotask units');
+          const units = new Map<string, Map<number, UnitRead>>();
+          const [serviceRows] = await Promise.all([
+            // Only a service zeroed after no product maps it any more needs its name looked up.
+            prep.unnamedServices.size ? autotask.servicesByIds([...prep.unnamedServices], signal) : Promise.resolve([]),
+            ...[...prep.reads].map(async ([date, ids]) => {
+              for (const row of (await autotask.unitsAt([...ids], date, signal)).values()) {
+                const key = unitsKey(date, row.contractID);
+                units.set(key, (units.get(key) ?? new Map<number, UnitRead>()).set(row.serviceID, { units: row.units, unitPrice: row.unitPrice }));
+              }
+            }),
+          ]);
+          heartbeat('planning');
+          return planRun(runInput, prep, { counts: countsByCompany, units, serviceNames: new Map(serviceRows.map((s) => [s.id, s.name])) });
+        };
+        let planned = await planWith(current.contracts);
+        // A contract taken from the cache is read again before the plan may write to it; if it
+        // changed, the run plans again with it (rare: Autotask changed it without stamping it).
+        for (let tries = 1; (await recheckWritten(deps.db, autotask, input.partnerId, current, planned.plans, signal)) > 0; tries++) {
+          if (tries === 3) throw new Error('Autotask contracts kept changing while the run was planning; the run plans again shortly');
+          planned = await planWith(current.contracts);
+        }
+        const { plans, adoptions } = planned;
         if (plans.length === 0) {
           return { state: 'nothing_to_do', billingMonth, detail: input.companyIds ? 'None of the requested companies is mapped to an Autotask contract' : 'No company is mapped to an Autotask contract yet — map companies under Company mapping' };
         }

@@ -6,10 +6,10 @@ import { ensureRun, finishRun } from '../db/repositories/sync-runs.ts';
 import { releaseUnitWrites } from '../db/repositories/unit-writes.ts';
 import { countHeld } from '../db/repositories/approval.ts';
 import type { RunningRun } from '../sync/may-sync.ts';
+import { ENDED_WITHOUT_OUTCOME } from '../sync/run-ended.ts';
 import type { RunStatus } from '../sync/vocabulary.ts';
 import type { Deps } from '../deps/deps.ts';
 
-export const ENDED_WITHOUT_OUTCOME = 'The run ended in Temporal without recording its outcome (terminated, cancelled or timed out)';
 
 export function createRunActivities({ db, isWorkflowOpen }: Deps) {
   /** The lease's run still counts as running: recorded so, and (when Temporal can be asked) open there. */

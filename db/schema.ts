@@ -459,6 +459,42 @@ export const approvalGrants = pgTable(
   (t) => [index('approval_grants_partner_company_idx').on(t.partnerId, t.pbCompanyId)]
 );
 
+/**
+ * The Autotask contracts a partner's runs use, as last read (docs/design.md, "Contracts between
+ * runs"). A run re-reads only contracts Autotask stamped `lastModifiedDateTime` after
+ * `contractCacheState.readThrough`, and those missing here; every contract a run writes to is read
+ * again in that run before anything is written.
+ */
+export const autotaskContracts = pgTable(
+  'autotask_contracts',
+  {
+    partnerId: text('partner_id')
+      .notNull()
+      .references(() => partners.id, { onDelete: 'cascade' }),
+    contractId: integer('contract_id').notNull(),
+    companyId: integer('company_id').notNull(),
+    contractName: text('contract_name').notNull(),
+    contractType: integer('contract_type').notNull(),
+    status: integer('status'),
+    startDate: text('start_date'),
+    endDate: text('end_date'),
+    renewedContractId: integer('renewed_contract_id'),
+  },
+  (t) => [primaryKey({ columns: [t.partnerId, t.contractId] })]
+);
+
+/**
+ * Up to when the cached contracts are known current (our clock, before the read was sent), and for
+ * which Autotask API user: other credentials may be another tenant, whose contracts these are not.
+ */
+export const contractCacheState = pgTable('contract_cache_state', {
+  partnerId: text('partner_id')
+    .primaryKey()
+    .references(() => partners.id, { onDelete: 'cascade' }),
+  username: text('username').notNull(),
+  readThrough: timestamp('read_through', { withTimezone: true }).notNull(),
+});
+
 export const schema = {
   partners,
   apiKeys,
@@ -479,5 +515,7 @@ export const schema = {
   reminderDeliveries,
   approvalSettings,
   approvalGrants,
+  autotaskContracts,
+  contractCacheState,
 };
 

@@ -155,6 +155,14 @@ export class AutotaskClient {
   }
 
   /**
+   * Every contract of the tenant Autotask stamped `lastModifiedDateTime` after `since`: what may
+   * have changed since a cached read (one page per 500 changed contracts, whatever the tenant's size).
+   */
+  async contractsModifiedSince(since: Date, signal?: AbortSignal): Promise<AtContract[]> {
+    return this.queryAll('Contracts', query([q.gt('lastModifiedDateTime', since.toISOString())], { includeFields: contractFields }), contractSchema, signal);
+  }
+
+  /**
    * Units in force on `date` for every service of the given contracts, batched with `in` filters
    * (500 contracts a query, 500 records a page). Key: `${contractId}:${serviceId}`.
    */

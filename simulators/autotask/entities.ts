@@ -20,7 +20,7 @@ export const ENTITIES: Record<string, EntityDescriptor> = {
   },
   contracts: {
     name: 'Contracts', canQuery: true, canCreate: false,
-    fields: { id: 'long', companyID: 'integer', contractName: 'string', contractNumber: 'string', contractType: 'integer', status: 'integer', startDate: 'datetime', endDate: 'datetime', contractPeriodType: 'integer', renewedContractID: 'long', isDefaultContract: 'boolean' },
+    fields: { id: 'long', companyID: 'integer', contractName: 'string', contractNumber: 'string', contractType: 'integer', status: 'integer', startDate: 'datetime', endDate: 'datetime', contractPeriodType: 'integer', renewedContractID: 'long', isDefaultContract: 'boolean', lastModifiedDateTime: 'datetime' },
     picklists: { contractType: CONTRACT_TYPES, status: CONTRACT_STATUSES, contractPeriodType: PERIOD_TYPES },
   },
   services: {

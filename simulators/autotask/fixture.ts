@@ -26,6 +26,8 @@ export const atFixtureSchema = z.object({
     contractPeriodType: z.number().int().default(1),
     renewedContractID: z.number().int().nullish(),
     isDefaultContract: z.boolean().default(false),
+    /** UTC, as Autotask stamps any change; unset: the contract's start (a reload stamps what it changed). */
+    lastModifiedDateTime: z.string().datetime().optional(),
   })),
   services: z.array(z.object({ id: z.number().int(), name: z.string(), description: z.string().nullish(), isActive: z.boolean(), unitPrice: z.number(), unitCost: z.number().nullish(), periodType: z.number().int().default(1) })),
   contractServices: z.array(z.object({ id: z.number().int(), contractID: z.number().int(), serviceID: z.number().int(), unitPrice: z.number().nullish() })),

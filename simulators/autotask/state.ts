@@ -62,7 +62,9 @@ export class AutotaskState {
   }
 
   load(fixture: AtFixture): void {
+    const before = this.contractsById;
     this.data = atFixtureSchema.parse(fixture);
+    stampContracts(this.data.contracts, before);
     this.adjustments = [];
     this.pending = [];
     this.unitCache.clear();
@@ -85,6 +87,7 @@ export class AutotaskState {
     const contract = this.contract(id);
     if (!contract) throw new BusinessRuleError(`Value ${id} does not reference an existing entity for contractID.`);
     contract.status = status;
+    contract.lastModifiedDateTime = new Date().toISOString();
   }
 
   service(id: number) {
@@ -225,5 +228,19 @@ export class AutotaskState {
     this.adjustments.push(adjustment);
     this.unitCache.delete(cs.id);
     return adjustment;
+  }
+}
+
+/**
+ * Gives every contract the `lastModifiedDateTime` Autotask would: as given, else its start date
+ * (now at the latest), or now for one a reload changed (so a run's modified-since read sees the change).
+ */
+function stampContracts(contracts: AtFixtureParsed['contracts'], before: ReadonlyMap<number, AtFixtureParsed['contracts'][number]> | undefined): void {
+  const now = new Date().toISOString();
+  const content = ({ lastModifiedDateTime: _, ...rest }: AtFixtureParsed['contracts'][number]) => JSON.stringify(rest);
+  for (const c of contracts) {
+    if (c.lastModifiedDateTime) continue;
+    const old = before?.get(c.id);
+    c.lastModifiedDateTime = old && content(old) === content(c) ? old.lastModifiedDateTime! : old ? now : [`${c.startDate}T00:00:00.000Z`, now].sort()[0]!;
   }
 }
