@@ -24,6 +24,8 @@ const config = z.object({
   secretsKeyHex: z.string(),
   trackingIdentifier: z.string(),
   now: z.string(),
+  /** AUTOTASK_BUDGET_SHARE; unset, the default. */
+  budgetShare: z.number().gt(0).max(1).optional(),
 }).parse(JSON.parse(process.argv[2] ?? '{}'));
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -40,7 +42,7 @@ const worker = await createSyncWorker({
   deps: {
     db: db.db,
     secretBox: createSecretBox(Buffer.from(config.secretsKeyHex, 'hex')),
-    autotask: { zoneLookupUrl: config.zoneLookupUrl, defaultTrackingIdentifier: config.trackingIdentifier, sharedSlots: sharedSlotsIn(db.db) },
+    autotask: { zoneLookupUrl: config.zoneLookupUrl, defaultTrackingIdentifier: config.trackingIdentifier, sharedSlots: sharedSlotsIn(db.db), ...(config.budgetShare ? { budgetShare: config.budgetShare } : {}) },
     passwordboss: new PasswordBossClient({ baseUrl: config.passwordbossUrl, token: config.passwordbossToken }),
     now: () => new Date(config.now),
   },
