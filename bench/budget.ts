@@ -46,7 +46,7 @@ export async function benchBudget(options: BudgetBenchOptions = defaultBudgetBen
     const pbUrl = await passwordboss.app.listen({ host: '127.0.0.1', port: 0 });
     await seedPartner(db.db, s, secretsKey);
     const taskQueue = 'bench-budget';
-    const worker = await startWorker({ databaseUrl, temporalAddress: temporal.address, taskQueue, workflowBundlePath: bundlePath, zoneLookupUrl: directory.zoneLookupUrl, passwordbossUrl: pbUrl, passwordbossToken: 'bench', secretsKeyHex: secretsKey.toString('hex'), trackingIdentifier: s.demo.credentials.trackingIdentifier, now: NOW.toISOString(), budgetShare: options.share }, BENCH_NODE_FLAGS);
+    const worker = await startWorker({ databaseUrl, temporalAddress: temporal.address, taskQueue, workflowBundlePath: bundlePath, zoneLookupUrl: directory.zoneLookupUrl, passwordbossUrl: pbUrl, passwordbossToken: 'bench', secretsKeyHex: secretsKey.toString('hex'), trackingIdentifier: s.demo.credentials.trackingIdentifier, now: NOW.toISOString(), apiHosts: directory.apiHosts(), budgetShare: options.share }, BENCH_NODE_FLAGS);
     try {
       sim.resetPeakRequestsInWindow();
       sim.faults.log = [];

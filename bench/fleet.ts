@@ -106,6 +106,8 @@ export function unitsExact(s: Scenario, autotask: AutotaskSimulator): boolean {
  */
 export interface TenantDirectory {
   zoneLookupUrl: string;
+  /** Every tenant's origin, for the worker's AUTOTASK_API_HOSTS: credentials go only there. */
+  apiHosts(): string;
   add(s: Scenario, options: Omit<AutotaskSimulatorOptions, 'fixture'>): Promise<AutotaskSimulator>;
   close(): Promise<void>;
 }
@@ -123,6 +125,7 @@ export async function startTenantDirectory(): Promise<TenantDirectory> {
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     zoneLookupUrl: `${base}/atservicesrest/v1.0/zoneInformation`,
+    apiHosts: () => [...tenants.values()].map((t) => t.url).join(','),
     async add(s, options) {
       const sim = createAutotaskSimulator({ fixture: s.demo.autotask, ...options });
       const url = await sim.app.listen({ host: '127.0.0.1', port: 0 });
@@ -149,6 +152,8 @@ export interface WorkerProcessConfig {
   now: string;
   /** AUTOTASK_BUDGET_SHARE (unset: the default, 0.5). */
   budgetShare?: number;
+  /** AUTOTASK_API_HOSTS (unset: only the zone lookup's origin). */
+  apiHosts?: string;
 }
 
 /** A worker in its own process (test/support/worker-process.ts), resolved once it polls. */

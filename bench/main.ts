@@ -5,6 +5,7 @@ import { benchBudget, defaultBudgetBenchOptions } from './budget.ts';
 import { benchPeak, defaultPeakBenchOptions } from './peak.ts';
 import { benchPortal } from './portal.ts';
 import { benchSync, defaultSyncBenchOptions } from './sync.ts';
+import { benchWorkers, defaultWorkersBenchOptions } from './workers.ts';
 import type { TemporalKind } from './temporal-target.ts';
 
 /** `--name=value` from the command line (`npm run bench -- sync --sizes=100,1000`). */
@@ -46,6 +47,11 @@ const suites: Record<string, () => Promise<void>> = {
       companies: count('companies', defaultPeakBenchOptions.companies),
       big: count('big', defaultPeakBenchOptions.big),
       latencyMs: count('latency', defaultPeakBenchOptions.latencyMs),
+    }),
+  workers: () =>
+    benchWorkers({
+      n: count('n', defaultWorkersBenchOptions.n),
+      workerCounts: flag('worker-counts')?.split(',').filter(Boolean).map(Number) ?? defaultWorkersBenchOptions.workerCounts,
     }),
   sync: () =>
     benchSync({

@@ -65,7 +65,7 @@ export async function benchPeak(options: PeakBenchOptions = defaultPeakBenchOpti
       const temporal = await startBenchTemporal('dev', pg.url, 1);
       const connection = await Connection.connect({ address: temporal.address });
       const taskQueue = `bench-peak-${index}`;
-      const worker = await startWorker({ databaseUrl, temporalAddress: temporal.address, taskQueue, workflowBundlePath: bundlePath, zoneLookupUrl: directory.zoneLookupUrl, passwordbossUrl: pbUrl, passwordbossToken: 'bench', secretsKeyHex: secretsKey.toString('hex'), trackingIdentifier: big.s.demo.credentials.trackingIdentifier, now: NOW.toISOString() }, BENCH_NODE_FLAGS);
+      const worker = await startWorker({ databaseUrl, temporalAddress: temporal.address, taskQueue, workflowBundlePath: bundlePath, zoneLookupUrl: directory.zoneLookupUrl, passwordbossUrl: pbUrl, passwordbossToken: 'bench', secretsKeyHex: secretsKey.toString('hex'), trackingIdentifier: big.s.demo.credentials.trackingIdentifier, now: NOW.toISOString(), apiHosts: directory.apiHosts() }, BENCH_NODE_FLAGS);
       try {
         const client = new Client({ connection });
         const cpuBefore = { server: cpuMs(temporal.pids), worker: cpuMs([worker.pid!]) };
