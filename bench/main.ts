@@ -1,13 +1,26 @@
 /** `npm run bench [-- autotask|sync|api|portal]`: benchmarks that print tables (no assertions). */
 import { benchApi } from './api.ts';
 import { benchAutotask } from './autotask.ts';
+import { benchBudget, defaultBudgetBenchOptions } from './budget.ts';
+import { benchPeak, defaultPeakBenchOptions } from './peak.ts';
 import { benchPortal } from './portal.ts';
 import { benchSync, defaultSyncBenchOptions } from './sync.ts';
+import { benchWorkers, defaultWorkersBenchOptions } from './workers.ts';
 import type { TemporalKind } from './temporal-target.ts';
 
 /** `--name=value` from the command line (`npm run bench -- sync --sizes=100,1000`). */
 function flag(name: string): string | undefined {
   return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+}
+
+/** A whole-number flag, or the default; anything else stops with what was expected. */
+function count(name: string, fallback: number): number {
+  const value = flag(name);
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (Number.isFinite(n) && n >= 0) return n;
+  process.stderr.write(`--${name}=${value}: expected a number, e.g. --${name}=${fallback}\n`);
+  process.exit(2);
 }
 
 function temporalKind(value: string | undefined): TemporalKind {
@@ -20,6 +33,26 @@ const suites: Record<string, () => Promise<void>> = {
   autotask: benchAutotask,
   portal: benchPortal,
   api: () => benchApi(flag('drivers')?.split(',').filter((d): d is 'postgres' | 'pglite' => d === 'postgres' || d === 'pglite')),
+  budget: () =>
+    benchBudget({
+      n: count('n', defaultBudgetBenchOptions.n),
+      threshold: count('threshold', defaultBudgetBenchOptions.threshold),
+      windowSeconds: count('window-s', defaultBudgetBenchOptions.windowSeconds),
+      share: count('share', defaultBudgetBenchOptions.share),
+      latencyMs: count('latency', defaultBudgetBenchOptions.latencyMs),
+    }),
+  peak: () =>
+    benchPeak({
+      partners: count('partners', defaultPeakBenchOptions.partners),
+      companies: count('companies', defaultPeakBenchOptions.companies),
+      big: count('big', defaultPeakBenchOptions.big),
+      latencyMs: count('latency', defaultPeakBenchOptions.latencyMs),
+    }),
+  workers: () =>
+    benchWorkers({
+      n: count('n', defaultWorkersBenchOptions.n),
+      workerCounts: flag('worker-counts')?.split(',').filter(Boolean).map(Number) ?? defaultWorkersBenchOptions.workerCounts,
+    }),
   sync: () =>
     benchSync({
       sizes: flag('sizes')?.split(',').filter(Boolean).map(Number) ?? defaultSyncBenchOptions.sizes,

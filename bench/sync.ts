@@ -8,9 +8,9 @@
  * sequential loop as the baseline a hand-written script would be. Prints one table; asserts
  * nothing.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import postgres from 'postgres';
 import { Client, Connection } from '@temporalio/client';
@@ -26,7 +26,6 @@ import { q, query } from '../integrations/autotask/query.ts';
 import { contractSchema, contractServiceSchema } from '../integrations/autotask/schemas.ts';
 import { projectRoot } from '../runtime/temporal-cli.ts';
 import { createAutotaskSimulator } from '../simulators/autotask/server.ts';
-import { generateDemoData, type DemoData } from '../simulators/demo-data.ts';
 import { createPasswordBossSimulator } from '../simulators/passwordboss/server.ts';
 import { startThrowawayPostgres } from '../test/support/throwaway-postgres.ts';
 import { trace } from '@opentelemetry/api';
@@ -34,48 +33,12 @@ import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors
 import { tracingFromEnv } from '../runtime/tracing.ts';
 import { loadEnv } from '../config/env.ts';
 import { bundleOptions } from '../worker/bundle-options.ts';
+import { EFFECTIVE, NOW, bumpCounts, peakRssMb, scenario, startWorker, unitsExact, type Scenario } from './fleet.ts';
 import { cpuMs, postgresCpuMs } from './proc-cpu.ts';
 import { printTable } from './table.ts';
 import { describeTemporal, startBenchTemporal, type BenchTemporal, type TemporalKind } from './temporal-target.ts';
 
-const NOW = new Date('2026-11-27T12:00:00Z');
-const EFFECTIVE = '2026-11-01';
 const LATENCY_MS = 50;
-
-interface Scenario {
-  demo: DemoData;
-  partnerId: string;
-  mapped: DemoData['mappings'];
-}
-
-/**
- * Demo data where N companies are mapped to a valid contract, each with one product whose count
- * changed, or (`changed: false`) still equal to the units Autotask holds.
- */
-function scenario(n: number, changed = true): Scenario {
-  const partnerId = `bench-${n}`;
-  const demo = generateDemoData({ companies: Math.ceil(n * 1.25) + 20, now: NOW, partnerId });
-  const pb = demo.passwordboss.partners[0]!;
-  const [previous, latest] = [pb.months.at(-2)!, pb.months.at(-1)!];
-  const seeded = new Set(demo.autotask.adjustments!.map((a) => a.contractID));
-  const mapped = demo.mappings.filter((m) => seeded.has(m.autotaskContractId) && m.pbCompanyId !== demo.notable.switched && m.pbCompanyId !== demo.notable.endedContract).slice(0, n);
-  const prevBy = new Map(previous.counts.map((c) => [c.companyId, c]));
-  latest.counts = mapped.map((m) => {
-    const before = prevBy.get(m.pbCompanyId)!;
-    const by = changed ? 1 : 0;
-    return { companyId: m.pbCompanyId, productId: before.productId, users: before.users + by, licenses: before.licenses + by };
-  });
-  return { demo, partnerId, mapped };
-}
-
-function bumpCounts(s: Scenario, by: number): void {
-  for (const c of s.demo.passwordboss.partners[0]!.months.at(-1)!.counts) c.users += by;
-}
-
-function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
-}
 
 export interface SyncBenchOptions {
   sizes: number[];
@@ -149,7 +112,7 @@ export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOpti
       const statements = await statementCounter(dbUrl);
 
       const taskQueue = `bench-${n}`;
-      const worker = await startWorker({ databaseUrl: dbUrl, temporalAddress: temporal.address, taskQueue, workflowBundlePath: bundlePath, zoneLookupUrl, passwordbossUrl: pbUrl, passwordbossToken: 'bench', secretsKeyHex: secretsKey.toString('hex'), trackingIdentifier: s.demo.credentials.trackingIdentifier, now: NOW.toISOString() }, options);
+      const worker = await startWorker({ databaseUrl: dbUrl, temporalAddress: temporal.address, taskQueue, workflowBundlePath: bundlePath, zoneLookupUrl, passwordbossUrl: pbUrl, passwordbossToken: 'bench', secretsKeyHex: secretsKey.toString('hex'), trackingIdentifier: s.demo.credentials.trackingIdentifier, now: NOW.toISOString() }, options.nodeFlags, options.memoryTrace);
       children.push(worker);
 
       const run = async (label: string) => {
@@ -194,12 +157,7 @@ export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOpti
         };
         const rss = peakRssMb(worker.pid!);
         const serverRss = temporal.pids.reduce((sum, pid) => sum + peakRssMb(pid), 0);
-        const exact = s.mapped.every((m) => {
-          const cs = autotask.state.contractServicesOf(m.autotaskContractId);
-          const target = s.demo.passwordboss.partners[0]!.months.at(-1)!.counts.find((c) => c.companyId === m.pbCompanyId)!;
-          const service = target.productId === 'pb-standard' ? 301 : 302;
-          return cs.filter((c) => c.serviceID === service).every((c) => autotask.state.unitsAt(c.id, EFFECTIVE) === target.users);
-        });
+        const exact = unitsExact(s, autotask);
 
         // The baseline: what a hand-written script does, one company after another.
         autotask.faults.latencyMs = LATENCY_MS;
@@ -302,15 +260,4 @@ async function naiveLoop(s: Scenario, zoneLookupUrl: string, count: number): Pro
     await client.createAdjustment({ contractId: contract!.id, serviceId, effectiveDate: EFFECTIVE, unitChange: target.users + 1 - current });
   }
   return (performance.now() - started) / 1000;
-}
-
-function startWorker(config: Record<string, string>, options: SyncBenchOptions): Promise<ChildProcess> {
-  const script = path.join(projectRoot, 'test', 'support', 'worker-process.ts');
-  const child = spawn(process.execPath, [...options.nodeFlags, '--import', 'tsx', script, JSON.stringify(config), ...(options.memoryTrace ? ['--memory-trace'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('worker ready')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited (${code})`)));
-  });
 }

@@ -24,6 +24,10 @@ const config = z.object({
   secretsKeyHex: z.string(),
   trackingIdentifier: z.string(),
   now: z.string(),
+  /** AUTOTASK_BUDGET_SHARE; unset, the default. */
+  budgetShare: z.number().gt(0).max(1).optional(),
+  /** AUTOTASK_API_HOSTS; unset, only the zone lookup's own origin. */
+  apiHosts: z.string().optional(),
 }).parse(JSON.parse(process.argv[2] ?? '{}'));
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -40,7 +44,7 @@ const worker = await createSyncWorker({
   deps: {
     db: db.db,
     secretBox: createSecretBox(Buffer.from(config.secretsKeyHex, 'hex')),
-    autotask: { zoneLookupUrl: config.zoneLookupUrl, defaultTrackingIdentifier: config.trackingIdentifier, sharedSlots: sharedSlotsIn(db.db) },
+    autotask: { zoneLookupUrl: config.zoneLookupUrl, defaultTrackingIdentifier: config.trackingIdentifier, sharedSlots: sharedSlotsIn(db.db), ...(config.budgetShare ? { budgetShare: config.budgetShare } : {}), apiHosts: config.apiHosts },
     passwordboss: new PasswordBossClient({ baseUrl: config.passwordbossUrl, token: config.passwordbossToken }),
     now: () => new Date(config.now),
   },
