@@ -62,6 +62,7 @@ const suites: Record<string, () => Promise<void>> = {
       memoryTrace: process.argv.includes('--memory-trace'),
       temporal: temporalKind(flag('temporal')),
       historyShards: Number(flag('history-shards') ?? defaultSyncBenchOptions.historyShards),
+      historyStats: process.argv.includes('--history-stats'),
     }),
 };
 

@@ -14,6 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import postgres from 'postgres';
 import { Client, Connection } from '@temporalio/client';
+import proto from '@temporalio/proto';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { createDb } from '../db/client.ts';
 import { createSecretBox } from '../db/secret-box.ts';
@@ -53,6 +54,8 @@ export interface SyncBenchOptions {
   temporal: TemporalKind;
   /** History shards of the production server (compose's default: 4). */
   historyShards: number;
+  /** Also print what the zero-latency run wrote to Temporal's history, per company. */
+  historyStats?: boolean;
 }
 
 export const defaultSyncBenchOptions: SyncBenchOptions = { sizes: [100, 1_000, 5_000], unchangedSizes: [], sqlStats: false, nodeFlags: ['--max-old-space-size=256', '--max-semi-space-size=2'], memoryTrace: false, temporal: 'dev', historyShards: 4 };
@@ -127,6 +130,7 @@ export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOpti
           }
         });
         const summary = (await handle.result()) as { done: number; failed: number; adjustments: number };
+        if (options.historyStats && label === 'zero-latency') await printHistoryStats(client, handle.workflowId, handle.firstExecutionRunId, `company-sync/${s.partnerId}/${s.mapped[0]!.pbCompanyId}`);
         const seconds = (performance.now() - started) / 1000;
         const requests = autotask.faults.log.filter((r) => !/zoneinformation/i.test(r.path)).length;
         return { seconds, requests, summary, statements: await statements.read() };
@@ -214,6 +218,31 @@ export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOpti
   if (unchangedRows.length) {
     printTable(`No-change runs only, ${title}`, ['N', 'first run (adopts the ledger)', 'AT req', 'second run', 'AT req', 'SQL/company', 'worker peak RSS', 'exact'], unchangedRows);
   }
+}
+
+/**
+ * What Temporal stored for the run, the work its server does per company: the parent's events
+ * (its first execution: up to 1,000 children), by type, and one child's whole history.
+ */
+async function printHistoryStats(client: Client, parentId: string, parentRunId: string, childId: string): Promise<void> {
+  const size = (h: proto.temporal.api.history.v1.IHistory) => proto.temporal.api.history.v1.History.encode(h).finish().length;
+  const EventType = proto.temporal.api.enums.v1.EventType;
+  const parent = await client.workflow.getHandle(parentId, parentRunId).fetchHistory();
+  const child = await client.workflow.getHandle(childId).fetchHistory();
+  const events = parent.events ?? [];
+  const children = events.filter((e) => e.eventType === EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED).length || 1;
+  const byType = new Map<string, { count: number; bytes: number }>();
+  for (const e of events) {
+    const type = EventType[e.eventType ?? 0] ?? String(e.eventType);
+    const entry = byType.get(type) ?? { count: 0, bytes: 0 };
+    entry.count += 1;
+    entry.bytes += proto.temporal.api.history.v1.HistoryEvent.encode(e).finish().length;
+    byType.set(type, entry);
+  }
+  const rows: Array<Array<string | number>> = [...byType].sort((a, b) => b[1].bytes - a[1].bytes).map(([type, e]) => [type.replace('EVENT_TYPE_', ''), (e.count / children).toFixed(2), (e.bytes / children).toFixed(0)]);
+  rows.push(['parent, all events', (events.length / children).toFixed(2), (size(parent) / children).toFixed(0)]);
+  rows.push([`one child (${(child.events ?? []).map((e) => EventType[e.eventType ?? 0]?.replace('EVENT_TYPE_', '')).join(', ')})`, child.events?.length ?? 0, size(child)]);
+  printTable(`Temporal history of the zero-latency run, per company (${children} children in the parent's first execution)`, ['event', 'events/company', 'bytes/company'], rows);
 }
 
 interface StatementCounts {

@@ -18,7 +18,7 @@
  * workflow when imported here up front, traced or not.
  */
 import type * as OtelWorkflow from '@temporalio/interceptors-opentelemetry/lib/workflow/index.js';
-import { defaultPayloadConverter, workflowInfo, type WorkflowInterceptors } from '@temporalio/workflow';
+import { defaultPayloadConverter, workflowInfo, type StartChildWorkflowExecutionInput, type WorkflowInterceptors } from '@temporalio/workflow';
 import type { Payload } from '@temporalio/common';
 
 /** The header OpenTelemetry's interceptors carry the trace context in. */
@@ -43,27 +43,48 @@ type Headers = Record<string, Payload>;
 /**
  * The run a workflow belongs to, known before its code starts (the SDK logs "Workflow started"
  * first): the partner from the workflow id (`partner-sync/<pid>/…`, `company-sync/<pid>/…`); the
- * run from a company's memo (set by partnerSync) or, for partnerSync, its first execution. Read
- * per log line: the memo is decoded after the interceptors are made.
+ * run from a company's input (`runId`, set by partnerSync), decoded only when a line is logged
+ * before the workflow function has it, or from the memo that children started before 2026-12 and
+ * traced children carry; for partnerSync, its chain's first execution.
  */
-function runOf(): { partnerId?: string; runId?: string } {
+function runOf(firstArgument: Payload | undefined): { partnerId?: string; runId?: string } {
   const info = workflowInfo();
   const partnerId = /^(?:partner|company)-sync\/([^/]+)\//.exec(info.workflowId)?.[1];
   const memoRun = info.memo?.runId;
-  const runId = typeof memoRun === 'string' ? memoRun : info.workflowType === 'partnerSync' ? info.firstExecutionRunId : undefined;
+  const runId = typeof memoRun === 'string' ? memoRun : info.workflowType === 'partnerSync' ? info.firstExecutionRunId : runIdOf(firstArgument);
   return { ...(partnerId ? { partnerId } : {}), ...(runId ? { runId } : {}) };
+}
+
+function runIdOf(payload: Payload | undefined): string | undefined {
+  if (!payload) return undefined;
+  try {
+    const arg = defaultPayloadConverter.fromPayload<{ runId?: unknown }>(payload);
+    return typeof arg?.runId === 'string' ? arg.runId : undefined;
+  } catch {
+    // Not JSON, or not ours: the line goes out without the run rather than failing the workflow.
+    return undefined;
+  }
 }
 
 export function interceptors(): WorkflowInterceptors {
   const ids: { partnerId?: string; runId?: string } = {};
   let traced: { inbound: OtelWorkflow.OpenTelemetryInboundInterceptor; outbound: OtelWorkflow.OpenTelemetryOutboundInterceptor; internals: OtelWorkflow.OpenTelemetryInternalsInterceptor } | undefined;
+  /** The workflow's first argument as it arrived, until the workflow function has decoded it. */
+  let firstArgument: Payload | undefined;
   /** An unsampled trace's context, handed on as it came. */
   let passOn: Payload | undefined;
+  /**
+   * A traced start gives its child the run in the memo, where the span sink (workflow-spans.ts)
+   * reads it; untraced children are spared it (it is written to history and visibility).
+   */
+  const withRunMemo = (input: StartChildWorkflowExecutionInput): StartChildWorkflowExecutionInput =>
+    ids.runId ? { ...input, options: { ...input.options, memo: { ...input.options.memo, runId: ids.runId } } } : input;
   const withContext = <T extends { headers: Headers }>(input: T): T => (passOn ? { ...input, headers: { ...input.headers, [TRACE_HEADER]: passOn } } : input);
   return {
     inbound: [
       {
         async execute(input, next) {
+          firstArgument = undefined;
           const arg = (input.args[0] ?? {}) as { partnerId?: unknown; runId?: unknown };
           if (typeof arg.partnerId === 'string') ids.partnerId = arg.partnerId;
           // companySync is given its run; partnerSync's run is its chain's first execution.
@@ -83,17 +104,23 @@ export function interceptors(): WorkflowInterceptors {
       {
         scheduleActivity: (input, next) => (traced ? traced.outbound.scheduleActivity(input, next) : next(withContext(input))),
         scheduleLocalActivity: (input, next) => (traced ? traced.outbound.scheduleLocalActivity(input, next) : next(withContext(input))),
-        startChildWorkflowExecution: (input, next) => (traced ? traced.outbound.startChildWorkflowExecution(input, next) : next(withContext(input))),
+        startChildWorkflowExecution: (input, next) => (traced ? traced.outbound.startChildWorkflowExecution(withRunMemo(input), next) : next(withContext(input))),
         continueAsNew: (input, next) => (traced ? traced.outbound.continueAsNew(input, next) : next(withContext(input))),
         getLogAttributes(input, next) {
           const { runId, ...rest } = input as { runId?: unknown };
-          const attributes = { ...rest, ...(runId !== undefined ? { temporalRunId: runId } : {}), ...runOf(), ...ids };
+          const attributes = { ...rest, ...(runId !== undefined ? { temporalRunId: runId } : {}), ...(ids.runId && ids.partnerId ? {} : runOf(firstArgument)), ...ids };
           return traced ? traced.outbound.getLogAttributes(attributes, next) : next(attributes);
         },
       },
     ],
     internals: [
       {
+        activate(input, next) {
+          // The first activation carries the workflow's input: kept undecoded for runOf.
+          const init = input.activation.jobs?.[0]?.initializeWorkflow;
+          if (init) firstArgument = init.arguments?.[0] ?? undefined;
+          next(input);
+        },
         dispose(input, next) {
           // OpenTelemetry's dispose is declared async but only disables its context manager, synchronously.
           if (traced) void traced.internals.dispose(input, next);

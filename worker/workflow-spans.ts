@@ -31,7 +31,7 @@ export function workflowSpanAttributes(info: WorkflowInfo): Attributes {
     temporalWorkflowId: info.workflowId,
     run_id: info.runId,
     temporalWorkflowType: info.workflowType,
-    // companySync carries its run in the memo; partnerSync's run is its chain's first execution.
+    // A traced companySync carries its run in the memo (workflow-interceptors.ts); partnerSync's run is its chain's first execution.
     'pbsync.run_id': typeof syncRun === 'string' ? syncRun : info.firstExecutionRunId,
   };
 }

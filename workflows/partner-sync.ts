@@ -35,6 +35,13 @@ import { PartnerIdKey, SyncStatusKey } from './search-attributes.ts';
  */
 export const NOTIFY_RUN_OUTCOME_PATCH = '2026-12-notify-run-outcome';
 
+/**
+ * 2026-12: children no longer carry the run in a memo (written to every child's history and
+ * visibility row); the worker's log interceptor reads it from the child's input, and a traced
+ * start adds the memo itself for the span sink. Runs recorded before it replay with the memo.
+ */
+export const CHILD_RUN_IN_INPUT_PATCH = '2026-12-child-run-in-input';
+
 export interface SyncProgress extends Totals {
   total: number;
   running: number;
@@ -159,8 +166,7 @@ async function runChild({ partnerId, runId, company, effectiveDate, dryRun, prog
       parentClosePolicy: ParentClosePolicy.TERMINATE,
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
       typedSearchAttributes: [{ key: PartnerIdKey, value: partnerId }],
-      // Read by the worker's log interceptor before the child's code runs (an option, not a command).
-      memo: { runId },
+      ...(patched(CHILD_RUN_IN_INPUT_PATCH) ? {} : { memo: { runId } }),
       staticSummary: `${dryRun ? 'Dry run: ' : ''}${companyPlan.pbCompanyName} → contract #${companyPlan.contractId}`,
     });
     result = await child.result();
