@@ -25,6 +25,7 @@ import type { CompanyPlan, ProductResult } from '../../sync/records.ts';
 import { partnerWorkflowId } from '../../workflows/inputs.ts';
 import { PartnerIdKey } from '../../workflows/search-attributes.ts';
 import type { RunView } from '../support/partner-setup.ts';
+import { emptyTables } from '../support/empty-tables.ts';
 import { bearer, type Stack } from '../support/stack.ts';
 import {
   PRODUCTS, allPairs, applyToModel, atCompanyId, atFixture, companyId, contractIdOf, credentials, initialState, leftBehind, pairKey, pbCounts, pbPartner, predict, recordWrite,
@@ -102,6 +103,8 @@ class Case {
 
   async setUp() {
     this.label = 'set-up';
+    // Cases share nothing: each starts from empty tables, so the hundredth is as cheap as the first.
+    await emptyTables(this.stack.deps.db);
     const { autotask, passwordboss } = this.stack.sims;
     autotask.state.load(atFixture(this.scenario.companies));
     // A double zeroing must show as negative units, not hide behind the simulator's refusal.
