@@ -8,14 +8,14 @@
 import { setMaxListeners } from 'node:events';
 import { heartbeat, cancellationSignal } from '@temporalio/activity';
 import { findSettings } from '../db/repositories/autotask-settings.ts';
-import { listOwnedPairs, recordLedgerWrites } from '../db/repositories/billing-ledger.ts';
+import { listHandovers, listOwnedPairs, recordLedgerWrites } from '../db/repositories/billing-ledger.ts';
 import { listCompanyStates, markCompaniesSyncing } from '../db/repositories/company-mappings.ts';
 import { listPendingReleases } from '../db/repositories/pending-releases.ts';
 import { listProductMappings } from '../db/repositories/product-mappings.ts';
 import { storeRunPlan } from '../db/repositories/run-companies.ts';
 import { findPendingAdjustments, pairKey } from '../db/repositories/unit-writes.ts';
 import { updateRun } from '../db/repositories/sync-runs.ts';
-import { effectiveDateFor, expectedFinalMonth } from '../sync/billing-month.ts';
+import { addMonths, effectiveDateFor, expectedFinalMonth } from '../sync/billing-month.ts';
 import type { PlanCount } from '../sync/plan.ts';
 import { planRun, unitReads, unitsKey, type RunPlanInput, type UnitRead } from '../sync/run-plan.ts';
 import { autotaskForPartner } from '../deps/autotask-for-partner.ts';
@@ -74,7 +74,10 @@ export function createPlanRunActivities(deps: Deps) {
         // The contracts owned pairs sit on are nearly always the mapped ones: still one batched read.
         const contractIds = [...new Set([...mapped.map((m) => m.contractId!), ...owned.map((p) => p.contractId)])];
         heartbeat('reading Autotask contracts');
-        const contracts = await autotask.contractsByIds(contractIds, signal);
+        const [contracts, handovers] = await Promise.all([
+          autotask.contractsByIds(contractIds, signal),
+          listHandovers(deps.db, input.partnerId, effectiveDate, `${addMonths(effectiveDate.slice(0, 7), 1)}-01`),
+        ]);
         const runInput: RunPlanInput = {
           periodStart: effectiveDate,
           countBasis: settings?.countBasis ?? 'users',
@@ -83,6 +86,7 @@ export function createPlanRunActivities(deps: Deps) {
           scope,
           owned,
           pendingReleases: releases,
+          handovers,
           contracts: new Map(contracts.map((c) => [c.id, c])),
         };
         const prep = unitReads(runInput);
