@@ -29,8 +29,11 @@ describe('moved to a contract starting mid-period, and back', () => {
   /** The units of a contract on the period's first day, the day B starts, and its last day. */
   const profile = (contractId: number) => [PERIOD, MID, LAST].map((d) => unitsOn(contractId, d));
   const setUsers = (users: number) => {
-    const month = stack.sims.passwordboss.partner(stack.partnerId)!.months.filter((m) => m.final).at(-1)!;
-    for (const row of month.counts.filter((c) => c.companyId === x.pbCompanyId)) Object.assign(row, row.productId === 'pb-standard' ? { users, licenses: users } : { users: 0, licenses: 0 });
+    const month = stack.sims.passwordboss.partner(stack.partnerId)!.months.filter((m) => m.final).sort((a, b) => a.month.localeCompare(b.month)).at(-1)!;
+    for (const row of month.counts.filter((c) => c.companyId === x.pbCompanyId)) Object.assign(row, { users: 0, licenses: 0 });
+    const standard = month.counts.find((c) => c.companyId === x.pbCompanyId && c.productId === 'pb-standard');
+    if (standard) Object.assign(standard, { users, licenses: users });
+    else month.counts.push({ companyId: x.pbCompanyId, productId: 'pb-standard', users, licenses: users });
   };
   const mapTo = async (contractId: number) => {
     const res = await stack.app.inject({ method: 'PUT', url: `/v1/partners/${stack.partnerId}/company-mappings/${x.pbCompanyId}`, headers: bearer(stack.adminKey), payload: { autotaskCompanyId: x.autotaskCompanyId, autotaskContractId: contractId } });
