@@ -30,7 +30,7 @@ export interface ApplyCompanyPlanInput {
 export type RecordCompanyResultInput = Omit<CompanyOutcomeRecord, 'rows' | 'at'> & { results: ProductResult[] };
 
 export function createCompanyActivities(deps: Deps) {
-  const confirmReads = new ConfirmReads();
+  const confirmReads = new ConfirmReads(deps.autotask.confirmReads);
   /** Records a company's outcome once (a repeat by an activity retry changes nothing). */
   async function recordOutcome(input: RecordCompanyResultInput): Promise<void> {
     // A company skipped or failed before any action still gets one row, so its result is listed.
@@ -182,9 +182,8 @@ export function createCompanyActivities(deps: Deps) {
           const named = earlier.adjustmentId === null ? 'An adjustment Autotask accepted without naming it' : `Adjustment ${earlier.adjustmentId}`;
           const now = await (await autotask()).serviceUnits(contractOf(action), action.serviceId, earlier.effectiveDate, cancellationSignal());
           if (now.units !== earlier.target) {
-            const resolve = earlier.adjustmentId === null
-              ? `once its units read ${earlier.target} (applied late, or set by hand) the next sync continues from there`
-              : `if it is not there, abandon it (POST …/pending-adjustments/${earlier.adjustmentId}/abandon) and the next sync posts afresh; if it shows up, the next sync continues from there`;
+            // Unnamed by Autotask, it is abandoned by its claim's own id (listed under GET …/pending-adjustments).
+            const resolve = `if it is not there, abandon it (POST …/pending-adjustments/${earlier.adjustmentId ?? earlier.id}/abandon) and the next sync posts afresh; if it shows up, the next sync continues from there`;
             throw new IntegrationError('autotask', earlier.adjustmentId === null ? 'adjustment_unconfirmed' : 'adjustment_not_applied', `${named} posted by an earlier sync on ${earlier.postedAt.toISOString().slice(0, 10)} (${where(action)}, to ${earlier.target} units from ${earlier.effectiveDate}) still does not show: the units read ${now.units}. Nothing was posted, so it cannot count twice — check ${where(action)} in Autotask: ${resolve}`, earlier.adjustmentId === null ? {} : { adjustmentId: earlier.adjustmentId });
           }
           await settlePendingAdjustments(deps.db, input.partnerId, input.runId, contractOf(action), action.serviceId);

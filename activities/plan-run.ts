@@ -9,14 +9,14 @@
 import { setMaxListeners } from 'node:events';
 import { heartbeat, cancellationSignal } from '@temporalio/activity';
 import { findSettings } from '../db/repositories/autotask-settings.ts';
-import { listOwnedPairs, recordLedgerWrites } from '../db/repositories/billing-ledger.ts';
+import { listHandovers, listOwnedPairs, recordLedgerWrites } from '../db/repositories/billing-ledger.ts';
 import { listCompanyStates, markCompaniesSyncing } from '../db/repositories/company-mappings.ts';
 import { listPendingReleases } from '../db/repositories/pending-releases.ts';
 import { listProductMappings } from '../db/repositories/product-mappings.ts';
 import { storeRunPlan } from '../db/repositories/run-companies.ts';
 import { findPendingAdjustments, pairKey } from '../db/repositories/unit-writes.ts';
 import { updateRun } from '../db/repositories/sync-runs.ts';
-import { effectiveDateFor, expectedFinalMonth } from '../sync/billing-month.ts';
+import { addMonths, effectiveDateFor, expectedFinalMonth } from '../sync/billing-month.ts';
 import type { PlanCount } from '../sync/plan.ts';
 import { planRun, unitReads, unitsKey, type RunPlanInput, type UnitRead } from '../sync/run-plan.ts';
 import { autotaskForPartner } from '../deps/autotask-for-partner.ts';
@@ -77,7 +77,10 @@ export function createPlanRunActivities(deps: Deps) {
         // The contracts owned pairs sit on are nearly always the mapped ones: still one batched read.
         const contractIds = [...new Set([...mapped.map((m) => m.contractId!), ...owned.map((p) => p.contractId)])];
         heartbeat('reading Autotask contracts');
-        const current = await currentContracts(deps.db, autotask, input.partnerId, settings?.username ?? '', contractIds, signal);
+        const [current, handovers] = await Promise.all([
+          currentContracts(deps.db, autotask, input.partnerId, settings?.username ?? '', contractIds, signal),
+          listHandovers(deps.db, input.partnerId, effectiveDate, `${addMonths(effectiveDate.slice(0, 7), 1)}-01`),
+        ]);
         const countsByCompany = new Map<string, PlanCount[]>();
         for (const c of counts.counts.items) {
           const list = countsByCompany.get(c.companyId) ?? [];
@@ -93,6 +96,7 @@ export function createPlanRunActivities(deps: Deps) {
             scope,
             owned,
             pendingReleases: releases,
+            handovers,
             contracts,
           };
           const prep = unitReads(runInput);

@@ -249,6 +249,11 @@ export const syncResults = pgTable(
 export const unitWrites = pgTable(
   'unit_writes',
   {
+    /**
+     * The claim's own id: what the MSP abandons it by when Autotask accepted the adjustment
+     * without naming it (rule 8), so the claim has no adjustment id to address it with.
+     */
+    id: uuid('id').notNull().defaultRandom(),
     runId: uuid('run_id')
       .notNull()
       .references(() => syncRuns.id, { onDelete: 'cascade' }),
@@ -278,6 +283,7 @@ export const unitWrites = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.runId, t.contractId, t.serviceId] }),
+    uniqueIndex('unit_writes_id_idx').on(t.id),
     // Later runs look up adjustments of a pair still waiting to read back.
     index('unit_writes_pair_idx').on(t.contractId, t.serviceId),
   ]

@@ -6,6 +6,7 @@
 import { AUTOTASK_GLOBAL_ZONE_LOOKUP_URL, type Env } from '../config/env.ts';
 import type { Db } from '../db/client.ts';
 import { createSecretBox, type SecretBox } from '../db/secret-box.ts';
+import type { ConfirmReadsOptions } from '../integrations/autotask/confirm-reads.ts';
 import type { SharedSlots } from '../integrations/autotask/limiter.ts';
 import { PasswordBossClient } from '../integrations/passwordboss/client.ts';
 import type { LocalSecrets } from '../runtime/local-secrets.ts';
@@ -24,6 +25,11 @@ export interface Deps {
     budgetShare?: number;
     /** Autotask's thread limit across processes (PostgreSQL); unset, it holds per process. */
     sharedSlots?: SharedSlots | undefined;
+    /**
+     * How long confirming reads wait for each other (integrations/autotask/confirm-reads.ts);
+     * unset, the defaults. Tests that write one company at a time have nothing to batch.
+     */
+    confirmReads?: ConfirmReadsOptions | undefined;
   };
   passwordboss: PasswordBossClient;
   now: () => Date;

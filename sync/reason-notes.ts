@@ -5,10 +5,11 @@
  */
 import type { UnitAction } from './records.ts';
 
-export function reasonNote(action: Pick<UnitAction, 'reason' | 'contractId'>): string {
+export function reasonNote(action: Pick<UnitAction, 'reason' | 'contractId' | 'effectiveDate'>): string {
   switch (action.reason) {
     case 'count':
-      return '';
+      // Only a hand-back dates a count later than its plan: billing moved away on that day and came back.
+      return action.effectiveDate ? ` (from ${action.effectiveDate}: billing moved to another contract on that day and has moved back)` : '';
     case 'product_removed':
       return ' (product no longer used)';
     case 'moved_contract':

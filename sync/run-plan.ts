@@ -48,6 +48,11 @@ export interface RunPlanInput {
   scope?: ReadonlySet<string> | undefined;
   owned: readonly OwnedPair[];
   pendingReleases: readonly PairRef[];
+  /**
+   * Pairs this service zeroed inside the period because their company moved to a contract that
+   * starts later than the period's first day, with that date (db `listHandovers`).
+   */
+  handovers?: ReadonlyArray<PairRef & { effectiveDate: string }>;
   /** The contracts of mapped companies and of owned pairs, as Autotask has them now. */
   contracts: ReadonlyMap<number, PlanContract>;
 }
@@ -82,6 +87,8 @@ export interface RunPreparation {
   reads: Map<string, Set<number>>;
   /** Services zeroed that no product maps now: their names are not in the product mappings. */
   unnamedServices: Set<number>;
+  /** Handovers to undo, by `pairKey`: the pair's company is mapped to its contract again, from an earlier date. */
+  handBacks: Map<string, string>;
 }
 
 const inScope = (input: RunPlanInput, pbCompanyId: string) => !input.scope || input.scope.has(pbCompanyId);
@@ -126,6 +133,15 @@ export function unitReads(input: RunPlanInput): RunPreparation {
     // A company held for sharing its contract writes nothing: its units need no read.
     if (!shared.has(c.pbCompanyId)) read(date, c.contractId);
   }
+  // Moved and back (rule 8b): the contract's units from the handover date are read too.
+  const handBacks = new Map<string, string>();
+  const holder = new Map(input.companies.filter((c) => c.contractId !== null && !c.excluded && inScope(input, c.pbCompanyId) && !shared.has(c.pbCompanyId)).map((c) => [c.contractId!, c.pbCompanyId]));
+  for (const h of input.handovers ?? []) {
+    const company = holder.get(h.contractId);
+    if (company === undefined || h.effectiveDate <= dateOf.get(company)!) continue;
+    handBacks.set(pairKey(h), h.effectiveDate);
+    read(h.effectiveDate, h.contractId);
+  }
   const named = new Set(input.products.flatMap((p) => (p.autotaskServiceId === null ? [] : [p.autotaskServiceId])));
   const unnamedServices = new Set<number>();
   const zeroDates = new Map<string, string>();
@@ -146,7 +162,7 @@ export function unitReads(input: RunPlanInput): RunPreparation {
   }
   // A stop of a company still mapped is listed in its results by name (see planRun).
   for (const d of decisions) if (d.kind === 'stop' && (d.cause === 'not_billed' || d.cause === 'not_configured') && !named.has(d.pair.serviceId)) unnamedServices.add(d.pair.serviceId);
-  return { decisions, zeroes, zeroDates, dateOf, reads, unnamedServices };
+  return { decisions, zeroes, zeroDates, dateOf, reads, unnamedServices, handBacks };
 }
 
 export interface RunPlans {
@@ -174,6 +190,20 @@ export function planRun(
   const unitsOf = (date: string, contractId: number) => data.units.get(unitsKey(date, contractId)) ?? new Map<number, UnitRead>();
   const withPrice = (date: string, contractId: number, action: UnitAction): UnitAction => ({ ...action, unitPrice: unitsOf(date, contractId).get(action.serviceId)?.unitPrice ?? null });
 
+  /**
+   * Moved and back (rule 8b): a pair already right on the company's date that a move zeroed from
+   * a later date in the period is set from that date instead, so the contract bills the whole
+   * period again. One adjustment per pair and run: when the units on the company's date are off
+   * too, those are written first and the next run sets the rest from the handover date.
+   */
+  const handBack = (contractId: number, a: UnitAction): UnitAction => {
+    const from = prep.handBacks.get(pairKey({ contractId, serviceId: a.serviceId }));
+    if (from === undefined || a.contractId !== undefined || a.from !== a.to) return a;
+    const there = unitsOf(from, contractId).get(a.serviceId);
+    const units = there?.units ?? 0;
+    return units === a.to ? a : { ...a, from: units, effectiveDate: from, unitPrice: there?.unitPrice ?? a.unitPrice ?? null };
+  };
+
   const plans = new Map<string, CompanyPlan>();
   for (const c of input.companies) {
     if (c.contractId === null || c.excluded || !inScope(input, c.pbCompanyId)) continue;
@@ -194,7 +224,7 @@ export function planRun(
       contract,
       currentUnits: current,
     });
-    plan.actions = plan.actions.map((a) => withPrice(date, c.contractId!, a));
+    plan.actions = plan.actions.map((a) => handBack(c.contractId!, withPrice(date, c.contractId!, a)));
     plans.set(c.pbCompanyId, plan);
   }
 

@@ -14,6 +14,7 @@ import { partnerParams } from '../schemas.ts';
 
 const adjustmentSchema = z
   .object({
+    id: z.uuid().describe('this record\'s own id: abandon by it when `adjustmentId` is null'),
     adjustmentId: z.number().int().nullable().describe('the Autotask adjustment id; null when Autotask accepted it without naming it'),
     runId: z.string(),
     pbCompanyId: z.string(),
@@ -29,6 +30,7 @@ const adjustmentSchema = z
   .meta({ id: 'UnreadAdjustment' });
 
 const example: UnreadAdjustment = {
+  id: '0190f0f0-0000-7000-8000-0000000000a1',
   adjustmentId: 90412,
   runId: '0190f0f0-0000-7000-8000-000000000002',
   pbCompanyId: 'c-0002',
@@ -41,6 +43,9 @@ const example: UnreadAdjustment = {
   resolvedAt: new Date('2026-11-03T09:12:00.000Z'),
   resolvedBy: 'api-key:6f1c2d3e-0000-4000-8000-000000000001',
 };
+
+/** An Autotask adjustment id (digits) or a record's own id (a UUID): the two never look alike. */
+const refSchema = z.union([z.uuid(), z.coerce.number().int().min(1).max(2_147_483_647)]).describe('the Autotask adjustment id, or the record\'s own `id`');
 
 const actor = (p: Principal | null) => (p?.kind === 'partner' ? `api-key:${p.keyId}` : 'admin');
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema };
@@ -62,29 +67,30 @@ const pendingAdjustmentRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, {
     return { items: await listUnreadAdjustments(db, pid, request.query.limit) };
   });
 
-  app.post('/v1/partners/:pid/pending-adjustments/:adjustmentId/abandon', {
+  app.post('/v1/partners/:pid/pending-adjustments/:ref/abandon', {
     schema: {
       tags: ['sync'],
       operationId: 'abandonPendingAdjustment',
       summary: 'Declare that an adjustment which never read back will not apply',
       description:
-        'Check the contract service in Autotask first: if the adjustment is not there (or was deleted), abandon it and the next sync posts the difference afresh from the units it reads. If it does show up later after all, the next sync sees the units off and corrects them. 404 for an adjustment this partner never posted; 409 `adjustment_confirmed` when its units have already shown it, `adjustment_in_flight` while the run that posted it is still going. Abandoning twice answers the first record.',
-      params: partnerParams.extend({ adjustmentId: z.coerce.number().int().min(1).max(2_147_483_647) }).strict(),
+        'Check the contract service in Autotask first: if the adjustment is not there (or was deleted), abandon it and the next sync posts the difference afresh from the units it reads. If it does show up later after all, the next sync sees the units off and corrects them. `ref` is the Autotask adjustment id, or the record\'s own `id` from the list — the only way to name one Autotask accepted without naming it (`adjustmentId: null`). 404 for an adjustment this partner never posted; 409 `adjustment_confirmed` when its units have already shown it, `adjustment_in_flight` while the run that posted it is still going. Abandoning twice answers the first record.',
+      params: partnerParams.extend({ ref: refSchema }).strict(),
       response: { 200: adjustmentSchema.meta({ examples: [example] }), ...errors },
     },
   }, async (request) => {
-    const { pid, adjustmentId } = request.params;
+    const { pid, ref } = request.params;
     await requireConfiguredPartner(db, request, pid);
-    const outcome = await abandonAdjustment(db, pid, adjustmentId, actor(request.principal));
+    const outcome = await abandonAdjustment(db, pid, typeof ref === 'number' ? { adjustmentId: ref } : { id: ref }, actor(request.principal));
+    const named = typeof ref === 'number' ? `adjustment ${ref}` : `pending adjustment ${ref}`;
     switch (outcome.kind) {
       case 'not_found':
-        throw notFound(`adjustment ${adjustmentId} (no sync of this partner posted it)`);
+        throw notFound(`${named} (no sync of this partner posted it)`);
       case 'in_flight':
-        throw conflict('adjustment_in_flight', `adjustment ${adjustmentId} belongs to run ${outcome.runId}, which is still going and may yet confirm it; try again when that run has finished`);
+        throw conflict('adjustment_in_flight', `${named} belongs to run ${outcome.runId}, which is still going and may yet confirm it; try again when that run has finished`);
       case 'confirmed':
-        throw conflict('adjustment_confirmed', `adjustment ${adjustmentId} has read back as applied; there is nothing to abandon`, { resolution: outcome.adjustment.resolution ?? 'applied' });
+        throw conflict('adjustment_confirmed', `${named} has read back as applied; there is nothing to abandon`, { resolution: outcome.adjustment.resolution ?? 'applied' });
       case 'abandoned':
-        request.log.info({ adjustmentId, contractId: outcome.adjustment.contractId, serviceId: outcome.adjustment.serviceId, by: outcome.adjustment.resolvedBy }, 'adjustment abandoned');
+        request.log.info({ adjustmentId: outcome.adjustment.adjustmentId, id: outcome.adjustment.id, contractId: outcome.adjustment.contractId, serviceId: outcome.adjustment.serviceId, by: outcome.adjustment.resolvedBy }, 'adjustment abandoned');
         return outcome.adjustment;
     }
   });

@@ -2,10 +2,10 @@
  * The ownership ledger (schema `billingLedger`): confirmed writes in, owned pairs and history out.
  * A confirmed write also settles any pending release of its pair: whoever wrote it last owns it.
  */
-import { and, asc, desc, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { billingLedger, pendingReleases, type LedgerReason } from '../schema.ts';
-import type { OwnedPair } from '../../sync/ownership.ts';
+import type { OwnedPair, PairRef } from '../../sync/ownership.ts';
 
 export type LedgerRow = typeof billingLedger.$inferSelect;
 
@@ -77,6 +77,20 @@ export async function listOwnedPairs(db: Db, partnerId: string, pbCompanyId?: st
   return latest
     .filter((r) => r.units > 0 && (pbCompanyId === undefined || r.pbCompanyId === pbCompanyId))
     .map((r) => ({ contractId: r.contractId, serviceId: r.serviceId, units: r.units, effectiveDate: r.effectiveDate, runId: r.runId, pbCompanyId: r.pbCompanyId, productIds: r.productIds }));
+}
+
+/**
+ * Handovers inside a period: pairs this service zeroed because their company moved to a contract
+ * that starts after the period's first day, with that date (the latest per pair). A company
+ * mapped back to such a contract bills it again from there (docs/design.md rule 8b).
+ * `periodStart` and `nextPeriodStart` are `YYYY-MM-01`; ledger dates compare as text.
+ */
+export async function listHandovers(db: Db, partnerId: string, periodStart: string, nextPeriodStart: string): Promise<Array<PairRef & { effectiveDate: string }>> {
+  return db
+    .select({ contractId: billingLedger.contractId, serviceId: billingLedger.serviceId, effectiveDate: sql<string>`max(${billingLedger.effectiveDate})` })
+    .from(billingLedger)
+    .where(and(eq(billingLedger.partnerId, partnerId), eq(billingLedger.reason, 'moved_contract'), eq(billingLedger.units, 0), gt(billingLedger.effectiveDate, periodStart), lt(billingLedger.effectiveDate, nextPeriodStart)))
+    .groupBy(billingLedger.contractId, billingLedger.serviceId);
 }
 
 /** The ledger's history, newest first, optionally for one company (the portal's chart). */

@@ -29,6 +29,8 @@ export interface UnitWriteClaim {
 
 /** An adjustment an earlier run posted that never read back as applied. */
 export interface PendingAdjustment {
+  /** The claim's own id, which abandons it when Autotask did not name the adjustment. */
+  id: string;
   runId: string;
   contractId: number;
   serviceId: number;
@@ -109,7 +111,7 @@ export async function listCompanyUnitWrites(db: Db, runId: string, pbCompanyId: 
 export async function findPendingAdjustments(db: Db, partnerId: string, runId: string, pairs: Array<{ contractId: number; serviceId: number }>): Promise<Map<string, PendingAdjustment>> {
   if (pairs.length === 0) return new Map();
   const rows = await db
-    .select({ runId: unitWrites.runId, contractId: unitWrites.contractId, serviceId: unitWrites.serviceId, target: unitWrites.target, effectiveDate: unitWrites.effectiveDate, adjustmentId: unitWrites.adjustmentId, postedAt: unitWrites.postedAt })
+    .select({ id: unitWrites.id, runId: unitWrites.runId, contractId: unitWrites.contractId, serviceId: unitWrites.serviceId, target: unitWrites.target, effectiveDate: unitWrites.effectiveDate, adjustmentId: unitWrites.adjustmentId, postedAt: unitWrites.postedAt })
     .from(unitWrites)
     .innerJoin(syncRuns, eq(syncRuns.id, unitWrites.runId))
     .where(and(
@@ -162,6 +164,8 @@ export async function releaseUnitWrites(db: Db, runId: string): Promise<void> {
 
 /** A posted adjustment that did not read back when its run ended, and how it was settled. */
 export interface UnreadAdjustment {
+  /** The claim's own id: abandons it by this when `adjustmentId` is null. */
+  id: string;
   adjustmentId: number | null;
   runId: string;
   pbCompanyId: string;
@@ -176,6 +180,7 @@ export interface UnreadAdjustment {
 }
 
 const unreadColumns = {
+  id: unitWrites.id,
   adjustmentId: unitWrites.adjustmentId,
   runId: unitWrites.runId,
   pbCompanyId: unitWrites.pbCompanyId,
@@ -210,17 +215,23 @@ export type AbandonOutcome =
   | { kind: 'confirmed'; adjustment: UnreadAdjustment };
 
 /**
+ * Which waiting adjustment: by Autotask's id, or by the claim's own id, the only handle on one
+ * Autotask accepted without naming it.
+ */
+export type AdjustmentRef = { adjustmentId: number } | { id: string };
+
+/**
  * The MSP declares that an adjustment which never read back will not apply (it checked Autotask):
  * the pair stops waiting and the next run posts afresh from the units it reads. Recorded with who
  * and when; abandoning it again answers the same record. An adjustment that has read back, or
  * whose run is still going (it may yet confirm it), is not abandoned.
  */
-export async function abandonAdjustment(db: Db, partnerId: string, adjustmentId: number, by: string): Promise<AbandonOutcome> {
+export async function abandonAdjustment(db: Db, partnerId: string, ref: AdjustmentRef, by: string): Promise<AbandonOutcome> {
   const [row] = await db
     .select({ ...unreadColumns, runStatus: syncRuns.status, settled: sql<boolean>`${settled}` })
     .from(unitWrites)
     .innerJoin(syncRuns, eq(syncRuns.id, unitWrites.runId))
-    .where(and(eq(syncRuns.partnerId, partnerId), eq(unitWrites.adjustmentId, adjustmentId), isNotNull(unitWrites.postedAt)))
+    .where(and(eq(syncRuns.partnerId, partnerId), 'id' in ref ? eq(unitWrites.id, ref.id) : eq(unitWrites.adjustmentId, ref.adjustmentId), isNotNull(unitWrites.postedAt)))
     .limit(1);
   if (!row) return { kind: 'not_found' };
   const { runStatus, settled: done, ...adjustment } = row;
@@ -233,6 +244,6 @@ export async function abandonAdjustment(db: Db, partnerId: string, adjustmentId:
     .where(and(eq(unitWrites.runId, adjustment.runId), eq(unitWrites.contractId, adjustment.contractId), eq(unitWrites.serviceId, adjustment.serviceId), isNull(unitWrites.resolution)))
     .returning(unreadColumns);
   // Settled between the read and the update: a run saw its units meanwhile.
-  if (!updated) return abandonAdjustment(db, partnerId, adjustmentId, by);
+  if (!updated) return abandonAdjustment(db, partnerId, ref, by);
   return { kind: 'abandoned', adjustment: asUnread(updated) };
 }

@@ -139,10 +139,11 @@ export function createAutotaskSimulator(input: AutotaskSimulatorOptions): Autota
           resetConnection(request, reply); // the write happened; the answer never arrives
           return reply;
         }
-        if (fault?.kind === 'garbled' && !reply.sent) {
-          // The write happened; the answer is not the `{itemId}` Autotask normally sends.
-          const body = typeof fault.body === 'string' ? fault.body : JSON.stringify(fault.body ?? null);
-          return reply.code(fault.status).type('application/json').send(body);
+        const answer = fault?.kind === 'garbled' ? fault : fault?.kind === 'dropped' && fault.body !== undefined ? { status: 200, body: fault.body } : undefined;
+        if (answer && !reply.sent) {
+          // The write was taken; the answer is not the `{itemId}` Autotask normally sends.
+          const body = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? null);
+          return reply.code(answer.status).type('application/json').send(body);
         }
         return result;
       } catch (err) {

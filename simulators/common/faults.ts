@@ -21,8 +21,11 @@ export const faultSchema = z.discriminatedUnion('kind', [
    */
   z.object({ kind: z.literal('late'), reads: z.number().int().min(1).optional(), ms: z.number().int().min(1).max(600_000).optional() })
     .refine((f) => (f.reads === undefined) !== (f.ms === undefined), 'a late fault needs exactly one of reads or ms'),
-  /** Autotask adjustments: accepted with an itemId, never applied. */
-  z.object({ kind: z.literal('dropped') }),
+  /**
+   * Autotask adjustments: accepted with an itemId, never applied; with `body`, answered with that
+   * instead of `{itemId}` (accepted without naming it, and never applied).
+   */
+  z.object({ kind: z.literal('dropped'), body: z.unknown().optional() }),
 ]);
 export type Fault = z.infer<typeof faultSchema>;
 

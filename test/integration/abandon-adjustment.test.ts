@@ -2,7 +2,8 @@
  * An adjustment Autotask accepted but never applied (docs/design.md rule 8), over the real stack:
  * no sync posts to its pair again by itself; every sync names it and says how to abandon it; the
  * MSP abandons it through the API (who and when kept), and the next sync posts afresh, once. One
- * that shows up late confirms itself and can no longer be abandoned.
+ * that shows up late confirms itself and can no longer be abandoned. One Autotask accepted
+ * without naming it is abandoned by the record's own id.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, startStack, type Stack } from '../support/stack.ts';
@@ -99,5 +100,46 @@ describe('an adjustment that never applies', () => {
     expect(refused.statusCode).toBe(409);
     expect(refused.json().error.code).toBe('adjustment_confirmed');
     expect((await api('GET', '/pending-adjustments')).json().items).toContainEqual(expect.objectContaining({ adjustmentId: late.id, resolution: 'applied' }));
+  });
+
+  it('one Autotask accepted without naming it is abandoned by its own id', async () => {
+    const pb = stack.sims.passwordboss.partner(stack.partnerId)!;
+    const month = pb.months.filter((m) => m.final).sort((a, b) => a.month.localeCompare(b.month)).at(-1)!;
+    const row = month.counts.find((c) => c.productId === 'pb-standard' && mapped.includes(c.companyId))!;
+    row.users += 4;
+    row.licenses += 4;
+    // Taken, answered without an itemId, and never applied: the claim has no adjustment id.
+    stack.sims.autotask.faults.add({ method: 'POST', path: 'ContractServiceAdjustments', times: 1, fault: { kind: 'dropped', body: {} } });
+    const first = (await syncNow(stack, stack.partnerId)).run;
+    const unnamed = ours().at(-1)!;
+    expect(unnamed.applied).toBe('never');
+    expect(first.results.filter((r) => r.status === 'error' && r.errorType === 'AutotaskAdjustmentUnconfirmed')).toHaveLength(1);
+    const onPair = () => ours().filter((a) => a.contractID === unnamed.contractID && a.serviceID === unnamed.serviceID && a.id >= unnamed.id);
+
+    const listed = (await api('GET', '/pending-adjustments')).json().items as Array<{ id: string; adjustmentId: number | null; resolution: string | null; contractId: number; serviceId: number }>;
+    const waiting = listed.filter((i) => i.resolution === null);
+    expect(waiting).toEqual([expect.objectContaining({ adjustmentId: null, contractId: unnamed.contractID, serviceId: unnamed.serviceID })]);
+    const { id } = waiting[0]!;
+
+    // The next sync posts nothing to the pair and says how to abandon it: by that id.
+    const { run } = await syncNow(stack, stack.partnerId);
+    expect(run.status).not.toBe('ok');
+    expect(run.results.find((r) => r.status === 'error' && r.autotaskServiceId === unnamed.serviceID)?.detail).toContain(`POST …/pending-adjustments/${id}/abandon`);
+    expect(onPair()).toHaveLength(1);
+
+    // Another partner's key, and an id nobody issued: not found.
+    expect((await api('POST', `/pending-adjustments/${id}/abandon`, otherKey, 'other-msp')).statusCode).toBe(404);
+    expect((await api('POST', '/pending-adjustments/00000000-0000-4000-8000-000000000000/abandon')).statusCode).toBe(404);
+    expect((await api('POST', '/pending-adjustments/not-an-id/abandon')).statusCode).toBe(400);
+
+    const abandoned = await api('POST', `/pending-adjustments/${id}/abandon`);
+    expect(abandoned.statusCode, abandoned.body).toBe(200);
+    expect(abandoned.json()).toMatchObject({ id, adjustmentId: null, resolution: 'abandoned', resolvedBy: `api-key:${partnerKey.id}` });
+    expect((await api('POST', `/pending-adjustments/${id}/abandon`)).json()).toEqual(abandoned.json());
+
+    // The next sync posts afresh, once, and every company carries its count.
+    expect((await syncNow(stack, stack.partnerId)).run).toMatchObject({ status: 'ok', failed: 0, adjustments: 1 });
+    expect(onPair()).toHaveLength(2);
+    for (const c of mapped) expect(Object.fromEntries(actualUnits(stack, c, EFFECTIVE)), c).toEqual(Object.fromEntries(expectedUnits(stack, c)));
   });
 });

@@ -6,7 +6,7 @@
  * come from the rules (test/property/model.ts), never from the planner. Each case checks every
  * family of invariants (test/property/harness.ts: units, writes, ownership, ledger, outcomes).
  *
- * Part of `npm test`. PROPERTY_RUNS sets the cases through the real activities (default 60 under
+ * Part of `npm test`. PROPERTY_RUNS sets the cases through the real activities (default 200 under
  * CI, 15 otherwise), PROPERTY_TEMPORAL_RUNS through Temporal (default 4); PROPERTY_SEED (and
  * PROPERTY_PATH, to go straight to the shrunk case) replays a failure, whose message prints both;
  * PROPERTY_TIME_LIMIT_S bounds each property, shrinking included; PROPERTY_TRACE=1 prints how long
@@ -18,7 +18,7 @@ import { startStack, type Stack } from '../support/stack.ts';
 import { FAMILIES, runScenario, type Driver } from './harness.ts';
 import { scenarioArb, type CommandSet } from './model.ts';
 
-const runs = Number(process.env.PROPERTY_RUNS ?? (process.env.CI ? 60 : 15));
+const runs = Number(process.env.PROPERTY_RUNS ?? (process.env.CI ? 200 : 15));
 const temporalRuns = Number(process.env.PROPERTY_TEMPORAL_RUNS ?? 4);
 const seed = process.env.PROPERTY_SEED ? Number(process.env.PROPERTY_SEED) : undefined;
 const path = process.env.PROPERTY_PATH;
@@ -47,7 +47,8 @@ const TIMEOUT = timeLimitMs + 120_000;
 describe('billing invariants, through the real activities', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack('pglite', { worker: false });
+    // One company writes at a time here: a confirming read has no other to wait for.
+    stack = await startStack('pglite', { worker: false, confirmReads: { lingerMs: 1 } });
   });
   afterAll(async () => stack?.close());
 

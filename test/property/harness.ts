@@ -25,9 +25,10 @@ import type { CompanyPlan, ProductResult } from '../../sync/records.ts';
 import { partnerWorkflowId } from '../../workflows/inputs.ts';
 import { PartnerIdKey } from '../../workflows/search-attributes.ts';
 import type { RunView } from '../support/partner-setup.ts';
+import { emptyTables } from '../support/empty-tables.ts';
 import { bearer, type Stack } from '../support/stack.ts';
 import {
-  PRODUCTS, allPairs, applyToModel, atCompanyId, atFixture, companyId, contractIdOf, credentials, initialState, leftBehind, pairKey, pbCounts, pbPartner, predict, recordWrite,
+  PERIOD_END, PRODUCTS, allPairs, applyToModel, atCompanyId, atFixture, companyId, contractIdOf, credentials, initialState, leftBehind, pairKey, pbCounts, pbPartner, predict, recordWrite,
   type Command, type FaultSpec, type ModelState, type PairTarget, type Scenario,
 } from './model.ts';
 
@@ -102,6 +103,8 @@ class Case {
 
   async setUp() {
     this.label = 'set-up';
+    // Cases share nothing: each starts from empty tables, so the hundredth is as cheap as the first.
+    await emptyTables(this.stack.deps.db);
     const { autotask, passwordboss } = this.stack.sims;
     autotask.state.load(atFixture(this.scenario.companies));
     // A double zeroing must show as negative units, not hide behind the simulator's refusal.
@@ -203,6 +206,7 @@ class Case {
       const key = pairKey(p.contractId, p.serviceId);
       return [key, this.units(p.contractId, p.serviceId, targets.get(key)?.effectiveDate ?? p.effectiveDate)];
     }));
+    const handBacks = this.handBacks(targets);
     const mark = this.sim.state.adjustments.length;
     const faults = cmd.kind === 'sync' ? cmd.faults : [];
     for (const f of faults) this.sim.faults.add(faultRule(f));
@@ -224,7 +228,7 @@ class Case {
       const key = pairKey(a.contractID, a.serviceID);
       if (this.drops.has(key)) this.fail('writes', `pair ${key} waits for dropped adjustment ${this.drops.get(key)}, yet adjustment ${a.id} (${a.unitChange}) was posted`);
     }
-    this.checkWrites(posted, targets, before, mayWrite);
+    this.checkWrites(posted, targets, before, mayWrite, handBacks);
     const waiting = new Map([...this.drops].filter(([key]) => targets.has(key)));
     for (const a of posted) if (a.applied === 'never') this.drops.set(pairKey(a.contractID, a.serviceID), a.id);
     const confirmed = posted.filter(isConfirmed);
@@ -244,7 +248,7 @@ class Case {
         if (now === t.to) recordWrite(this.model, t, now);
       }
     }
-    if (quiet) this.checkQuietUnits(targets, waiting);
+    if (quiet) this.checkQuietUnits(targets, waiting, posted);
     await this.checkOwnership(targets, before, posted, quiet);
     this.checkOutcomes(cmd, runs, posted, targets, before, enabledAtStart, quiet, waiting);
     // Already disabled at the start, the run ends skipped at once and touches no company.
@@ -258,7 +262,7 @@ class Case {
     return this.sim.state.adjustments.filter((a) => a.contractServiceID === cs.id && a.applied !== 'never' && a.effectiveDate <= date).reduce((sum, a) => sum + a.unitChange, 0);
   }
 
-  private checkWrites(posted: StoredAdjustment[], targets: Map<string, PairTarget>, before: Map<string, number>, mayWrite: boolean) {
+  private checkWrites(posted: StoredAdjustment[], targets: Map<string, PairTarget>, before: Map<string, number>, mayWrite: boolean, handBacks: Map<string, { date: string; units: number }>) {
     const byPair = new Map<string, StoredAdjustment[]>();
     for (const a of posted) byPair.set(pairKey(a.contractID, a.serviceID), [...(byPair.get(pairKey(a.contractID, a.serviceID)) ?? []), a]);
     if (!mayWrite && posted.length) this.fail('writes', `the integration was disabled, yet ${posted.length} adjustment(s) were posted (${[...byPair.keys()].join(', ')})`);
@@ -272,6 +276,11 @@ class Case {
         if (!this.model.owned.has(key) && !this.fuzzy.has(key)) this.fail('writes', `pair ${key} is neither billed nor owned, yet was adjusted (${changes})`);
         continue;
       }
+      const back = handBacks.get(key);
+      if (back) {
+        if (list[0]!.unitChange !== target.to - back.units || list[0]!.effectiveDate !== back.date) this.fail('writes', `pair ${key} should be handed back ${back.units} → ${target.to} from ${back.date}, but the adjustment was ${changes}`);
+        continue;
+      }
       if (from === target.to) this.fail('writes', `pair ${key} already held ${from} (${target.why}), yet was adjusted (${changes})`);
       else if (list[0]!.unitChange !== target.to - from) this.fail('writes', `pair ${key} should go ${from} → ${target.to} (${target.why}), but the adjustment was ${changes}`);
       if (list[0]!.effectiveDate !== target.effectiveDate) this.fail('units', `pair ${key} was adjusted from ${list[0]!.effectiveDate}, its contract's effective date is ${target.effectiveDate}`);
@@ -279,12 +288,43 @@ class Case {
   }
 
   /** After a sync with no faults: every billed pair carries its count (rule 7). */
-  private checkQuietUnits(targets: Map<string, PairTarget>, waiting: Map<string, number>) {
+  private checkQuietUnits(targets: Map<string, PairTarget>, waiting: Map<string, number>, posted: StoredAdjustment[]) {
     for (const [key, t] of targets) {
       if (t.why !== 'count' || waiting.has(key)) continue;
       const now = this.units(t.contractId, t.serviceId, t.effectiveDate);
       if (now !== t.to) this.fail('units', `billed pair ${key} (company ${companyId(t.company)}, ${t.products.join('+')}) holds ${now} on ${t.effectiveDate}, the month-end count is ${t.to}`);
+      // Moved and back: the whole period bills the count again, unless this run had to write the
+      // company's own date first (one adjustment per pair and run; the next run hands back).
+      const later = this.laterChange(t);
+      const wroteOwnDate = posted.some((a) => pairKey(a.contractID, a.serviceID) === key && a.effectiveDate === t.effectiveDate);
+      if (later && !wroteOwnDate && !this.fuzzy.has(key)) {
+        const then = this.units(t.contractId, t.serviceId, later);
+        if (then !== t.to) this.fail('units', `billed pair ${key} (company ${companyId(t.company)}) holds ${t.to} on ${t.effectiveDate} but ${then} from ${later}: moved away and back, it must bill ${t.to} for the whole period`);
+      }
     }
+  }
+
+  /** The latest date after a billed pair's own on which its units changed inside the period (a move away zeroed it there). */
+  private laterChange(t: PairTarget): string | undefined {
+    const cs = this.sim.state.findContractService(t.contractId, t.serviceId);
+    if (!cs) return undefined;
+    const dates = this.sim.state.adjustments.filter((a) => a.contractServiceID === cs.id && a.applied !== 'never' && a.effectiveDate > t.effectiveDate && a.effectiveDate <= PERIOD_END).map((a) => a.effectiveDate);
+    return dates.sort().at(-1);
+  }
+
+  /**
+   * Pairs a sync must hand back (rule 8b, moved and back): already right on their own date, but
+   * not from a later date in the period where a move zeroed them. Written from that date instead.
+   */
+  private handBacks(targets: Map<string, PairTarget>): Map<string, { date: string; units: number }> {
+    const out = new Map<string, { date: string; units: number }>();
+    for (const [key, t] of targets) {
+      const date = t.why === 'count' && !this.fuzzy.has(key) ? this.laterChange(t) : undefined;
+      if (date === undefined) continue;
+      const units = this.units(t.contractId, t.serviceId, date);
+      if (units !== t.to && this.units(t.contractId, t.serviceId, t.effectiveDate) === t.to) out.set(key, { date, units });
+    }
+    return out;
   }
 
   private checkNeverNegative() {

@@ -26,6 +26,8 @@ export const ALL_SERVICES = [...BILLED_SERVICES, FOREIGN_SERVICE] as const;
 
 /** The first day after the latest final month (2026-10), as the stack's clock (2026-11-27) has it. */
 export const PERIOD_START = '2026-11-01';
+/** The last day of the period the runs bill. */
+export const PERIOD_END = '2026-11-30';
 /** Contract B of an even company starts mid-period: billed from its own start (rule 7, planned). */
 export const MID_PERIOD_START = '2026-11-15';
 

@@ -19,6 +19,7 @@ import { FIXED_NOW, startSimulators, type Simulators } from './simulators.ts';
 import type { DbHandle } from '../../db/client.ts';
 import type { DemoOptions } from '../../simulators/demo-data.ts';
 import type { AutotaskSimulatorOptions } from '../../simulators/autotask/server.ts';
+import type { ConfirmReadsOptions } from '../../integrations/autotask/confirm-reads.ts';
 
 export interface Stack {
   /** Unique per stack: test files share one Temporal server, and workflow IDs carry the partner. */
@@ -51,6 +52,8 @@ export interface StackOptions {
   notify?: NotifyConfig;
   /** Tracing on: API request spans, a traced Temporal client, the worker's OpenTelemetry parts. */
   tracing?: Tracing;
+  /** How long confirming reads wait to batch (unset: the service's defaults). */
+  confirmReads?: ConfirmReadsOptions;
 }
 
 export async function startStack(driver: Driver, options: StackOptions = {}): Promise<Stack> {
@@ -62,7 +65,7 @@ export async function startStack(driver: Driver, options: StackOptions = {}): Pr
   const deps: Deps = {
     db: db.db,
     secretBox: createSecretBox(secretsKey),
-    autotask: { zoneLookupUrl: sims.zoneLookupUrl, defaultTrackingIdentifier: sims.demo.credentials.trackingIdentifier },
+    autotask: { zoneLookupUrl: sims.zoneLookupUrl, defaultTrackingIdentifier: sims.demo.credentials.trackingIdentifier, ...(options.confirmReads ? { confirmReads: options.confirmReads } : {}) },
     passwordboss: new PasswordBossClient({ baseUrl: sims.passwordbossUrl, token: sims.passwordbossToken }),
     now: options.now ?? (() => FIXED_NOW),
     ...(options.notify ? { notify: options.notify } : {}),
