@@ -2,7 +2,9 @@
  * Approval in a real browser (issue 17, Debian Chromium via playwright-core) against `npm start`'s
  * embedded stack: the Approval card puts the partner in review mode, a run holds two companies
  * pushed past the seat guardrail, and in the run's details one is approved (Autotask then holds
- * its new units) and one rejected (Autotask untouched). Screenshots: screenshots/approval-*.png.
+ * its new units) and one rejected (Autotask untouched). Then a preview in review mode marks the
+ * changes Apply would hold, and Apply holds exactly those while the rest land.
+ * Screenshots: screenshots/approval-*.png.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -34,7 +36,7 @@ async function call<T>(method: string, url: string, body?: unknown): Promise<T> 
   return (await res.json()) as T;
 }
 type Result = { pbCompanyId: string; pbCompanyName: string | null; autotaskContractId: number | null; autotaskServiceId: number | null; action: string; status: string; unitsBefore: number | null; unitsAfter: number | null };
-type Run = { id: string; status: string; detail: string | null; results: Result[] };
+type Run = { id: string; dryRun: boolean; status: string; detail: string | null; results: Result[] };
 async function finished(runId: string): Promise<Run> {
   for (;;) {
     const run = await call<Run>('GET', `/v1/partners/${PID}/sync-runs/${runId}`);
@@ -124,5 +126,63 @@ describe('the portal: approval', () => {
     expect(netOn(await simAdjustments(), rejected.autotaskContractId!, 301)).toBe(netOn(adjustmentsBefore, rejected.autotaskContractId!, 301));
     expect(await history.locator('fieldset.held').count()).toBe(0);
     await shotTopOf('03-answered', history.locator('.run-details'));
+  }, 240_000);
+
+  it('marks in the preview the changes Apply would hold, and Apply holds exactly those', async () => {
+    // Review mode, 10 seats: three companies in step with Autotask get new counts, one within the
+    // guardrail (+1), two beyond it (+25, and −60 % by the percent guardrail).
+    await call('PUT', `/v1/partners/${PID}/approval`, { mode: 'review', maxSeatChange: 10, maxPercentChange: 50 });
+    const check = await finished((await call<{ runId: string }>('POST', `/v1/partners/${PID}/sync`, { dryRun: true })).runId);
+    const inStep = check.results.filter((r) => r.action === 'unchanged' && r.autotaskServiceId === 301 && r.unitsBefore! >= 5);
+    // The percent case needs a company small enough that −60 % stays within 10 seats.
+    const percent = inStep.find((r) => r.unitsBefore! <= 16)!.pbCompanyId;
+    const [small, seats] = [...new Set(inStep.map((r) => r.pbCompanyId))].filter((id) => id !== percent) as [string, string];
+    expect([small, seats, percent].every(Boolean)).toBe(true);
+    const partner = structuredClone(demo.passwordboss.partners[0]!);
+    const month = partner.months.filter((m) => m.final).sort((a, b) => a.month.localeCompare(b.month)).at(-1)!;
+    for (const [id, to] of [[small, (u: number) => u + 1], [seats, (u: number) => u + 25], [percent, (u: number) => Math.floor(u * 0.4)]] as const) {
+      const count = month.counts.find((c) => c.companyId === id && c.productId === 'pb-standard')!;
+      const units = inStep.find((r) => r.pbCompanyId === id)!.unitsBefore!;
+      count.users = to(units);
+      count.licenses = to(units);
+    }
+    await fetch(`${service.passwordbossSimUrl}/_sim/partners/${PID}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(partner) }).then((r) => expect(r.status).toBe(200));
+
+    await page.reload();
+    await page.locator(`#app[aria-busy="false"][data-partner="${PID}"]`).waitFor({ timeout: 20_000 });
+    const section = page.locator('section', { has: page.getByRole('heading', { name: 'Preview and apply' }) });
+    await section.getByRole('button', { name: 'Preview changes' }).click();
+    await section.locator('.totals[data-preview-run]').waitFor({ timeout: 60_000 });
+    const rows = await section.locator('tbody tr[data-change]').evaluateAll((trs) => trs.map((tr) => ({ key: tr.getAttribute('data-change')!, held: tr.getAttribute('data-held') === 'true', onApply: tr.lastElementChild!.textContent!.trim() })));
+    const keyOf = (id: string) => rows.find((r) => r.key.startsWith(`${id}:`) && r.key.endsWith(':301'))!;
+    // The two beyond a guardrail are marked, with the guardrail in words; the one within is written.
+    expect([keyOf(small).held, keyOf(seats).held, keyOf(percent).held]).toEqual([false, true, true]);
+    expect(keyOf(small).onApply).toBe('✓ written');
+    expect(keyOf(seats).onApply).toMatch(/^⏸ held for approval.+is a change of 25 seats, beyond the guardrail of 10 seats$/);
+    expect(keyOf(percent).onApply).toMatch(/^⏸ held for approval.+is a change of [\d.]+ %, beyond the guardrail of 50 %$/);
+    const heldKeys = rows.filter((r) => r.held).map((r) => r.key).sort();
+    const landKeys = rows.filter((r) => !r.held).map((r) => r.key).sort();
+    expect(await section.locator('.held-totals').textContent()).toMatch(new RegExp(`^⏸ ${heldKeys.length} changes? of \\d+ compan(y|ies) \\([+−±]\\d+ seats?, [+−]?\\d+\\.\\d\\d a month\\) would wait for approval`));
+    expect(await section.locator('tfoot tr').allTextContents()).toEqual([expect.stringMatching(/^Would land in Autotask/), expect.stringMatching(/^Would wait for approval/)]);
+    await section.scrollIntoViewIfNeeded();
+    await shotOf('04-preview-held', section);
+
+    const adjustmentsBefore = await simAdjustments();
+    await section.getByRole('button', { name: new RegExp(`^Apply ${rows.length} changes? \\(${heldKeys.length} held for approval\\)$`) }).click();
+    await expect.poll(() => section.getByRole('status').textContent(), { timeout: 120_000 }).toMatch(/^⏸ Applied: sync held/);
+    await shotOf('05-applied-held', section);
+    const applied = (await call<{ items: Run[] }>('GET', `/v1/partners/${PID}/sync-runs?limit=5`)).items.find((r) => !r.dryRun)!;
+    const run = await finished(applied.id);
+    const keyOfRow = (r: Result) => `${r.pbCompanyId}:${r.autotaskContractId}:${r.autotaskServiceId}`;
+    expect(run.results.filter((r) => r.action === 'held' && r.status === 'held').map(keyOfRow).sort()).toEqual(heldKeys);
+    expect(run.results.filter((r) => r.action === 'set' && r.status === 'ok').map(keyOfRow).sort()).toEqual(landKeys);
+    // Autotask moved on the written pair and not on the held ones.
+    const adjustmentsAfter = await simAdjustments();
+    const moved = (key: string) => {
+      const [, contract, service] = key.split(':').map(Number);
+      return netOn(adjustmentsAfter, contract!, service!) - netOn(adjustmentsBefore, contract!, service!);
+    };
+    expect(moved(keyOf(small).key)).toBe(1);
+    expect(heldKeys.map(moved)).toEqual(heldKeys.map(() => 0));
   }, 240_000);
 });
