@@ -8,6 +8,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoData } from '../../simulators/demo-data.ts';
@@ -21,6 +22,8 @@ const PID = demo.passwordboss.partners[0]!.id;
 let service: PortalService;
 let browser: Browser;
 let page: Page;
+/** When the first test last used Sync now's budget (3 a minute, which Preview and Apply share). */
+let syncNowUsedAt = 0;
 
 const shotOf = (name: string, target: Locator) => target.screenshot({ path: path.join(shots, `approval-${name}.png`) });
 /** The top of a long run's details: its heading, the held companies and the first rows. */
@@ -126,13 +129,24 @@ describe('the portal: approval', () => {
     expect(netOn(await simAdjustments(), rejected.autotaskContractId!, 301)).toBe(netOn(adjustmentsBefore, rejected.autotaskContractId!, 301));
     expect(await history.locator('fieldset.held').count()).toBe(0);
     await shotTopOf('03-answered', history.locator('.run-details'));
+    syncNowUsedAt = Date.now();
   }, 240_000);
 
   it('marks in the preview the changes Apply would hold, and Apply holds exactly those', async () => {
     // Review mode, 10 seats: three companies in step with Autotask get new counts, one within the
     // guardrail (+1), two beyond it (+25, and −60 % by the percent guardrail).
     await call('PUT', `/v1/partners/${PID}/approval`, { mode: 'review', maxSeatChange: 10, maxPercentChange: 50 });
-    const check = await finished((await call<{ runId: string }>('POST', `/v1/partners/${PID}/sync`, { dryRun: true })).runId);
+    // A dry run started from Temporal: Sync now is rate-limited, and the first test used it.
+    const connection = await Connection.connect({ address: service.temporalAddress });
+    let checkId: string;
+    try {
+      const handle = await new Client({ connection }).workflow.start('partnerSync', { taskQueue: 'pb-autotask-sync', workflowId: 'approval-preview-check', args: [{ partnerId: PID, dryRun: true, trigger: 'temporal-ui' }] });
+      await handle.result();
+      checkId = handle.firstExecutionRunId;
+    } finally {
+      await connection.close();
+    }
+    const check = await finished(checkId);
     const inStep = check.results.filter((r) => r.action === 'unchanged' && r.autotaskServiceId === 301 && r.unitsBefore! >= 5);
     // The percent case needs a company small enough that −60 % stays within 10 seats.
     const percent = inStep.find((r) => r.unitsBefore! <= 16)!.pbCompanyId;
@@ -148,6 +162,8 @@ describe('the portal: approval', () => {
     }
     await fetch(`${service.passwordbossSimUrl}/_sim/partners/${PID}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(partner) }).then((r) => expect(r.status).toBe(200));
 
+    // Preview and Apply each count against Sync now's 3 a minute, all used by the first test.
+    await new Promise((r) => setTimeout(r, Math.max(0, syncNowUsedAt + 61_000 - Date.now())));
     await page.reload();
     await page.locator(`#app[aria-busy="false"][data-partner="${PID}"]`).waitFor({ timeout: 20_000 });
     const section = page.locator('section', { has: page.getByRole('heading', { name: 'Preview and apply' }) });
