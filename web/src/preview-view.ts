@@ -75,7 +75,7 @@ export function previewView(pid: string, onApplied: () => void): HTMLElement {
       waiting,
       problems.length ? h('p', { class: 'bad small' }, `${plural(new Set(problems.map((r) => r.pbCompanyId)).size, 'company')} cannot be synced and will not change; see the run's details in the history.`) : null,
       changes.length ? h('div', { class: 'scroll' }, h('table', { class: 'results preview-table' },
-        h('thead', {}, h('tr', {}, h('th', {}, 'Company'), h('th', {}, 'Product'), h('th', {}, 'Autotask service and contract'), h('th', {}, 'Units before → after'), h('th', {}, 'Amount change'), h('th', {}, 'On Apply'))),
+        h('thead', {}, h('tr', {}, h('th', {}, 'Company'), h('th', {}, 'Product'), h('th', {}, 'Autotask service and contract'), h('th', {}, 'Units before → after'), h('th', {}, 'Amount change'), wait.changes ? h('th', {}, 'On Apply') : null)),
         h('tbody', {}, ...changes.map((r: Result) => {
           const held = r.action === 'would_hold';
           return h('tr', { 'data-change': `${r.pbCompanyId}:${r.autotaskContractId}:${r.autotaskServiceId}`, ...(held ? { 'data-held': 'true', class: 'would-hold' } : {}) },
@@ -84,13 +84,13 @@ export function previewView(pid: string, onApplied: () => void): HTMLElement {
             h('td', {}, r.serviceName ?? `service #${r.autotaskServiceId}`, h('div', { class: 'muted small' }, r.contractName ? `${r.contractName} (#${r.autotaskContractId})` : `contract #${r.autotaskContractId}`)),
             h('td', { class: 'nowrap', 'data-units': `${r.unitsBefore}:${r.unitsAfter}` }, `${r.unitsBefore} → ${r.unitsAfter}`),
             h('td', { class: 'nowrap', 'data-amount': String(r.amountChange ?? '') }, amountCell(r)),
-            // Words and a symbol, not colour alone: the reason is the guardrail the API named.
-            h('td', {}, held
+            // Only when something would wait. Words and a symbol, not colour alone: the reason is the guardrail the API named.
+            wait.changes ? h('td', {}, held
               ? h('span', {}, h('span', { class: 'status s-held' }, '⏸ held for approval'), h('div', { class: 'small', 'data-why': '' }, whyHeld(r.detail)))
-              : h('span', { class: 'status s-ok' }, '✓ written')));
+              : h('span', { class: 'status s-ok' }, '✓ written')) : null);
         })),
         h('tfoot', {},
-          h('tr', {}, h('th', { colspan: 3 }, wait.changes ? 'Would land in Autotask' : 'Total'), h('th', { class: 'nowrap' }, seats(land.seatChange)), h('th', { class: 'nowrap' }, signed(land.amountChange)), h('th', {})),
+          h('tr', {}, h('th', { colspan: 3 }, wait.changes ? 'Would land in Autotask' : 'Total'), h('th', { class: 'nowrap' }, seats(land.seatChange)), h('th', { class: 'nowrap' }, signed(land.amountChange)), wait.changes ? h('th', {}) : null),
           wait.changes ? h('tr', { class: 'would-hold' }, h('th', { colspan: 3 }, 'Would wait for approval'), h('th', { class: 'nowrap' }, seats(wait.seatChange)), h('th', { class: 'nowrap' }, signed(wait.amountChange)), h('th', {})) : null))) : null,
       changes.length && run.planFingerprint ? h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => void apply(run) }, `Apply ${plural(changes.length, 'change')}${wait.changes ? ` (${wait.changes} held for approval)` : ''}`)) : null);
   }
