@@ -133,9 +133,10 @@ describe('the portal: approval', () => {
   }, 240_000);
 
   it('marks in the preview the changes Apply would hold, and Apply holds exactly those', async () => {
-    // Review mode, 10 seats: three companies in step with Autotask get new counts, one within the
-    // guardrail (+1), two beyond it (+25, and −60 % by the percent guardrail).
-    await call('PUT', `/v1/partners/${PID}/approval`, { mode: 'review', maxSeatChange: 10, maxPercentChange: 50 });
+    // Review mode, 30 seats or 5 %: three companies in step with Autotask (25 units or more) get
+    // new counts, one within both guardrails (+1), one beyond the seats (+35), one beyond the
+    // percent only (+10 %, at most 30 seats for the demo's sizes).
+    await call('PUT', `/v1/partners/${PID}/approval`, { mode: 'review', maxSeatChange: 30, maxPercentChange: 5 });
     // A dry run started from Temporal: Sync now is rate-limited, and the first test used it.
     const connection = await Connection.connect({ address: service.temporalAddress });
     let checkId: string;
@@ -147,14 +148,12 @@ describe('the portal: approval', () => {
       await connection.close();
     }
     const check = await finished(checkId);
-    const inStep = check.results.filter((r) => r.action === 'unchanged' && r.autotaskServiceId === 301 && r.unitsBefore! >= 5);
-    // The percent case needs a company small enough that −60 % stays within 10 seats.
-    const percent = inStep.find((r) => r.unitsBefore! <= 16)!.pbCompanyId;
-    const [small, seats] = [...new Set(inStep.map((r) => r.pbCompanyId))].filter((id) => id !== percent) as [string, string];
+    const inStep = check.results.filter((r) => r.action === 'unchanged' && r.autotaskServiceId === 301 && r.unitsBefore! >= 25 && r.unitsBefore! <= 290);
+    const [small, seats, percent] = [...new Set(inStep.map((r) => r.pbCompanyId))] as [string, string, string];
     expect([small, seats, percent].every(Boolean)).toBe(true);
     const partner = structuredClone(demo.passwordboss.partners[0]!);
     const month = partner.months.filter((m) => m.final).sort((a, b) => a.month.localeCompare(b.month)).at(-1)!;
-    for (const [id, to] of [[small, (u: number) => u + 1], [seats, (u: number) => u + 25], [percent, (u: number) => Math.floor(u * 0.4)]] as const) {
+    for (const [id, to] of [[small, (u: number) => u + 1], [seats, (u: number) => u + 35], [percent, (u: number) => u + Math.ceil(u * 0.1)]] as const) {
       const count = month.counts.find((c) => c.companyId === id && c.productId === 'pb-standard')!;
       const units = inStep.find((r) => r.pbCompanyId === id)!.unitsBefore!;
       count.users = to(units);
@@ -174,8 +173,8 @@ describe('the portal: approval', () => {
     // The two beyond a guardrail are marked, with the guardrail in words; the one within is written.
     expect([keyOf(small).held, keyOf(seats).held, keyOf(percent).held]).toEqual([false, true, true]);
     expect(keyOf(small).onApply).toBe('✓ written');
-    expect(keyOf(seats).onApply).toMatch(/^⏸ held for approval.+is a change of 25 seats, beyond the guardrail of 10 seats$/);
-    expect(keyOf(percent).onApply).toMatch(/^⏸ held for approval.+is a change of [\d.]+ %, beyond the guardrail of 50 %$/);
+    expect(keyOf(seats).onApply).toMatch(/^⏸ held for approval.+is a change of 35 seats, beyond the guardrail of 30 seats$/);
+    expect(keyOf(percent).onApply).toMatch(/^⏸ held for approval.+is a change of [\d.]+ %, beyond the guardrail of 5 %$/);
     const heldKeys = rows.filter((r) => r.held).map((r) => r.key).sort();
     const landKeys = rows.filter((r) => !r.held).map((r) => r.key).sort();
     expect(await section.locator('.held-totals').textContent()).toMatch(new RegExp(`^⏸ ${heldKeys.length} changes? of \\d+ compan(y|ies) \\([+−±]\\d+ seats?, [+−]?\\d+\\.\\d\\d a month\\) would wait for approval`));
