@@ -173,18 +173,18 @@ describe('the portal: approval', () => {
     // The two beyond a guardrail are marked, with the guardrail in words; the one within is written.
     expect([keyOf(small).held, keyOf(seats).held, keyOf(percent).held]).toEqual([false, true, true]);
     expect(keyOf(small).onApply).toBe('✓ written');
-    expect(keyOf(seats).onApply).toMatch(/^⏸ held for approval.+is a change of 35 seats, beyond the guardrail of 30 seats$/);
-    expect(keyOf(percent).onApply).toMatch(/^⏸ held for approval.+is a change of [\d.]+ %, beyond the guardrail of 5 %$/);
+    expect(keyOf(seats).onApply).toMatch(/^‖ held for approval.+is a change of 35 seats, beyond the guardrail of 30 seats$/);
+    expect(keyOf(percent).onApply).toMatch(/^‖ held for approval.+is a change of [\d.]+ %, beyond the guardrail of 5 %$/);
     const heldKeys = rows.filter((r) => r.held).map((r) => r.key).sort();
     const landKeys = rows.filter((r) => !r.held).map((r) => r.key).sort();
-    expect(await section.locator('.held-totals').textContent()).toMatch(new RegExp(`^⏸ ${heldKeys.length} changes? of \\d+ compan(y|ies) \\([+−±]\\d+ seats?, [+−]?\\d+\\.\\d\\d a month\\) would wait for approval`));
+    expect(await section.locator('.held-totals').textContent()).toMatch(new RegExp(`^‖ ${heldKeys.length} changes? of \\d+ compan(y|ies) \\([+−±]\\d+ seats?, [+−]?\\d+\\.\\d\\d a month\\) would wait for approval`));
     expect(await section.locator('tfoot tr').allTextContents()).toEqual([expect.stringMatching(/^Would land in Autotask/), expect.stringMatching(/^Would wait for approval/)]);
     await section.scrollIntoViewIfNeeded();
     await shotOf('04-preview-held', section);
 
     const adjustmentsBefore = await simAdjustments();
     await section.getByRole('button', { name: new RegExp(`^Apply ${rows.length} changes? \\(${heldKeys.length} held for approval\\)$`) }).click();
-    await expect.poll(() => section.getByRole('status').textContent(), { timeout: 120_000 }).toMatch(/^⏸ Applied: sync held/);
+    await expect.poll(() => section.getByRole('status').textContent(), { timeout: 120_000 }).toMatch(/^‖ Applied: sync held/);
     await shotOf('05-applied-held', section);
     const applied = (await call<{ items: Run[] }>('GET', `/v1/partners/${PID}/sync-runs?limit=5`)).items.find((r) => !r.dryRun)!;
     const run = await finished(applied.id);

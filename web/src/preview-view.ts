@@ -62,7 +62,7 @@ export function previewView(pid: string, onApplied: () => void): HTMLElement {
       : 'Nothing to change: every mapped contract already carries the right units.';
     const waiting = wait.changes
       ? h('p', { class: 'totals held-totals', 'data-held-changes': String(wait.changes) },
-        h('strong', {}, `⏸ ${plural(wait.changes, 'change')} of ${plural(wait.companies, 'company')} (${seats(wait.seatChange)}, ${signed(wait.amountChange)} a month) would wait for approval`),
+        h('strong', {}, `‖ ${plural(wait.changes, 'change')} of ${plural(wait.companies, 'company')} (${seats(wait.seatChange)}, ${signed(wait.amountChange)} a month) would wait for approval`),
         ' — beyond your review guardrails; Apply holds them, and you approve or reject them in the run\'s details.')
       : null;
     const amountCell = (r: Result) => (r.amountChange === null ? 'set by Autotask' : signed(r.amountChange));
@@ -86,7 +86,7 @@ export function previewView(pid: string, onApplied: () => void): HTMLElement {
             h('td', { class: 'nowrap', 'data-amount': String(r.amountChange ?? '') }, amountCell(r)),
             // Only when something would wait. Words and a symbol, not colour alone: the reason is the guardrail the API named.
             wait.changes ? h('td', {}, held
-              ? h('span', {}, h('span', { class: 'status s-held' }, '⏸ held for approval'), h('div', { class: 'small', 'data-why': '' }, whyHeld(r.detail)))
+              ? h('span', {}, h('span', { class: 'status s-held' }, '‖ held for approval'), h('div', { class: 'small', 'data-why': '' }, whyHeld(r.detail)))
               : h('span', { class: 'status s-ok' }, '✓ written')) : null);
         })),
         h('tfoot', {},
@@ -102,7 +102,7 @@ export function previewView(pid: string, onApplied: () => void): HTMLElement {
       replace(body);
       const done = await finished(pid, started.runId);
       // Held changes are Apply doing what the preview said, not a failure.
-      const [cls, icon] = done.status === 'ok' ? ['ok', '✓'] : done.status === 'held' ? ['', '⏸'] : ['bad', '✗'];
+      const [cls, icon] = done.status === 'ok' ? ['ok', '✓'] : done.status === 'held' ? ['', '‖'] : ['bad', '✗'];
       say(cls, `${icon} Applied: sync ${done.status}, ${plural(done.unitsChanged, 'unit')} changed${done.detail ? ` — ${done.detail}` : ''}. The run is in the history.`);
       onApplied();
     } catch (err) {
