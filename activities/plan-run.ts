@@ -28,9 +28,8 @@ import type { Db } from '../db/client.ts';
 import type { CompanyPlan } from '../sync/records.ts';
 import { findApprovalSettings, findUsableGrants, useGrants } from '../db/repositories/approval.ts';
 import { recordCompanyOutcome } from '../db/repositories/company-outcomes.ts';
-import { guardrailBreach, heldOutcome, heldSummary, planChanges } from '../sync/approval.ts';
+import { guardrailBreach, heldOutcome, heldSummary, splitByGuardrails, wouldHoldOutcome } from '../sync/approval.ts';
 import type { CompanyOutcome } from '../sync/company-outcome.ts';
-import { canonicalChanges } from '../sync/preview.ts';
 
 export interface PlanRunInput {
   partnerId: string;
@@ -127,20 +126,21 @@ export function createPlanRunActivities(deps: Deps) {
           return { state: 'nothing_to_do', billingMonth, detail: input.companyIds ? 'None of the requested companies is mapped to an Autotask contract' : 'No company is mapped to an Autotask contract yet — map companies under Company mapping' };
         }
         if (!input.dryRun) await markAwaitedAdjustments(deps.db, input.partnerId, input.runId, plans);
-        // Review mode (issue 17): a change beyond a guardrail is held, not handed to the write path.
-        const { toWrite, held } = input.dryRun ? { toWrite: plans, held: [] } : await holdBeyondGuardrails(deps.db, input.partnerId, input.runId, plans);
+        // Review mode (issue 17): a change beyond a guardrail is held, not handed to the write path;
+        // a dry run records it as Apply would hold it, so the preview shows what waits.
+        const { toWrite, held } = await holdBeyondGuardrails(deps.db, input, plans);
         await storeRunPlan(deps.db, input.runId, toWrite);
         // A pair already right needs no write, so no confirmation will record who owns it: the
         // read just made confirms it. A dry run records nothing.
         if (!input.dryRun) await recordLedgerWrites(deps.db, input.partnerId, adoptions.map((a) => ({ ...a, runId: input.runId })));
-        const detail = [lagging, heldSummary(held.length)].filter((d) => d !== null).join('; ') || null;
+        const detail = [lagging, heldSummary(held.length, input.dryRun)].filter((d) => d !== null).join('; ') || null;
         await updateRun(deps.db, input.runId, { billingMonth, effectiveDate, total: plans.length, detail });
         // A held company is not syncing: marking it would leave it so if this step were retried
         // after its outcome was recorded (recorded once; a retry changes nothing).
         const heldIds = new Set(held.map((h) => h.plan.pbCompanyId));
         if (!input.dryRun) await markCompaniesSyncing(deps.db, input.partnerId, mapped.map((m) => m.pbCompanyId).filter((id) => !heldIds.has(id)));
         for (const h of held) {
-          await recordCompanyOutcome(deps.db, { runId: input.runId, partnerId: input.partnerId, pbCompanyId: h.plan.pbCompanyId, contractId: h.plan.contractId, dryRun: false, ...h.outcome, rows: h.outcome.results, at: deps.now() });
+          await recordCompanyOutcome(deps.db, { runId: input.runId, partnerId: input.partnerId, pbCompanyId: h.plan.pbCompanyId, contractId: h.plan.contractId, dryRun: input.dryRun, ...h.outcome, rows: h.outcome.results, at: deps.now() });
         }
         return { state: 'planned', billingMonth, effectiveDate, total: plans.length, detail };
       });
@@ -149,35 +149,20 @@ export function createPlanRunActivities(deps: Deps) {
 }
 
 /**
- * Splits a real run's plans into those to write and those held (sync/approval.ts). A company the
- * MSP approved is written past the guardrails only while its changes are exactly the approved
- * ones (an approval grant, written only by the approve endpoint); the grant is then used up.
+ * Splits a run's plans into those to write and those held (sync/approval.ts). A company the MSP
+ * approved is written past the guardrails only while its changes are exactly the approved ones
+ * (an approval grant, written only by the approve endpoint); a real run then uses the grant up,
+ * a dry run only looks at it.
  */
-async function holdBeyondGuardrails(db: Db, partnerId: string, runId: string, plans: CompanyPlan[]): Promise<{ toWrite: CompanyPlan[]; held: Array<{ plan: CompanyPlan; outcome: CompanyOutcome }> }> {
-  const settings = await findApprovalSettings(db, partnerId);
-  const breaches = plans.map((plan) => ({ plan, breach: guardrailBreach(plan, settings) }));
-  const beyond = breaches.filter((b) => b.breach !== null);
+async function holdBeyondGuardrails(db: Db, run: Pick<PlanRunInput, 'partnerId' | 'runId' | 'dryRun'>, plans: CompanyPlan[]): Promise<{ toWrite: CompanyPlan[]; held: Array<{ plan: CompanyPlan; outcome: CompanyOutcome }> }> {
+  const settings = await findApprovalSettings(db, run.partnerId);
+  const beyond = plans.filter((plan) => guardrailBreach(plan, settings) !== null);
   if (beyond.length === 0) return { toWrite: plans, held: [] };
-  const grants = await findUsableGrants(db, partnerId, runId, beyond.map((b) => b.plan.pbCompanyId));
-  const used: string[] = [];
-  const toWrite: CompanyPlan[] = [];
-  const held: Array<{ plan: CompanyPlan; outcome: CompanyOutcome }> = [];
-  for (const { plan, breach } of breaches) {
-    if (breach === null) {
-      toWrite.push(plan);
-      continue;
-    }
-    const changes = canonicalChanges(planChanges(plan));
-    const grant = grants.find((g) => g.pbCompanyId === plan.pbCompanyId && g.changes === changes);
-    if (grant) {
-      used.push(grant.id);
-      toWrite.push(plan);
-    } else {
-      held.push({ plan, outcome: heldOutcome(plan, breach) });
-    }
-  }
-  await useGrants(db, runId, used);
-  return { toWrite, held };
+  const grants = await findUsableGrants(db, run.partnerId, run.runId, beyond.map((plan) => plan.pbCompanyId));
+  const split = splitByGuardrails(plans, settings, grants);
+  if (!run.dryRun) await useGrants(db, run.runId, split.usedGrantIds);
+  const outcome = (plan: CompanyPlan, breach: string) => (run.dryRun ? wouldHoldOutcome(plan, breach, settings) : heldOutcome(plan, breach));
+  return { toWrite: split.toWrite, held: split.held.map(({ plan, breach }) => ({ plan, outcome: outcome(plan, breach) })) };
 }
 
 /**

@@ -6,8 +6,8 @@
 import { z } from 'zod';
 import type { CompanyOutcome } from './company-outcome.ts';
 import { amountChangeOf } from './company-outcome.ts';
-import { plannedChanges, type PlannedChange, type PreviewRow } from './preview.ts';
-import type { CompanyPlan, ProductResult } from './records.ts';
+import { canonicalChanges, plannedChanges, WOULD_HOLD_ACTION, type PlannedChange, type PreviewRow } from './preview.ts';
+import type { CompanyPlan, ProductResult, UnitAction } from './records.ts';
 
 /** The action of a result row for a change held for approval. */
 export const HELD_ACTION = 'held';
@@ -37,25 +37,72 @@ export function percentChange(from: number, to: number): number {
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
+/** Which guardrail a change goes beyond, and the sentence that says so. */
+export interface GuardrailBreach {
+  guardrail: 'seats' | 'percent';
+  text: string;
+}
+
+/** Why one service's change goes beyond a guardrail (seats first); null when it does not. */
+export function actionBreach(a: UnitAction, settings: ApprovalSettings): GuardrailBreach | null {
+  if (settings.mode !== 'review' || a.from === a.to) return null;
+  const seats = Math.abs(a.to - a.from);
+  if (settings.maxSeatChange !== null && seats > settings.maxSeatChange) {
+    return { guardrail: 'seats', text: `${a.serviceName}: ${a.from} → ${a.to} is a change of ${seats} seats, beyond the guardrail of ${settings.maxSeatChange} seats` };
+  }
+  const percent = percentChange(a.from, a.to);
+  if (settings.maxPercentChange !== null && percent > settings.maxPercentChange) {
+    return { guardrail: 'percent', text: `${a.serviceName}: ${a.from} → ${a.to} is a change of ${round(percent)} %${a.from === 0 ? ' (from 0)' : ''}, beyond the guardrail of ${settings.maxPercentChange} %` };
+  }
+  return null;
+}
+
 /**
  * Why a company's plan must be held, naming the guardrail and the numbers of its first service
  * beyond one; null when it may be written. Only `review` mode holds; a change that moves nothing
  * never does.
  */
 export function guardrailBreach(plan: CompanyPlan, settings: ApprovalSettings): string | null {
-  if (settings.mode !== 'review') return null;
   for (const a of plan.actions) {
-    if (a.from === a.to) continue;
-    const seats = Math.abs(a.to - a.from);
-    if (settings.maxSeatChange !== null && seats > settings.maxSeatChange) {
-      return `${a.serviceName}: ${a.from} → ${a.to} is a change of ${seats} seats, beyond the guardrail of ${settings.maxSeatChange} seats`;
-    }
-    const percent = percentChange(a.from, a.to);
-    if (settings.maxPercentChange !== null && percent > settings.maxPercentChange) {
-      return `${a.serviceName}: ${a.from} → ${a.to} is a change of ${round(percent)} %${a.from === 0 ? ' (from 0)' : ''}, beyond the guardrail of ${settings.maxPercentChange} %`;
-    }
+    const breach = actionBreach(a, settings);
+    if (breach) return breach.text;
   }
   return null;
+}
+
+/** An approval the MSP gave: the company may be written past the guardrails while its changes are exactly these. */
+export interface UsableGrant {
+  id: string;
+  pbCompanyId: string;
+  /** canonicalChanges of what was approved. */
+  changes: string;
+}
+
+/**
+ * Splits a run's plans into those to write and those held. A company beyond a guardrail is
+ * written only while its changes are exactly an approval's (the grant is then used up). A real
+ * run and a dry run both split here, so a preview marks exactly what Apply will hold.
+ */
+export function splitByGuardrails(plans: readonly CompanyPlan[], settings: ApprovalSettings, grants: readonly UsableGrant[]): { toWrite: CompanyPlan[]; held: Array<{ plan: CompanyPlan; breach: string }>; usedGrantIds: string[] } {
+  const toWrite: CompanyPlan[] = [];
+  const held: Array<{ plan: CompanyPlan; breach: string }> = [];
+  const usedGrantIds: string[] = [];
+  for (const plan of plans) {
+    const breach = guardrailBreach(plan, settings);
+    if (breach === null) {
+      toWrite.push(plan);
+      continue;
+    }
+    const changes = canonicalChanges(planChanges(plan));
+    const grant = grants.find((g) => g.pbCompanyId === plan.pbCompanyId && g.changes === changes);
+    if (grant) {
+      usedGrantIds.push(grant.id);
+      toWrite.push(plan);
+    } else {
+      held.push({ plan, breach });
+    }
+  }
+  return { toWrite, held, usedGrantIds };
 }
 
 /** The changes a plan would write, in the preview's terms, so approval can fingerprint exactly them. */
@@ -94,8 +141,41 @@ export function heldOutcome(plan: CompanyPlan, breach: string): CompanyOutcome {
   return { status: 'held', detail, results, unitsChanged: 0, adjustments: 0 };
 }
 
-/** A run's detail line for its held companies; null when none was held. */
-export function heldSummary(held: number): string | null {
+/**
+ * What a dry run records for a company Apply would hold: each change as `would_hold` with its
+ * numbers and amount, and why (its own guardrail, or the company's other service beyond one: a
+ * company is held whole). Status `ok`: a preview that would hold something is still a preview
+ * (it can be applied; holding is Apply's answer, not a problem of the plan).
+ */
+export function wouldHoldOutcome(plan: CompanyPlan, breach: string, settings: ApprovalSettings): CompanyOutcome {
+  const results: ProductResult[] = plan.actions
+    .filter((a) => a.from !== a.to)
+    .map((a) => {
+      const own = actionBreach(a, settings);
+      return {
+        productId: a.productIds.join('+'),
+        serviceId: a.serviceId,
+        action: WOULD_HOLD_ACTION,
+        status: 'ok',
+        unitsBefore: a.from,
+        unitsAfter: a.to,
+        adjustmentId: null,
+        errorType: null,
+        reason: a.reason,
+        contractId: a.contractId ?? plan.contractId,
+        unitPrice: a.unitPrice ?? null,
+        amountChange: amountChangeOf(a.from, a.to, a.unitPrice),
+        detail: own ? `Would be held for approval: ${own.text}` : `Would be held for approval with the company's other change (${breach})`,
+      };
+    });
+  return { status: 'ok', detail: `Dry run — would be held for approval: ${breach}`, results, unitsChanged: 0, adjustments: 0 };
+}
+
+/** A run's detail line for its held companies; null when none was held. A dry run says what Apply would do. */
+export function heldSummary(held: number, dryRun = false): string | null {
   if (held === 0) return null;
-  return `${held} compan${held === 1 ? 'y' : 'ies'} held for approval (changes beyond the guardrails); approve or reject them in the run's details`;
+  const companies = `${held} compan${held === 1 ? 'y' : 'ies'}`;
+  return dryRun
+    ? `${companies} would be held for approval on Apply (changes beyond the guardrails)`
+    : `${companies} held for approval (changes beyond the guardrails); approve or reject them in the run's details`;
 }

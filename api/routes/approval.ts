@@ -15,7 +15,7 @@ import { findApprovalSettings, grantApprovals, markApproved, rejectHeld, revokeG
 import { findRun, listRunResults } from '../../db/repositories/sync-runs.ts';
 import { listRunResultsWithNames } from '../../db/repositories/run-results.ts';
 import { approvalSettingsSchema, HELD_ACTION, heldChanges } from '../../sync/approval.ts';
-import { canonicalChanges, diffChanges, plannedChanges } from '../../sync/preview.ts';
+import { canonicalChanges, diffChanges, plannedChanges, withoutHoldMarks } from '../../sync/preview.ts';
 import type { StartedSync } from '../../temporal/sync-starter.ts';
 import { ApiError, conflict, errorBodySchema, notFound } from '../errors.ts';
 import { principalOf, requirePartner } from '../plugins/auth.ts';
@@ -99,7 +99,8 @@ const approvalRoutes: FastifyPluginAsyncZod<ApprovalRouteDeps> = async (app, dep
       throw conflict('plan_changed', `Planning again ended ${checked?.status ?? 'without a record'}${checked?.detail ? `: ${checked.detail}` : ''}; nothing was written`, { differences: [] });
     }
     const rows = await listRunResultsWithNames(db, recheck.runId);
-    const differences = diffChanges(approved, plannedChanges(rows.map((r) => r.result)));
+    // The recheck holds them again (no grant exists yet): only their numbers are compared.
+    const differences = diffChanges(approved, withoutHoldMarks(plannedChanges(rows.map((r) => r.result))));
     if (differences.length) {
       const names = new Map(rows.map((r) => [r.result.pbCompanyId, r.pbCompanyName]));
       throw conflict('plan_changed', `${differences.length} change${differences.length === 1 ? '' : 's'} moved since the run held them; nothing was written. Sync again to hold the new numbers for approval`, {

@@ -85,9 +85,8 @@ const companyMappingRoutes: FastifyPluginAsyncZod<CompanyMappingRouteDeps> = asy
     return unprocessable('contract_taken', `Contract #${contractId} is already mapped to ${who}; one contract bills one company — pick this company's own contract, or unmap ${who} first`, { rule: 'contract_taken', pbCompanyId: holder?.pbCompanyId ?? null, pbCompanyName: holder?.pbCompanyName ?? null });
   }
 
-  /** Brings the Password Boss company list in when it is older than refreshAfterMs; true if it did. */
-  async function refresh(pid: string, force = false): Promise<boolean> {
-    if (!force && Date.now() - (refreshedAt.get(pid) ?? 0) < refreshAfterMs) return false;
+  /** Reads the partner's Password Boss company list into its rows; one read per partner at a time. */
+  function readList(pid: string): Promise<void> {
     let running = inProgress.get(pid);
     if (!running) {
       running = mapIntegrationErrors(async () => {
@@ -97,8 +96,36 @@ const companyMappingRoutes: FastifyPluginAsyncZod<CompanyMappingRouteDeps> = asy
       }).finally(() => inProgress.delete(pid));
       inProgress.set(pid, running);
     }
-    await running;
+    return running;
+  }
+
+  const stale = (pid: string) => Date.now() - (refreshedAt.get(pid) ?? 0) >= refreshAfterMs;
+
+  /** Brings the Password Boss company list in when it is older than refreshAfterMs; true if it did. */
+  async function refresh(pid: string, force = false): Promise<boolean> {
+    if (!force && !stale(pid)) return false;
+    await readList(pid);
     return true;
+  }
+
+  /**
+   * For a read of the list: waits for Password Boss only when asked to (`refresh=true`) or when
+   * the partner has no stored list yet (companies_version 0). Otherwise the stored rows answer at
+   * once and a stale list is read in the background: reading 5,000 companies takes seconds, and
+   * the portal's first render waited for it on every API start and every 5 minutes. A change it
+   * brings bumps companies_version, so the next read shows it (the portal asks with refresh=true
+   * right after its first render).
+   */
+  async function refreshForRead(pid: string, storedVersion: number, force: boolean): Promise<boolean> {
+    if (force || storedVersion === 0) return refresh(pid, force);
+    if (stale(pid)) {
+      readList(pid).catch((err: unknown) => {
+        // Tried again in a minute, not on every read while Password Boss is down.
+        refreshedAt.set(pid, Date.now() - refreshAfterMs + 60_000);
+        app.log.warn({ err, partnerId: pid }, 'reading the Password Boss company list in the background failed; the stored list is served');
+      });
+    }
+    return false;
   }
 
   /**
@@ -140,7 +167,7 @@ const companyMappingRoutes: FastifyPluginAsyncZod<CompanyMappingRouteDeps> = asy
     if (q.refresh === true) await app.limits.assertAllowed('passwordBossRead', request, reply);
     const read = () => listCompanyMappings(db, pid, { search: q.search, status: q.status, mapped: q.mapped, excluded: q.excluded, limit: q.limit, offset: q.offset });
     // A refresh may change the rows after the version was read: read them directly then.
-    const refreshed = await refresh(pid, q.refresh === true);
+    const refreshed = await refreshForRead(pid, partner.companiesVersion, q.refresh === true);
     const key = [pid, partner.companiesVersion, q.search ?? '', q.status ?? '', q.mapped ?? '', q.excluded ?? '', q.limit, q.offset].join('\u0000');
     const { items, total } = refreshed ? await read() : await pages.get(key, read);
     return { items: items.map(companyView), total, limit: q.limit, offset: q.offset };

@@ -7,7 +7,7 @@ import { listRunResultsWithNames, productAndServiceNames } from '../../db/reposi
 import { findRun, listRunsPage } from '../../db/repositories/sync-runs.ts';
 import { amountTotals } from '../../sync/company-outcome.ts';
 import { maySync } from '../../sync/may-sync.ts';
-import { plannedChanges } from '../../sync/preview.ts';
+import { plannedChanges, previewTotals } from '../../sync/preview.ts';
 import { productResultSchema } from '../../sync/records.ts';
 import { runStatuses } from '../../sync/vocabulary.ts';
 import { temporalUiLink, type StartedSync } from '../../temporal/sync-starter.ts';
@@ -71,10 +71,22 @@ const resultSchema = z
   })
   .meta({ id: 'SyncResult' });
 
+const previewSideSchema = z.object({
+  changes: z.number().int(),
+  companies: z.number().int(),
+  seatChange: z.number().int().describe('sum of units after − before'),
+  amountChange: z.number().describe('sum of the known amount changes'),
+  unpricedChanges: z.number().int().describe('changes whose unit price is unknown, left out of amountChange'),
+});
+
 const runDetailSchema = runSchema.extend({
   amountChange: z.number().describe('what the run changes (a dry run: would change) on the invoices: the sum of its results\' known amounts'),
   unpricedChanges: z.number().int().describe('changes whose unit price is unknown, left out of amountChange'),
   planFingerprint: z.string().nullable().describe('a finished dry run (ok or warning): the fingerprint of the changes it shows, which `POST …/sync-runs/:runId/apply` takes; null otherwise'),
+  preview: z
+    .object({ land: previewSideSchema.describe('changes Apply would write (results `would_set`)'), wait: previewSideSchema.describe('changes beyond the review guardrails that Apply would hold for approval (results `would_hold`, each detail names the guardrail)') })
+    .nullable()
+    .describe('a dry run: its changes split the way Apply treats them; null for a real run'),
   results: z.array(resultSchema),
 });
 
@@ -167,7 +179,7 @@ const syncRoutes: FastifyPluginAsyncZod<SyncRouteDeps> = async (app, deps) => {
     const [rows, names] = await Promise.all([listRunResultsWithNames(db, run.id), productAndServiceNames(db, run.partnerId)]);
     const results = rows.map((r) => ({ ...r.result, ...resultNames({ ...r.result, ...r }, names) }));
     const previewable = run.dryRun && (run.status === 'ok' || run.status === 'warning');
-    return { ...withLink(request, run), ...amountTotals(results), planFingerprint: previewable ? planFingerprint(plannedChanges(results)) : null, results };
+    return { ...withLink(request, run), ...amountTotals(results), planFingerprint: previewable ? planFingerprint(plannedChanges(results)) : null, preview: run.dryRun ? previewTotals(results) : null, results };
   });
 
   app.get('/v1/partners/:pid/sync-runs/:runId/results.csv', {

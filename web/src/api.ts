@@ -31,7 +31,30 @@ export const session = {
   },
 };
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** GETs started ahead of need (prefetch), each taken over by the first api() call for it. */
+const early = new Map<string, { answer: Promise<unknown>; at: number }>();
+
+/**
+ * Starts a GET the page will make once an earlier answer is in, so the two overlap instead of
+ * queueing (the company list waits for the integration settings otherwise). Taken over within
+ * 5 s by api(), or dropped: an answer older than that is not served.
+ */
+export function prefetch(path: string): void {
+  const answer = request('GET', path);
+  answer.catch(() => undefined); // a prefetch nobody takes over must not report an error
+  early.set(path, { answer, at: Date.now() });
+}
+
+export function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const ahead = method === 'GET' ? early.get(path) : undefined;
+  if (ahead) {
+    early.delete(path);
+    if (Date.now() - ahead.at < 5_000) return ahead.answer as Promise<T>;
+  }
+  return request<T>(method, path, body);
+}
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(path, {
     method,
     headers: { authorization: `Bearer ${session.key ?? ''}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },

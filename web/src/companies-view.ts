@@ -18,6 +18,19 @@ const SHOW: Record<string, [string, Record<string, string>]> = {
 };
 const PAGE = 50;
 
+/** The two reads a load makes: the page of rows, and the "not mapped" counter. */
+function listUrls(pid: string, q: { offset: number; search: string; status: string; show: string }): [string, string] {
+  const qs = new URLSearchParams({ limit: String(PAGE), offset: String(q.offset) });
+  if (q.search) qs.set('search', q.search);
+  if (q.status) qs.set('status', q.status);
+  for (const [k, v] of Object.entries(SHOW[q.show]![1])) qs.set(k, v);
+  const list = path`/v1/partners/${pid}/company-mappings`;
+  return [`${list}?${qs}`, `${list}?mapped=false&excluded=false&limit=1`];
+}
+
+/** The first load's reads, for the page to start while it still waits for the settings. */
+export const firstListUrls = (pid: string) => listUrls(pid, { offset: 0, search: '', status: '', show: 'all' });
+
 export function companiesView(pid: string): { element: HTMLElement; refresh: () => void } {
   const card = h('section', { class: 'card', 'aria-labelledby': 'cm-title' });
   const search = h('input', { type: 'search', placeholder: 'Search companies' });
@@ -39,15 +52,11 @@ export function companiesView(pid: string): { element: HTMLElement; refresh: () 
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   async function load() {
-    const qs = new URLSearchParams({ limit: String(PAGE), offset: String(offset) });
-    if (search.value.trim()) qs.set('search', search.value.trim());
-    if (status.value) qs.set('status', status.value);
-    for (const [k, v] of Object.entries(SHOW[show.value]![1])) qs.set(k, v);
     try {
-      const list = path`/v1/partners/${pid}/company-mappings`;
+      const [pageUrl, counterUrl] = listUrls(pid, { offset, search: search.value.trim(), status: status.value, show: show.value });
       const [page, unmapped] = await Promise.all([
-        api<{ items: CompanyRow[]; total: number }>('GET', `${list}?${qs}`),
-        api<{ total: number }>('GET', `${list}?mapped=false&excluded=false&limit=1`),
+        api<{ items: CompanyRow[]; total: number }>('GET', pageUrl),
+        api<{ total: number }>('GET', counterUrl),
       ]);
       showCounter(unmapped.total);
       replace(tbody, ...page.items.map(row));

@@ -3,9 +3,9 @@
  * public REST API, like the real portal would. Sign in with a partner key (or the admin key, then
  * pick a partner); the key lives in sessionStorage for this tab only.
  */
-import { api, ApiError, session, type Partner, type PartnerOverview, type Settings } from './api.ts';
+import { api, ApiError, prefetch, session, type Partner, type PartnerOverview, type Settings } from './api.ts';
 import { approvalView } from './approval-view.ts';
-import { companiesView } from './companies-view.ts';
+import { companiesView, firstListUrls } from './companies-view.ts';
 import { field, h, replace } from './dom.ts';
 import { historyView } from './history-view.ts';
 import { notificationsView } from './notifications-view.ts';
@@ -75,6 +75,9 @@ async function start() {
 }
 
 async function render(partner: Partner, current: () => boolean, overview: HTMLElement | null) {
+  // The company list is most of the first render's wait: ask for it alongside the settings
+  // rather than after them (an integration not saved yet just leaves the answer unused).
+  for (const url of firstListUrls(partner.id)) prefetch(url);
   const settings = await api<Settings>('GET', path`/v1/partners/${partner.id}/autotask`);
   if (!current()) return;
   const after = h('div', { id: 'after-save' });

@@ -9,11 +9,14 @@ import { signed } from './history-view.ts';
 import { path } from './paths.ts';
 
 type Result = NonNullable<SyncRun['results']>[number];
-interface Difference { pbCompanyId: string; pbCompanyName: string | null; contractId: number; serviceId: number; previewed: { before: number; after: number } | null; now: { before: number; after: number } | null }
+interface Difference { pbCompanyId: string; pbCompanyName: string | null; contractId: number; serviceId: number; previewed: { before: number; after: number; held?: true } | null; now: { before: number; after: number; held?: true } | null }
 
 const plural = (n: number, word: string) => `${n} ${n === 1 ? word : word.endsWith('y') ? `${word.slice(0, -1)}ies` : `${word}s`}`;
 const seats = (n: number) => `${n > 0 ? '+' : n < 0 ? '−' : '±'}${Math.abs(n)} seat${Math.abs(n) === 1 ? '' : 's'}`;
-const pair = (p: { before: number; after: number } | null) => (p ? `${p.before} → ${p.after}` : 'no change');
+const pair = (p: { before: number; after: number; held?: true } | null) => (p ? `${p.before} → ${p.after}${p.held ? ' (held for approval)' : ''}` : 'no change');
+/** The guardrail part of a `would_hold` row's detail ("PB Standard: 10 → 60 is a change of 50 seats, beyond …"). */
+const whyHeld = (detail: string | null) => (detail ?? '').replace(/^Would be held for approval:?\s*/, '');
+const none = { changes: 0, companies: 0, seatChange: 0, amountChange: 0, unpricedChanges: 0 };
 
 async function finished(pid: string, runId: string): Promise<SyncRun> {
   for (;;) {
@@ -48,33 +51,48 @@ export function previewView(pid: string, onApplied: () => void): HTMLElement {
   async function show(done: SyncRun, moved: Difference[] = []) {
     const run = await api<SyncRun>('GET', path`/v1/partners/${pid}/sync-runs/${done.id}`);
     const results = run.results ?? [];
-    const changes = results.filter((r) => r.action === 'would_set' && r.unitsBefore !== r.unitsAfter);
+    // In review mode the API marks the changes Apply would hold (`would_hold`, same rule as the run).
+    const changes = results.filter((r) => (r.action === 'would_set' || r.action === 'would_hold') && r.unitsBefore !== r.unitsAfter);
     const problems = results.filter((r) => r.status === 'error' || r.status === 'warning');
-    const seatDelta = changes.reduce((n, r) => n + (r.unitsAfter ?? 0) - (r.unitsBefore ?? 0), 0);
-    const amount = changes.reduce((n, r) => n + (r.amountChange ?? 0), 0);
-    const unpriced = changes.filter((r) => r.amountChange === null).length;
-    const companies = new Set(changes.map((r) => r.pbCompanyId));
+    // A dry run's answer always carries its totals, split the way Apply treats the changes.
+    const { land, wait } = run.preview ?? { land: none, wait: none };
     say('', run.planFingerprint ? '' : `The preview ended ${run.status}${run.detail ? `: ${run.detail}` : ''}.`);
     const totals = changes.length
-      ? `${plural(changes.length, 'contract service')} of ${plural(companies.size, 'company')} change by ${seats(seatDelta)}, ${signed(Math.round(amount * 100) / 100)} a month${unpriced ? ` (plus ${plural(unpriced, 'change')} whose unit price Autotask sets when it adds the service)` : ''}.`
+      ? `${plural(land.changes, 'contract service')} of ${plural(land.companies, 'company')} change by ${seats(land.seatChange)}, ${signed(land.amountChange)} a month${land.unpricedChanges ? ` (plus ${plural(land.unpricedChanges, 'change')} whose unit price Autotask sets when it adds the service)` : ''}.`
       : 'Nothing to change: every mapped contract already carries the right units.';
+    const waiting = wait.changes
+      ? h('p', { class: 'totals held-totals', 'data-held-changes': String(wait.changes) },
+        h('strong', {}, `‖ ${plural(wait.changes, 'change')} of ${plural(wait.companies, 'company')} (${seats(wait.seatChange)}, ${signed(wait.amountChange)} a month) would wait for approval`),
+        ' — beyond your review guardrails; Apply holds them, and you approve or reject them in the run\'s details.')
+      : null;
+    const amountCell = (r: Result) => (r.amountChange === null ? 'set by Autotask' : signed(r.amountChange));
     replace(body,
       moved.length ? h('div', { class: 'moved', role: 'alert' },
         h('h3', {}, 'Changed since your preview — nothing was applied'),
         h('ul', {}, ...moved.map((d) => h('li', {}, `${d.pbCompanyName ?? d.pbCompanyId}, service #${d.serviceId} on contract #${d.contractId}: previewed ${pair(d.previewed)}, now ${pair(d.now)}`))),
         h('p', { class: 'muted' }, 'Below is the new preview; apply it if it is right.')) : null,
       h('p', { class: 'totals', 'data-preview-run': run.id }, h('strong', {}, totals), ` Billing month ${run.billingMonth ?? '—'}, effective ${run.effectiveDate ?? '—'}.`),
+      waiting,
       problems.length ? h('p', { class: 'bad small' }, `${plural(new Set(problems.map((r) => r.pbCompanyId)).size, 'company')} cannot be synced and will not change; see the run's details in the history.`) : null,
       changes.length ? h('div', { class: 'scroll' }, h('table', { class: 'results preview-table' },
-        h('thead', {}, h('tr', {}, h('th', {}, 'Company'), h('th', {}, 'Product'), h('th', {}, 'Autotask service and contract'), h('th', {}, 'Units before → after'), h('th', {}, 'Amount change'))),
-        h('tbody', {}, ...changes.map((r: Result) => h('tr', { 'data-change': `${r.pbCompanyId}:${r.autotaskContractId}:${r.autotaskServiceId}` },
-          h('td', {}, r.pbCompanyName ?? r.pbCompanyId),
-          h('td', {}, r.productName ?? '—'),
-          h('td', {}, r.serviceName ?? `service #${r.autotaskServiceId}`, h('div', { class: 'muted small' }, r.contractName ? `${r.contractName} (#${r.autotaskContractId})` : `contract #${r.autotaskContractId}`)),
-          h('td', { class: 'nowrap', 'data-units': `${r.unitsBefore}:${r.unitsAfter}` }, `${r.unitsBefore} → ${r.unitsAfter}`),
-          h('td', { class: 'nowrap', 'data-amount': String(r.amountChange ?? '') }, r.amountChange === null ? 'set by Autotask' : signed(r.amountChange))))),
-        h('tfoot', {}, h('tr', {}, h('th', { colspan: 3 }, 'Total'), h('th', { class: 'nowrap' }, seats(seatDelta)), h('th', { class: 'nowrap' }, signed(Math.round(amount * 100) / 100)))))) : null,
-      changes.length && run.planFingerprint ? h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => void apply(run) }, `Apply ${plural(changes.length, 'change')}`)) : null);
+        h('thead', {}, h('tr', {}, h('th', {}, 'Company'), h('th', {}, 'Product'), h('th', {}, 'Autotask service and contract'), h('th', {}, 'Units before → after'), h('th', {}, 'Amount change'), wait.changes ? h('th', {}, 'On Apply') : null)),
+        h('tbody', {}, ...changes.map((r: Result) => {
+          const held = r.action === 'would_hold';
+          return h('tr', { 'data-change': `${r.pbCompanyId}:${r.autotaskContractId}:${r.autotaskServiceId}`, ...(held ? { 'data-held': 'true', class: 'would-hold' } : {}) },
+            h('td', {}, r.pbCompanyName ?? r.pbCompanyId),
+            h('td', {}, r.productName ?? '—'),
+            h('td', {}, r.serviceName ?? `service #${r.autotaskServiceId}`, h('div', { class: 'muted small' }, r.contractName ? `${r.contractName} (#${r.autotaskContractId})` : `contract #${r.autotaskContractId}`)),
+            h('td', { class: 'nowrap', 'data-units': `${r.unitsBefore}:${r.unitsAfter}` }, `${r.unitsBefore} → ${r.unitsAfter}`),
+            h('td', { class: 'nowrap', 'data-amount': String(r.amountChange ?? '') }, amountCell(r)),
+            // Only when something would wait. Words and a symbol, not colour alone: the reason is the guardrail the API named.
+            wait.changes ? h('td', {}, held
+              ? h('span', {}, h('span', { class: 'status s-held' }, '‖ held for approval'), h('div', { class: 'small', 'data-why': '' }, whyHeld(r.detail)))
+              : h('span', { class: 'status s-ok' }, '✓ written')) : null);
+        })),
+        h('tfoot', {},
+          h('tr', {}, h('th', { colspan: 3 }, wait.changes ? 'Would land in Autotask' : 'Total'), h('th', { class: 'nowrap' }, seats(land.seatChange)), h('th', { class: 'nowrap' }, signed(land.amountChange)), wait.changes ? h('th', {}) : null),
+          wait.changes ? h('tr', { class: 'would-hold' }, h('th', { colspan: 3 }, 'Would wait for approval'), h('th', { class: 'nowrap' }, seats(wait.seatChange)), h('th', { class: 'nowrap' }, signed(wait.amountChange)), h('th', {})) : null))) : null,
+      changes.length && run.planFingerprint ? h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => void apply(run) }, `Apply ${plural(changes.length, 'change')}${wait.changes ? ` (${wait.changes} held for approval)` : ''}`)) : null);
   }
 
   const apply = (run: SyncRun) => guard(async () => {
@@ -83,7 +101,9 @@ export function previewView(pid: string, onApplied: () => void): HTMLElement {
       const started = await api<{ runId: string }>('POST', path`/v1/partners/${pid}/sync-runs/${run.id}/apply`, { planFingerprint: run.planFingerprint });
       replace(body);
       const done = await finished(pid, started.runId);
-      say(done.status === 'ok' ? 'ok' : 'bad', `${done.status === 'ok' ? '✓' : '✗'} Applied: sync ${done.status}, ${plural(done.unitsChanged, 'unit')} changed${done.detail ? ` — ${done.detail}` : ''}. The run is in the history.`);
+      // Held changes are Apply doing what the preview said, not a failure.
+      const [cls, icon] = done.status === 'ok' ? ['ok', '✓'] : done.status === 'held' ? ['', '‖'] : ['bad', '✗'];
+      say(cls, `${icon} Applied: sync ${done.status}, ${plural(done.unitsChanged, 'unit')} changed${done.detail ? ` — ${done.detail}` : ''}. The run is in the history.`);
       onApplied();
     } catch (err) {
       const details = err instanceof ApiError ? (err.details as { differences?: Difference[]; preview?: { runId: string } } | undefined) : undefined;
