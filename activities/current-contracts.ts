@@ -22,6 +22,9 @@ import type { CompanyPlan } from '../sync/records.ts';
  */
 export const MODIFIED_OVERLAP_MS = 15 * 60_000;
 
+/** How old a cache may be and still be brought current by one modified-since query. */
+export const CACHE_USABLE_FOR_MS = 7 * 24 * 3_600_000;
+
 const toCached = (c: AtContract): CachedContract => ({ id: c.id, companyID: c.companyID, contractName: c.contractName, contractType: c.contractType, status: c.status ?? null, startDate: c.startDate, endDate: c.endDate, renewedContractID: c.renewedContractID ?? null });
 
 const same = (a: CachedContract, b: CachedContract) =>
@@ -40,14 +43,18 @@ export async function currentContracts(db: Db, autotask: AutotaskClient, partner
   const readThrough = new Date();
   const wanted = new Set(ids);
   const fresh = new Map<number, CachedContract>();
-  if (cache.readThrough) {
+  // A cache not read for a long time (a paused partner) would ask for every contract the tenant
+  // touched since: reading the run's own contracts by id is cheaper, and starts the cache afresh.
+  const usable = cache.readThrough !== null && readThrough.getTime() - cache.readThrough.getTime() <= CACHE_USABLE_FOR_MS;
+  if (!usable) cache.contracts.clear();
+  if (usable && cache.readThrough) {
     const since = new Date(cache.readThrough.getTime() - MODIFIED_OVERLAP_MS);
     // Other contracts of the tenant changed too; only the ones runs use are kept.
     for (const c of await autotask.contractsModifiedSince(since, signal)) if (wanted.has(c.id) || cache.contracts.has(c.id)) fresh.set(c.id, toCached(c));
   }
   const missing = ids.filter((id) => !cache.contracts.has(id) && !fresh.has(id));
   if (missing.length) for (const c of await autotask.contractsByIds(missing, signal)) fresh.set(c.id, toCached(c));
-  await saveContractCache(db, partnerId, { username, readThrough, replace: cache.readThrough === null }, [...fresh.values()]);
+  await saveContractCache(db, partnerId, { username, readThrough, replace: !usable }, [...fresh.values()]);
 
   const contracts = new Map<number, CachedContract>();
   const fromCache = new Set<number>();
@@ -60,10 +67,18 @@ export async function currentContracts(db: Db, autotask: AutotaskClient, partner
   return { contracts, fromCache };
 }
 
-/** The contracts the plans write to: a company's own, or another for a pair zeroed there. */
+/**
+ * The contracts the plans' writes depend on: the one each write goes to (a company's own, or
+ * another for a pair zeroed there), and the company's own whenever it writes anything, since its
+ * start date sets the date of a zero written elsewhere (a move to a contract starting mid-month).
+ */
 export function writtenContracts(plans: readonly CompanyPlan[]): Set<number> {
   const out = new Set<number>();
-  for (const p of plans) for (const a of p.actions) if (a.from !== a.to) out.add(a.contractId ?? p.contractId);
+  for (const p of plans) {
+    const writes = p.actions.filter((a) => a.from !== a.to);
+    for (const a of writes) out.add(a.contractId ?? p.contractId);
+    if (writes.length > 0) out.add(p.contractId);
+  }
   return out;
 }
 

@@ -22,6 +22,16 @@ export interface SyncStarterDeps {
   taskQueue: string;
   namespace: string;
   temporalUiUrl: string | undefined;
+  /** How long a start waits for a run that is closing before answering RunFinishingError. */
+  closingWaitMs?: number;
+}
+
+/** The partner's last run has recorded its outcome but is still closing (sending its alerts). */
+export class RunFinishingError extends Error {
+  override name = 'RunFinishingError';
+  constructor(partnerId: string) {
+    super(`The last sync of partner '${partnerId}' is still finishing (sending its alerts); start again in a minute`);
+  }
 }
 
 export interface StartedSync {
@@ -107,10 +117,15 @@ export function createSyncStarter(deps: SyncStarterDeps) {
       for (let tries = 0; tries < 3; tries++) {
         const started = await attempt(partnerId, options);
         if (!('closing' in started)) return started;
-        // The run just finished: starting now would attach to it. Wait until it has closed.
-        await started.closing.result().catch(() => undefined);
+        // The run just finished: starting now would attach to it. Wait until it has closed, but
+        // not for its alerts' retries (minutes when a webhook is down): the caller hears so.
+        const closed = await Promise.race([
+          started.closing.result().then(() => true, () => true),
+          new Promise<false>((resolve) => setTimeout(() => resolve(false), deps.closingWaitMs ?? 15_000).unref()),
+        ]);
+        if (!closed) throw new RunFinishingError(partnerId);
       }
-      throw new Error(`Sync now for partner '${partnerId}' kept meeting a run that was just finishing; try again`);
+      throw new RunFinishingError(partnerId);
     });
   };
 }

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from '@fastify/type-provider-zod';
+import { RunFinishingError } from '../../temporal/sync-starter.ts';
 import { ApiError, type ErrorBody } from '../errors.ts';
 
 const body = (code: string, message: string, details?: unknown): ErrorBody => ({
@@ -11,6 +12,9 @@ export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof ApiError) {
       return reply.code(err.statusCode).send(body(err.code, err.message, err.details));
+    }
+    if (err instanceof RunFinishingError) {
+      return reply.code(409).header('retry-after', '60').send(body('run_finishing', err.message));
     }
     if (hasZodFastifySchemaValidationErrors(err)) {
       const details = err.validation.map((v) => ({

@@ -118,7 +118,8 @@ const companyMappingRoutes: FastifyPluginAsyncZod<CompanyMappingRouteDeps> = asy
    */
   async function refreshForRead(pid: string, storedVersion: number, force: boolean): Promise<boolean> {
     if (force || storedVersion === 0) return refresh(pid, force);
-    if (stale(pid)) {
+    // One background read at a time, with one handler for its failure (not one per waiting read).
+    if (stale(pid) && !inProgress.has(pid)) {
       readList(pid).catch((err: unknown) => {
         // Tried again in a minute, not on every read while Password Boss is down.
         refreshedAt.set(pid, Date.now() - refreshAfterMs + 60_000);

@@ -6,6 +6,8 @@
  * both simulators over HTTP.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { contractCacheState } from '../../db/schema.ts';
 import { bearer, startStack, type Stack } from '../support/stack.ts';
 import { setUpPartner, syncNow } from '../support/partner-setup.ts';
 
@@ -33,6 +35,18 @@ describe('contracts between runs', () => {
 
   it('reads every contract on the first run, and on the next only those Autotask modified since', async () => {
     stack.sims.autotask.faults.logBodies = true;
+    stack.sims.autotask.faults.log = [];
+    await syncNow(stack, stack.partnerId);
+    expect(contractQueries()).toEqual([expect.stringMatching(/"op":"in","field":"id"/)]);
+
+    stack.sims.autotask.faults.log = [];
+    await syncNow(stack, stack.partnerId);
+    expect(contractQueries()).toEqual([expect.stringMatching(/"op":"gt","field":"lastModifiedDateTime"/)]);
+  });
+
+  it('reads by id again, not everything modified since, when the cache is more than a week old', async () => {
+    // A partner paused for weeks: the tenant's changes since then may be most of its contracts.
+    await stack.db.db.update(contractCacheState).set({ readThrough: new Date(Date.now() - 8 * 24 * 3_600_000) }).where(eq(contractCacheState.partnerId, stack.partnerId));
     stack.sims.autotask.faults.log = [];
     await syncNow(stack, stack.partnerId);
     expect(contractQueries()).toEqual([expect.stringMatching(/"op":"in","field":"id"/)]);

@@ -30,7 +30,7 @@ function moveInWords(r: Result): string | null {
   const company = r.pbCompanyName ?? r.pbCompanyId;
   const what = r.productName ?? 'billing';
   const where = `${serviceLabel(r)} on ${contractLabel(r)}`;
-  const done = r.action === 'would_set' ? 'would be set to 0' : r.status === 'ok' ? 'set to 0' : 'not set to 0 (see the error)';
+  const done = r.action === 'would_set' ? 'would be set to 0' : r.action === 'would_hold' ? 'would be set to 0 once approved (held by a guardrail)' : r.status === 'ok' ? 'set to 0' : 'not set to 0 (see the error)';
   switch (r.reason) {
     case 'moved_service': return `${company}: ${what} moved to another service; ${where} ${done}`;
     case 'moved_contract': return `${company} moved to another contract: ${where} ${done}`;
