@@ -121,24 +121,31 @@ export function heldChanges(rows: readonly PreviewRow[]): PlannedChange[] {
  */
 export function heldOutcome(plan: CompanyPlan, breach: string): CompanyOutcome {
   const detail = `Held for approval: ${breach}; nothing was written — approve or reject it in the run's details`;
-  const results: ProductResult[] = plan.actions
-    .filter((a) => a.from !== a.to)
-    .map((a) => ({
-      productId: a.productIds.join('+'),
-      serviceId: a.serviceId,
-      action: HELD_ACTION,
-      status: 'held',
-      unitsBefore: a.from,
-      unitsAfter: a.to,
-      adjustmentId: null,
-      errorType: null,
-      reason: a.reason,
-      contractId: a.contractId ?? plan.contractId,
-      unitPrice: a.unitPrice ?? null,
-      amountChange: amountChangeOf(a.from, a.to, a.unitPrice),
-      detail: `${a.serviceName}: ${a.from} → ${a.to} held for approval`,
-    }));
+  const results = changesOf(plan).map((a) => unwrittenResult(plan, a, HELD_ACTION, 'held', `${a.serviceName}: ${a.from} → ${a.to} held for approval`));
   return { status: 'held', detail, results, unitsChanged: 0, adjustments: 0 };
+}
+
+type PlanAction = CompanyPlan['actions'][number];
+
+const changesOf = (plan: CompanyPlan) => plan.actions.filter((a) => a.from !== a.to);
+
+/** A change recorded with its numbers and amount but not written (held, or would be held). */
+function unwrittenResult(plan: CompanyPlan, a: PlanAction, action: ProductResult['action'], status: ProductResult['status'], detail: string): ProductResult {
+  return {
+    productId: a.productIds.join('+'),
+    serviceId: a.serviceId,
+    action,
+    status,
+    unitsBefore: a.from,
+    unitsAfter: a.to,
+    adjustmentId: null,
+    errorType: null,
+    reason: a.reason,
+    contractId: a.contractId ?? plan.contractId,
+    unitPrice: a.unitPrice ?? null,
+    amountChange: amountChangeOf(a.from, a.to, a.unitPrice),
+    detail,
+  };
 }
 
 /**
@@ -148,26 +155,10 @@ export function heldOutcome(plan: CompanyPlan, breach: string): CompanyOutcome {
  * (it can be applied; holding is Apply's answer, not a problem of the plan).
  */
 export function wouldHoldOutcome(plan: CompanyPlan, breach: string, settings: ApprovalSettings): CompanyOutcome {
-  const results: ProductResult[] = plan.actions
-    .filter((a) => a.from !== a.to)
-    .map((a) => {
-      const own = actionBreach(a, settings);
-      return {
-        productId: a.productIds.join('+'),
-        serviceId: a.serviceId,
-        action: WOULD_HOLD_ACTION,
-        status: 'ok',
-        unitsBefore: a.from,
-        unitsAfter: a.to,
-        adjustmentId: null,
-        errorType: null,
-        reason: a.reason,
-        contractId: a.contractId ?? plan.contractId,
-        unitPrice: a.unitPrice ?? null,
-        amountChange: amountChangeOf(a.from, a.to, a.unitPrice),
-        detail: own ? `Would be held for approval: ${own.text}` : `Would be held for approval with the company's other change (${breach})`,
-      };
-    });
+  const results = changesOf(plan).map((a) => {
+    const own = actionBreach(a, settings);
+    return unwrittenResult(plan, a, WOULD_HOLD_ACTION, 'ok', own ? `Would be held for approval: ${own.text}` : `Would be held for approval with the company's other change (${breach})`);
+  });
   return { status: 'ok', detail: `Dry run — would be held for approval: ${breach}`, results, unitsChanged: 0, adjustments: 0 };
 }
 
