@@ -6,10 +6,9 @@
  * caller gets its own pair's units.
  *
  * When a batch goes out: when it holds `targetContracts` (or Autotask's `maxContracts`); when
- * its first read has waited `maxWaitMs`; or once no announced write is on its way to its read
- * and none was announced and no read arrived for `lingerMs` (so a lone write, or a run's last,
- * is barely held back, while a pause of the engine between two companies' writes does not split
- * a batch).
+ * its first read has waited `maxWaitMs`; or `lingerMs` after its last read arrived, if no
+ * announced write is on its way to its read by then (so a lone write, or a run's last, is barely
+ * held back, while a pause of the engine between two companies' writes does not split a batch).
  *
  * Why a target and a longer wait rather than one timer: a batch per timer tick made the request
  * count follow the engine's speed (a run of 1,000 at 34 companies/s sent 47 batches of ~21 at
@@ -41,7 +40,7 @@ export interface ConfirmReadsOptions {
   targetContracts?: number;
   /** The longest a read waits for others to join it. */
   maxWaitMs?: number;
-  /** How long a batch waits, once no announced write is still on its way, for another to start. */
+  /** How long after its last read a batch waits for another, once no announced write is on its way. */
   lingerMs?: number;
 }
 
