@@ -63,6 +63,8 @@ const suites: Record<string, () => Promise<void>> = {
       temporal: temporalKind(flag('temporal')),
       historyShards: Number(flag('history-shards') ?? defaultSyncBenchOptions.historyShards),
       historyStats: process.argv.includes('--history-stats'),
+      requestStats: process.argv.includes('--request-stats'),
+      skipNaive: process.argv.includes('--no-naive'),
     }),
 };
 

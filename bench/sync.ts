@@ -37,6 +37,8 @@ import { bundleOptions } from '../worker/bundle-options.ts';
 import { EFFECTIVE, NOW, bumpCounts, peakRssMb, scenario, startWorker, unitsExact, type Scenario } from './fleet.ts';
 import { cpuMs, postgresCpuMs } from './proc-cpu.ts';
 import { printTable } from './table.ts';
+import { batchSizeBuckets, classifyRequests } from './request-stats.ts';
+import type { LoggedRequest } from '../simulators/common/faults.ts';
 import { describeTemporal, startBenchTemporal, type BenchTemporal, type TemporalKind } from './temporal-target.ts';
 
 const LATENCY_MS = 50;
@@ -56,6 +58,10 @@ export interface SyncBenchOptions {
   historyShards: number;
   /** Also print what the zero-latency run wrote to Temporal's history, per company. */
   historyStats?: boolean;
+  /** Also print where the changed and no-change runs' Autotask requests went (bench/request-stats.ts). */
+  requestStats?: boolean;
+  /** Leave out the naive loop (its columns print `—`): for pairs of runs that compare the engine only. */
+  skipNaive?: boolean;
 }
 
 export const defaultSyncBenchOptions: SyncBenchOptions = { sizes: [100, 1_000, 5_000], unchangedSizes: [], sqlStats: false, nodeFlags: ['--max-old-space-size=256', '--max-semi-space-size=2'], memoryTrace: false, temporal: 'dev', historyShards: 4 };
@@ -118,6 +124,8 @@ export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOpti
       const worker = await startWorker({ databaseUrl: dbUrl, temporalAddress: temporal.address, taskQueue, workflowBundlePath: bundlePath, zoneLookupUrl, passwordbossUrl: pbUrl, passwordbossToken: 'bench', secretsKeyHex: secretsKey.toString('hex'), trackingIdentifier: s.demo.credentials.trackingIdentifier, now: NOW.toISOString() }, options.nodeFlags, options.memoryTrace);
       children.push(worker);
 
+      // The query bodies say which read a request was; logged only when asked (they cost memory).
+      autotask.faults.logBodies = options.requestStats ?? false;
       const run = async (label: string) => {
         autotask.faults.log = [];
         await statements.reset();
@@ -133,6 +141,7 @@ export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOpti
         if (options.historyStats && label === 'zero-latency') await printHistoryStats(client, handle.workflowId, handle.firstExecutionRunId, `company-sync/${s.partnerId}/${s.mapped[0]!.pbCompanyId}`);
         const seconds = (performance.now() - started) / 1000;
         const requests = autotask.faults.log.filter((r) => !/zoneinformation/i.test(r.path)).length;
+        if (options.requestStats && label !== 'zero-latency') printRequestStats(`Autotask requests of the ${label} run, N = ${n} (${summary.adjustments} adjustments)`, autotask.faults.log);
         return { seconds, requests, summary, statements: await statements.read() };
       };
 
@@ -166,8 +175,7 @@ export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOpti
         // The baseline: what a hand-written script does, one company after another.
         autotask.faults.latencyMs = LATENCY_MS;
         const sample = Math.min(n, 200);
-        const naiveSeconds = await naiveLoop(s, zoneLookupUrl, sample);
-        const naiveTotal = (naiveSeconds / sample) * n;
+        const naiveTotal = options.skipNaive ? null : ((await naiveLoop(s, zoneLookupUrl, sample)) / sample) * n;
         // What the changed run cannot beat: its adjustments, 3 in flight, 50 ms each.
         const limitSeconds = (changed.summary.adjustments * LATENCY_MS) / 1000 / 3;
 
@@ -187,8 +195,8 @@ export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOpti
           cpu.worker,
           `${rss} MB`,
           `${serverRss} MB`,
-          `${naiveTotal.toFixed(0)} s${sample < n ? ` (from ${sample})` : ''}`,
-          `${(naiveTotal / changed.seconds).toFixed(1)}×`,
+          naiveTotal === null ? '—' : `${naiveTotal.toFixed(0)} s${sample < n ? ` (from ${sample})` : ''}`,
+          naiveTotal === null ? '—' : `${(naiveTotal / changed.seconds).toFixed(1)}×`,
           exact && changed.summary.failed === 0 ? 'yes' : 'NO',
         ]);
       }
@@ -269,6 +277,17 @@ async function statementCounter(dbUrl: string) {
     },
     close: () => sql.end({ timeout: 5 }),
   };
+}
+
+function printRequestStats(title: string, log: LoggedRequest[]): void {
+  const stats = classifyRequests(log);
+  const rows: Array<Array<string | number>> = [...stats.byKind].sort((a, b) => b[1] - a[1]).map(([kind, count]) => [kind, count]);
+  rows.push(['total (zone lookups left out)', stats.total]);
+  printTable(title, ['request', 'count'], rows);
+  if (stats.confirmBatchSizes.length) {
+    const sizes = stats.confirmBatchSizes;
+    printTable(`confirm batches: ${sizes.length}, contracts each (in order): ${sizes.join(', ')}`, ['contracts per batch', 'batches'], batchSizeBuckets(sizes).map((b) => [b.bucket, b.batches]));
+  }
 }
 
 function printStatements(title: string, counts: StatementCounts, n: number): void {

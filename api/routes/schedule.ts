@@ -2,9 +2,10 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
-import { findSchedule, upsertSchedule } from '../../db/repositories/sync-schedules.ts';
-import { daysOfWeek, dstNote, dstProblem, nextRunTimes, type SyncSchedule } from '../../sync/schedule-spec.ts';
-import { errorBodySchema, unprocessable } from '../errors.ts';
+import { findScheduleWithSwitch, upsertSchedule, type SyncScheduleRow } from '../../db/repositories/sync-schedules.ts';
+import { daysOfWeek, dstProblem, type SyncSchedule } from '../../sync/schedule-spec.ts';
+import { scheduleTimes } from '../../sync/schedule-times.ts';
+import { errorBodySchema, notSavedYet, unprocessable } from '../errors.ts';
 import { requirePartner } from '../plugins/auth.ts';
 import { ianaTimezone, partnerParams } from '../schemas.ts';
 import type { PartnerAutotask } from '../services/partner-autotask.ts';
@@ -45,22 +46,24 @@ const scheduleRoutes: FastifyPluginAsyncZod<ScheduleRouteDeps> = async (app, dep
    * the Temporal Schedule is written from the same row (PUT writes Temporal first, the API's
    * start reconciles every schedule with the database), it is paused exactly while the
    * integration is disabled, and its next runs follow from the spec (sync/schedule-spec.ts,
-   * checked against Temporal's own in test/integration/schedules.test.ts).
+   * checked against Temporal's own in test/integration/schedules.test.ts), reused until the first
+   * of them passes (sync/schedule-times.ts).
    */
-  async function view(pid: string, enabled: boolean) {
-    const row = await findSchedule(db, pid);
+  function view(row: SyncScheduleRow | null, enabled: boolean) {
     const schedule = row ? { frequency: row.frequency, dayOfWeek: (row.dayOfWeek as (typeof daysOfWeek)[number] | null) ?? null, time: row.time, timezone: row.timezone, updatedAt: row.updatedAt } : null;
-    const now = deps.now();
-    const note = schedule ? dstNote(schedule, now.getUTCFullYear()) : null;
-    return { schedule, paused: schedule ? !enabled : null, nextRuns: schedule && enabled ? nextRunTimes(schedule, now) : [], note };
+    if (!schedule) return { schedule, paused: null, nextRuns: [], note: null };
+    const times = scheduleTimes(schedule, deps.now());
+    return { schedule, paused: !enabled, nextRuns: enabled ? times.nextRuns : [], note: times.note };
   }
 
   app.get('/v1/partners/:pid/schedule', {
     schema: { tags: ['schedule'], summary: 'The sync schedule and its next run times', params: partnerParams, response: { 200: scheduleView, ...errors } },
   }, async (request) => {
     await requirePartner(db, request, request.params.pid);
-    const settings = await deps.autotask.settingsOrConflict(request.params.pid);
-    return view(request.params.pid, settings.enabled);
+    // The switch and the schedule in one read: the portal asks for this on every page.
+    const found = await findScheduleWithSwitch(db, request.params.pid);
+    if (!found) throw notSavedYet();
+    return view(found.schedule, found.enabled);
   });
 
   app.put('/v1/partners/:pid/schedule', {
@@ -82,8 +85,8 @@ const scheduleRoutes: FastifyPluginAsyncZod<ScheduleRouteDeps> = async (app, dep
     const problem = dstProblem(schedule, year) ?? dstProblem(schedule, year + 1);
     if (problem) throw unprocessable('time_skipped_by_dst', problem);
     await deps.ensureSchedule(pid, schedule, !settings.enabled);
-    await upsertSchedule(db, pid, { frequency: schedule.frequency, dayOfWeek: schedule.dayOfWeek ?? null, time: schedule.time, timezone: schedule.timezone });
-    return view(pid, settings.enabled);
+    const row = await upsertSchedule(db, pid, { frequency: schedule.frequency, dayOfWeek: schedule.dayOfWeek ?? null, time: schedule.time, timezone: schedule.timezone });
+    return view(row, settings.enabled);
   });
 };
 

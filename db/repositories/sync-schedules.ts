@@ -1,11 +1,26 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../client.ts';
+import { preparedPerDb } from '../prepared.ts';
 import { autotaskSettings, syncSchedules } from '../schema.ts';
 
 export type SyncScheduleRow = typeof syncSchedules.$inferSelect;
 
-export async function findSchedule(db: Db, partnerId: string): Promise<SyncScheduleRow | undefined> {
-  const [row] = await db.select().from(syncSchedules).where(eq(syncSchedules.partnerId, partnerId)).limit(1);
+const scheduleWithSwitch = preparedPerDb((db) =>
+  db
+    .select({ enabled: autotaskSettings.enabled, schedule: syncSchedules })
+    .from(autotaskSettings)
+    .leftJoin(syncSchedules, eq(syncSchedules.partnerId, autotaskSettings.partnerId))
+    .where(eq(autotaskSettings.partnerId, sql.placeholder('partnerId')))
+    .limit(1)
+    .prepare('schedule_with_switch')
+);
+
+/**
+ * The schedule with its integration's switch, in one round trip (the schedule read needs both);
+ * undefined while the integration has never been saved, a null schedule while none is set.
+ */
+export async function findScheduleWithSwitch(db: Db, partnerId: string): Promise<{ enabled: boolean; schedule: SyncScheduleRow | null } | undefined> {
+  const [row] = await scheduleWithSwitch(db).execute({ partnerId });
   return row;
 }
 
