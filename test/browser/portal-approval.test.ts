@@ -6,22 +6,23 @@
  * changes Apply would hold, and Apply holds exactly those while the rest land.
  * Screenshots: screenshots/approval-*.png.
  */
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoData } from '../../simulators/demo-data.ts';
-import { launchChromium } from '../support/chromium.ts';
-import { startPortalService, type PortalService } from '../support/portal-service.ts';
+import { portalBrowser, screenshotsDir } from '../support/portal-browser.ts';
+import type { PortalService } from '../support/portal-service.ts';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
-const shots = path.join(root, 'screenshots');
+const shots = screenshotsDir;
 const demo = generateDemoData();
 const PID = demo.passwordboss.partners[0]!.id;
+const portal = portalBrowser();
 let service: PortalService;
-let browser: Browser;
 let page: Page;
+beforeAll(() => {
+  ({ service, page } = portal);
+});
 /** When the first test last used Sync now's budget (3 a minute, which Preview and Apply share). */
 let syncNowUsedAt = 0;
 
@@ -33,34 +34,12 @@ const shotTopOf = async (name: string, target: Locator) => {
   const scroll = await page.evaluate(() => ({ x: window.scrollX, y: window.scrollY }));
   await page.screenshot({ path: path.join(shots, `approval-${name}.png`), fullPage: true, clip: { x: box.x + scroll.x, y: box.y + scroll.y, width: box.width, height: Math.min(box.height, 620) } });
 };
-async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${service.base}${url}`, { method, headers: { authorization: `Bearer ${service.adminKey}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
-  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
+const call = portal.call;
 type Result = { pbCompanyId: string; pbCompanyName: string | null; autotaskContractId: number | null; autotaskServiceId: number | null; action: string; status: string; unitsBefore: number | null; unitsAfter: number | null };
 type Run = { id: string; dryRun: boolean; status: string; detail: string | null; results: Result[] };
-async function finished(runId: string): Promise<Run> {
-  for (;;) {
-    const run = await call<Run>('GET', `/v1/partners/${PID}/sync-runs/${runId}`);
-    if (run.status !== 'running') return run;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
+const finished = (runId: string) => portal.finished<Run>(PID, runId);
 const simAdjustments = async () => ((await (await fetch(`${service.autotaskSimUrl}/_sim/state`)).json()) as { adjustments: Array<{ contractID: number; serviceID: number; unitChange: number }> }).adjustments;
 const netOn = (adjustments: Awaited<ReturnType<typeof simAdjustments>>, contractId: number, serviceId: number) => adjustments.filter((a) => a.contractID === contractId && a.serviceID === serviceId).reduce((sum, a) => sum + a.unitChange, 0);
-
-beforeAll(async () => {
-  mkdirSync(shots, { recursive: true });
-  service = await startPortalService();
-  browser = await launchChromium();
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'UTC', locale: 'en-US' })).newPage();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await service?.stop();
-});
 
 describe('the portal: approval', () => {
   it('holds changes beyond the guardrail; an approved one lands in Autotask, a rejected one does not', async () => {

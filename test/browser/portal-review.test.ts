@@ -5,54 +5,34 @@
  * history pages, filters, names, refreshes a scheduled run live and exports CSV. The viewer is in
  * UTC, the demo partner in New York. Screenshots go to screenshots/review-*.png.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoData } from '../../simulators/demo-data.ts';
-import { launchChromium } from '../support/chromium.ts';
 import { parseCsv } from '../support/csv.ts';
-import { startPortalService, type PortalService } from '../support/portal-service.ts';
+import { portalBrowser, screenshotsDir } from '../support/portal-browser.ts';
+import type { PortalService } from '../support/portal-service.ts';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
-const shots = path.join(root, 'screenshots');
+const shots = screenshotsDir;
 const demo = generateDemoData();
 const PID = demo.passwordboss.partners[0]!.id;
+const portal = portalBrowser();
 let service: PortalService;
-let browser: Browser;
 let page: Page;
+beforeAll(() => {
+  ({ service, page } = portal);
+});
 
 const shot = (name: string) => page.screenshot({ path: path.join(shots, `review-${name}.png`), fullPage: true });
 /** Just what the state is about (a card, or the viewport with a dialog), readable at a glance. */
 const shotOf = (name: string, target?: Locator) => (target ? target.screenshot({ path: path.join(shots, `review-${name}.png`) }) : page.screenshot({ path: path.join(shots, `review-${name}.png`) }));
-async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${service.base}${url}`, { method, headers: { authorization: `Bearer ${service.adminKey}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
-  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
+const call = portal.call;
 type Run = { id: string; status: string; trigger: string; dryRun: boolean; results: Array<Record<string, unknown>> };
-async function finished(runId: string): Promise<Run> {
-  for (;;) {
-    const run = await call<Run>('GET', `/v1/partners/${PID}/sync-runs/${runId}`);
-    if (run.status !== 'running') return run;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
+const finished = (runId: string) => portal.finished<Run>(PID, runId);
 const settled = () => page.locator(`#app[aria-busy="false"][data-partner="${PID}"]`).waitFor({ timeout: 20_000 });
 const history = () => page.locator('section', { has: page.getByRole('heading', { name: 'Sync history' }) });
-
-beforeAll(async () => {
-  mkdirSync(shots, { recursive: true });
-  service = await startPortalService();
-  browser = await launchChromium();
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'UTC', locale: 'en-US' })).newPage();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await service?.stop();
-});
 
 describe('the portal, issue 17', () => {
   it('keeps the schedule form disabled until it has loaded, so an early Save changes nothing', async () => {
