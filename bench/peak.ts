@@ -15,6 +15,7 @@ import { BENCH_NODE_FLAGS, NOW, buildBenchBundle, bumpCounts, createBenchDatabas
 import { cpuMs, postgresCpuMs } from './proc-cpu.ts';
 import { delta, deltaBy, scrape, type PromSnapshot } from './prom.ts';
 import { freePort } from '../runtime/free-port.ts';
+import { runSteps, stepNames } from './run-steps.ts';
 import { printTable } from './table.ts';
 import { startBenchTemporal } from './temporal-target.ts';
 
@@ -47,6 +48,7 @@ export async function benchPeak(options: PeakBenchOptions = defaultPeakBenchOpti
   const { url: databaseUrl, db } = await createBenchDatabase(pg.url, 'peak');
   const rows: Array<Array<string | number>> = [];
   const costs: Array<Array<string | number>> = [];
+  const steps: Array<Array<string | number>> = [];
   try {
     // The budget is the MSP's and has a benchmark of its own: here it would pace the big partner.
     const simOptions = { hourlyThreshold: 1_000_000 };
@@ -84,6 +86,7 @@ export async function benchPeak(options: PeakBenchOptions = defaultPeakBenchOpti
         const metricsBefore = await metrics();
         const cpuBefore = { server: cpuMs(temporal.pids), worker: cpuMs([worker.pid!]), postgres: postgresCpuMs(pg.pid) };
         const t0 = performance.now();
+        const t0EpochMs = Date.now();
         const results = await Promise.all(phase.partners.map((p) => runPartner(client, taskQueue, p.s.partnerId, `peak-${index}`, t0)));
         const total = (performance.now() - t0) / 1000;
         const cpuMsUsed = { server: cpuMs(temporal.pids) - cpuBefore.server, worker: cpuMs([worker.pid!]) - cpuBefore.worker, postgres: postgresCpuMs(pg.pid) - cpuBefore.postgres };
@@ -94,6 +97,14 @@ export async function benchPeak(options: PeakBenchOptions = defaultPeakBenchOpti
         const serverRequests = deltaBy(metricsBefore.server, metricsAfter.server, 'service_requests', 'operation');
         const serverRequest = (operation: string) => serverRequests.find(([op]) => op === operation)?.[1] ?? 0;
         const runs = phase.partners.length;
+        const smallPartners = phase.partners.filter((p) => p !== big);
+        if (smallPartners.length > 0) {
+          const timings = await Promise.all(smallPartners.map((p) => runSteps(client, `partner-sync/${p.s.partnerId}/peak-${index}`, t0EpochMs)));
+          steps.push([phase.name, ...stepNames.map((name) => {
+            const sorted = timings.map((t) => t[name]).sort((a, b) => a - b);
+            return `${quantile(sorted, 0.5).toFixed(1)} / ${sorted.at(-1)!.toFixed(1)}`;
+          })]);
+        }
         costs.push([
           phase.name,
           runs,
@@ -150,5 +161,10 @@ export async function benchPeak(options: PeakBenchOptions = defaultPeakBenchOpti
     'Where each phase went: CPU ms per partner run by process, all three per company; the worker SDK\'s workflow cache (a miss fetches the history and replays it in the sandbox); the Temporal server\'s requests',
     ['phase', 'partner runs', 'Temporal CPU ms/run', 'worker CPU ms/run', 'PostgreSQL CPU ms/run', 'all CPU ms/company', 'cache hits', 'cache misses', 'forced evictions', 'GetWorkflowExecutionHistory', 'workflow polls', 'activity polls', 'most requests'],
     costs
+  );
+  printTable(
+    'When the small partners\' runs reached each step, seconds from the common start (Temporal\'s event times): median / slowest',
+    ['phase', ...stepNames],
+    steps
   );
 }
