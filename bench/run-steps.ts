@@ -4,9 +4,10 @@
  * the run (the server's event times, as seconds from the phase's common start).
  */
 import type { Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+// A CommonJS module: its namespace comes as the default export.
+import proto from '@temporalio/proto';
 
-const { EventType } = temporal.api.enums.v1;
+const { EventType } = proto.temporal.api.enums.v1;
 
 export interface RunSteps {
   /** planRun's activity scheduled, started, completed. */
