@@ -56,7 +56,9 @@ export const envSchema = z.object({
    * Worker capacity (npm run worker, npm start): activities (planning) and local activities (a
    * company's writes, bookkeeping) run at once, workflow tasks handled at once, workflows kept in
    * the cache. The defaults suit one 2-core worker; raise them on bigger machines, lower them
-   * where memory is tight (each cached workflow costs memory).
+   * where memory is tight (each cached workflow costs memory). A partner run evicted from the
+   * cache is replayed from its whole history at its next step, so where many runs are open at
+   * once (month-end) the cache should hold them all (README, "Configuration").
    */
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1, 'expected a whole number of at least 1').default(200),
   WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1, 'expected a whole number of at least 1').default(100),
