@@ -5,6 +5,8 @@ import { releaseRunLease, replaceRunLease, takeRunLease, type LeaseHolder } from
 import { ensureRun, finishRun } from '../db/repositories/sync-runs.ts';
 import { releaseUnitWrites } from '../db/repositories/unit-writes.ts';
 import { countHeld } from '../db/repositories/approval.ts';
+import { previousRunStatus } from '../db/repositories/notifications.ts';
+import { eventForRun } from '../sync/notifications.ts';
 import type { RunningRun } from '../sync/may-sync.ts';
 import { ENDED_WITHOUT_OUTCOME } from '../sync/run-ended.ts';
 import type { RunStatus } from '../sync/vocabulary.ts';
@@ -59,7 +61,9 @@ export function createRunActivities({ db, isWorkflowOpen }: Deps) {
 
     /**
      * Closes the run. Without an explicit status it follows the companies: all fine → ok, some
-     * failed → warning, all failed → error.
+     * failed → warning, all failed → error. `raisesAlert` says whether the outcome is an event
+     * of rule 14 at all, so the run schedules notifyRunOutcome (an activity task and a workflow
+     * task on the server) only then: at month-end most runs end `ok` after an `ok` one.
      */
     async finishRun(input: { runId: string; status?: RunStatus; detail: string | null }) {
       const current = await db.query.syncRuns.findFirst({ where: (t, { eq }) => eq(t.id, input.runId) });
@@ -72,7 +76,10 @@ export function createRunActivities({ db, isWorkflowOpen }: Deps) {
       await releaseUnitWrites(db, input.runId);
       // Only the run's own lease: a run skipped because another held it leaves that one alone.
       await releaseRunLease(db, input.runId);
-      return { status: finished!.status, done: finished!.done, failed: finished!.failed, unitsChanged: finished!.unitsChanged, adjustments: finished!.adjustments };
+      // Only an `ok` run needs the previous run's status (a recovery); the others tell on their own.
+      const previous = finished!.status === 'ok' && !current.dryRun ? await previousRunStatus(db, current.partnerId, current.id, current.startedAt) : null;
+      const raisesAlert = !current.dryRun && eventForRun(finished!.status, previous) !== null;
+      return { status: finished!.status, done: finished!.done, failed: finished!.failed, unitsChanged: finished!.unitsChanged, adjustments: finished!.adjustments, raisesAlert };
     },
   };
 }

@@ -154,12 +154,14 @@ export interface WorkerProcessConfig {
   budgetShare?: number;
   /** AUTOTASK_API_HOSTS (unset: only the zone lookup's origin). */
   apiHosts?: string;
+  /** Serve the worker SDK's Prometheus metrics at this host:port. */
+  sdkMetricsAddress?: string;
 }
 
 /** A worker in its own process (test/support/worker-process.ts), resolved once it polls. */
-export function startWorker(config: WorkerProcessConfig, nodeFlags: string[], memoryTrace = false): Promise<ChildProcess> {
+export function startWorker(config: WorkerProcessConfig, nodeFlags: string[], memoryTrace = false, env: Record<string, string> = {}): Promise<ChildProcess> {
   const script = path.join(projectRoot, 'test', 'support', 'worker-process.ts');
-  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', script, JSON.stringify(config), ...(memoryTrace ? ['--memory-trace'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', script, JSON.stringify(config), ...(memoryTrace ? ['--memory-trace'] : [])], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('worker ready')) resolve(child);

@@ -47,6 +47,10 @@ const suites: Record<string, () => Promise<void>> = {
       companies: count('companies', defaultPeakBenchOptions.companies),
       big: count('big', defaultPeakBenchOptions.big),
       latencyMs: count('latency', defaultPeakBenchOptions.latencyMs),
+      phases: flag('phases')?.split(',').filter(Boolean).map(Number) ?? defaultPeakBenchOptions.phases,
+      // e.g. --worker-env=WORKER_MAX_CACHED_WORKFLOWS=600,WORKER_MAX_CONCURRENT_WORKFLOW_TASKS=100
+      workerEnv: Object.fromEntries((flag('worker-env')?.split(',').filter(Boolean) ?? []).map((kv) => kv.split('=') as [string, string])),
+      cpuProfDir: flag('cpu-prof-dir'),
     }),
   workers: () =>
     benchWorkers({

@@ -20,6 +20,8 @@ export type TemporalKind = 'dev' | 'server';
 export interface BenchTemporal {
   address: string;
   pids: number[];
+  /** The dev server's Prometheus metrics, when started with a metrics port. */
+  metricsUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -28,14 +30,15 @@ export function describeTemporal(kind: TemporalKind, historyShards: number): str
 }
 
 /** historyShards: the production server's only (the dev server has one shard). */
-export async function startBenchTemporal(kind: TemporalKind, postgresUrl: string, historyShards: number): Promise<BenchTemporal> {
+export async function startBenchTemporal(kind: TemporalKind, postgresUrl: string, historyShards: number, devMetricsPort?: number): Promise<BenchTemporal> {
   if (kind === 'dev') {
     const dir = mkdtempSync(path.join(tmpdir(), 'pbas-bench-temporal-'));
     try {
-      const server = await startTemporalDevServer({ binary: resolveTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH }), searchAttributes: SEARCH_ATTRIBUTES, ui: false, port: 0, dbFilename: path.join(dir, 'temporal.sqlite') });
+      const server = await startTemporalDevServer({ binary: resolveTemporalCli({ cliPath: process.env.TEMPORAL_CLI_PATH }), searchAttributes: SEARCH_ATTRIBUTES, ui: false, port: 0, dbFilename: path.join(dir, 'temporal.sqlite'), ...(devMetricsPort ? { metricsPort: devMetricsPort } : {}) });
       return {
         address: server.address,
         pids: [server.process.pid!],
+        ...(devMetricsPort ? { metricsUrl: `http://127.0.0.1:${devMetricsPort}/metrics` } : {}),
         async stop() {
           await server.stop();
           rmSync(dir, { recursive: true, force: true });

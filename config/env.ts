@@ -56,12 +56,15 @@ export const envSchema = z.object({
    * Worker capacity (npm run worker, npm start): activities (planning) and local activities (a
    * company's writes, bookkeeping) run at once, workflow tasks handled at once, workflows kept in
    * the cache. The defaults suit one 2-core worker; raise them on bigger machines, lower them
-   * where memory is tight (each cached workflow costs memory).
+   * where memory is tight (each cached workflow costs memory). A partner run evicted from the
+   * cache is replayed from its whole history at its next step, so where many runs are open at
+   * once (month-end) the cache should hold them all (README, "Configuration"): 1,000 holds 200
+   * partners' runs and their companies in flight (bench/README.md, the peak figures).
    */
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1, 'expected a whole number of at least 1').default(200),
   WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1, 'expected a whole number of at least 1').default(100),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2, 'expected a whole number of at least 2 (Temporal needs one for sticky and one for normal polling)').default(100),
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0, 'expected a whole number of at least 0').default(100),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0, 'expected a whole number of at least 0').default(1000),
   /** The share of the tenant's hourly Autotask threshold a run may fill; above it, the run waits. */
   AUTOTASK_BUDGET_SHARE: z.coerce.number().gt(0, 'expected a share above 0, e.g. 0.5').max(1, 'expected a share up to 1, e.g. 0.5').default(0.5),
   PASSWORDBOSS_API_URL: url('the Password Boss API base URL').optional(),

@@ -20,6 +20,8 @@ export interface DevServerOptions {
   ui?: boolean;
   namespace?: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** Serve the server's Prometheus metrics on this loopback port (benchmarks read them). */
+  metricsPort?: number;
 }
 
 export interface DevServer {
@@ -56,6 +58,7 @@ async function launch(options: DevServerOptions, host: string, port: number, uiP
     // survives a crash of the process (not of the machine) and runs 2.5× faster.
     args.push('--db-filename', options.dbFilename, '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
   }
+  if (options.metricsPort) args.push('--metrics-port', String(options.metricsPort));
   if (uiPort) args.push('--ui-port', String(uiPort), '--ui-ip', host);
   else args.push('--headless');
   for (const [name, type] of Object.entries(options.searchAttributes)) args.push('--search-attribute', `${name}=${type}`);

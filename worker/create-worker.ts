@@ -51,7 +51,7 @@ export async function createSyncWorker(options: SyncWorkerOptions): Promise<Work
     maxConcurrentActivityTaskExecutions: options.capacity?.maxConcurrentActivities ?? 200,
     maxConcurrentLocalActivityExecutions: options.capacity?.maxConcurrentLocalActivities ?? 100,
     maxConcurrentWorkflowTaskExecutions: options.capacity?.maxConcurrentWorkflowTasks ?? 100,
-    maxCachedWorkflows: options.capacity?.maxCachedWorkflows ?? 100,
+    maxCachedWorkflows: options.capacity?.maxCachedWorkflows ?? 1000,
     // A company's workflow runs in one workflow task, taken from the normal queue, not the sticky
     // one; the default ratio (0.2) left most pollers waiting on the sticky queue instead.
     nonStickyToStickyPollRatio: 1,

@@ -42,6 +42,13 @@ export const NOTIFY_RUN_OUTCOME_PATCH = '2026-12-notify-run-outcome';
  */
 export const CHILD_RUN_IN_INPUT_PATCH = '2026-12-child-run-in-input';
 
+/**
+ * 2026-12: a run whose outcome raises no alert event (rule 14: most month-end runs, `ok` after
+ * `ok`) no longer schedules notifyRunOutcome, which cost the server an activity task and the run
+ * another workflow task each. Runs recorded before it replay with the activity.
+ */
+export const ALERT_ONLY_WHEN_RAISED_PATCH = '2026-12-alert-only-when-raised';
+
 export interface SyncProgress extends Totals {
   total: number;
   running: number;
@@ -202,8 +209,10 @@ async function finish(
   setCurrentDetails(`${outcome}${detail ? `\n\n${detail}` : ''}`);
   if (patched(NOTIFY_RUN_OUTCOME_PATCH)) {
     upsertSearchAttributes([{ key: SyncStatusKey, value: closed.status }]);
-    // Skipped and dry runs never alert (rule 14), so they cost no activity.
-    if (!run.dryRun && closed.status !== 'skipped') {
+    // Skipped and dry runs never alert (rule 14), nor does a run whose outcome is no event, so
+    // they cost no activity. An older finishRun result has no `raisesAlert`: it asked every time.
+    const noEvent = closed.raisesAlert === false && patched(ALERT_ONLY_WHEN_RAISED_PATCH);
+    if (!run.dryRun && closed.status !== 'skipped' && !noEvent) {
       try {
         await notifier.notifyRunOutcome({ partnerId: run.partnerId, runId });
       } catch (err) {

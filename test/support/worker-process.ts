@@ -28,12 +28,15 @@ const config = z.object({
   budgetShare: z.number().gt(0).max(1).optional(),
   /** AUTOTASK_API_HOSTS; unset, only the zone lookup's own origin. */
   apiHosts: z.string().optional(),
+  /** Serve the SDK's Prometheus metrics (workflow cache, task latencies) here, e.g. 127.0.0.1:9464. */
+  sdkMetricsAddress: z.string().optional(),
 }).parse(JSON.parse(process.argv[2] ?? '{}'));
 
-Runtime.install({ logger: new DefaultLogger('WARN') });
+Runtime.install({ logger: new DefaultLogger('WARN'), ...(config.sdkMetricsAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: config.sdkMetricsAddress, countersTotalSuffix: true } } } } : {}) });
 // As `npm run worker` does: Autotask requests counted, traces exported when the endpoint is set.
 observeIntegrations();
-const tracing = tracingFromEnv(loadEnv(), 'pb-autotask-sync-worker');
+const env = loadEnv();
+const tracing = tracingFromEnv(env, 'pb-autotask-sync-worker');
 const db = await createDb({ databaseUrl: config.databaseUrl, dataDir: 'unused' });
 const connection = await NativeConnection.connect({ address: config.temporalAddress });
 const worker = await createSyncWorker({
@@ -49,6 +52,13 @@ const worker = await createSyncWorker({
     now: () => new Date(config.now),
   },
   tracing,
+  // WORKER_MAX_* as `npm run worker` reads them, so a benchmark can try other capacities.
+  capacity: {
+    maxConcurrentActivities: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentLocalActivities: env.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
+    maxConcurrentWorkflowTasks: env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
+  },
 });
 process.stderr.write(`[worker-process] rss at ready: ${Math.round(process.memoryUsage().rss / 1e6)} MB, peak ${/VmHWM:\s+(\d+)/.exec((await import('node:fs')).readFileSync('/proc/self/status', 'utf8'))?.[1]} kB\n`);
 if (process.argv.includes('--memory-trace')) {

@@ -52,7 +52,7 @@ const range = (from: number, to: number) => Array.from({ length: to - from + 1 }
  * company has started for a moment, so every child the window allows is in flight at once and
  * the peak counted here is the window itself.
  */
-function stubActivities(companies: number) {
+function stubActivities(companies: number, raisesAlert = true) {
   const plans = range(1, companies).map((position) => ({ position, plan: planOf(position) }));
   let reportTwice: (reason: string) => void = () => {};
   const state = {
@@ -118,7 +118,7 @@ function stubActivities(companies: number) {
     },
     async finishRun(input) {
       state.atFinish = { inFlight: state.inFlight, withoutOutcome: companies - state.outcomes.size };
-      return { status: input.status ?? 'ok', ...tally() };
+      return { status: input.status ?? 'ok', ...tally(), raisesAlert };
     },
     async notifyRunOutcome(input) {
       state.notified.push(input);
@@ -217,5 +217,15 @@ describe('partnerSync fan-out', () => {
     expect.soft(summary, 'the summary').toMatchObject({ status: 'ok', total: companies, billingMonth: '2026-10', ...all });
     // The outcome is told once, by the last run of the chain, about the whole run.
     expect.soft(state.notified, 'alerts asked for').toEqual([{ partnerId: 'p1', runId: (summary as { runId: string }).runId }]);
+  });
+
+  it('asks for no alert when the outcome raises none (an ok run after an ok one)', async () => {
+    const { activities, state } = stubActivities(3, false);
+    const taskQueue = `partner-sync-${randomBytes(4).toString('hex')}`;
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: { codePath: inject('workflowBundlePath') }, activities });
+    const workflowId = `partner-sync/test-${randomBytes(3).toString('hex')}/now`;
+    const summary = await worker.runUntil(env.client.workflow.execute('partnerSync', { taskQueue, workflowId, args: [{ partnerId: 'p1', trigger: 'api' }] }));
+    expect(summary).toMatchObject({ status: 'ok', total: 3 });
+    expect(state.notified, 'alerts asked for').toEqual([]);
   });
 });
