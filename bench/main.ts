@@ -3,6 +3,7 @@ import { benchApi } from './api.ts';
 import { benchAutotask } from './autotask.ts';
 import { benchBudget, defaultBudgetBenchOptions } from './budget.ts';
 import { benchPeak, defaultPeakBenchOptions } from './peak.ts';
+import { benchPlan, defaultPlanBenchOptions } from './plan.ts';
 import { benchPortal } from './portal.ts';
 import { benchSync, defaultSyncBenchOptions } from './sync.ts';
 import { benchWorkers, defaultWorkersBenchOptions } from './workers.ts';
@@ -47,6 +48,11 @@ const suites: Record<string, () => Promise<void>> = {
       companies: count('companies', defaultPeakBenchOptions.companies),
       big: count('big', defaultPeakBenchOptions.big),
       latencyMs: count('latency', defaultPeakBenchOptions.latencyMs),
+    }),
+  plan: () =>
+    benchPlan({
+      sizes: flag('sizes')?.split(',').filter(Boolean).map(Number) ?? defaultPlanBenchOptions.sizes,
+      nodeFlags: flag('node-flags')?.split(' ').filter(Boolean) ?? defaultPlanBenchOptions.nodeFlags,
     }),
   workers: () =>
     benchWorkers({
