@@ -1,8 +1,9 @@
 /**
  * `npm run bench -- plan`: the memory of the planning step alone for N companies whose counts
  * already match Autotask (issue 15's no-change run), in a process with the worker's Node flags:
- * the peak RSS the planning adds over the process at rest, for a first run (adopts the ledger)
- * and a second (nothing moved), with their time and Autotask requests. The whole run, Temporal
+ * the RSS each planning run starts from and the peak it reaches (its own: the high-water mark is
+ * reset before each), for a first run (adopts the ledger) and a second (nothing moved), with
+ * their time and the Autotask requests of both. The whole run, Temporal
  * and the fan-out included, is `sync --unchanged-sizes`; this one takes seconds, not minutes.
  */
 import { spawn } from 'node:child_process';
@@ -24,7 +25,7 @@ export const defaultPlanBenchOptions: PlanBenchOptions = { sizes: [2_000, 10_000
 
 const LATENCY_MS = 50;
 
-interface PlanStep { seconds: number; state: string; total: number; peak: number }
+interface PlanStep { seconds: number; state: string; total: number; rss: number; peak: number }
 interface PlanMemory { ready: { rss: number; peak: number }; first: PlanStep; second: PlanStep }
 
 export async function benchPlan(options: PlanBenchOptions = defaultPlanBenchOptions): Promise<void> {
@@ -48,7 +49,8 @@ export async function benchPlan(options: PlanBenchOptions = defaultPlanBenchOpti
         const m = await runPlanProcess(config, options.nodeFlags);
         const requests = autotask.faults.log.filter((r) => !/zoneinformation/i.test(r.path)).length;
         const ok = m.first.state === 'planned' && m.second.state === 'planned' && m.second.total === n;
-        rows.push([n, `${m.ready.rss} MB`, `${m.first.seconds.toFixed(1)} s`, `${m.first.peak} MB`, `${m.second.seconds.toFixed(1)} s`, `${m.second.peak} MB`, `+${m.second.peak - m.ready.peak} MB`, requests, ok ? 'yes' : 'NO']);
+        const step = (r: PlanStep) => [`${r.seconds.toFixed(1)} s`, `${r.rss} → ${r.peak} MB`, `+${r.peak - r.rss} MB`];
+        rows.push([n, `${m.ready.rss} MB`, ...step(m.first), ...step(m.second), requests, ok ? 'yes' : 'NO']);
       } finally {
         await autotask.app.close();
         await passwordboss.app.close();
@@ -57,7 +59,7 @@ export async function benchPlan(options: PlanBenchOptions = defaultPlanBenchOpti
   } finally {
     pg.stop();
   }
-  printTable(`Planning alone (no-change runs), ${LATENCY_MS} ms Autotask latency, node ${options.nodeFlags.join(' ')}`, ['N', 'RSS at rest', 'first run', 'peak RSS', 'second run', 'peak RSS', 'added by planning', 'AT req (both)', 'planned all'], rows);
+  printTable(`Planning alone (no-change runs), ${LATENCY_MS} ms Autotask latency, node ${options.nodeFlags.join(' ')}`, ['N', 'RSS at rest', 'first run', 'RSS → peak', 'added', 'second run', 'RSS → peak', 'added', 'AT req (both)', 'planned all'], rows);
 }
 
 function runPlanProcess(config: Record<string, string>, nodeFlags: string[]): Promise<PlanMemory> {
