@@ -170,45 +170,11 @@ export interface RunPlans {
   adoptions: LedgerAdoption[];
 }
 
-/**
- * The companies a run plans, in the order `planRun` returns their plans: the mapped ones in the
- * order given, then those no longer mapped that still have a pair to zero.
- */
-export function planOwners(input: RunPlanInput, prep: RunPreparation): string[] {
-  const owners = input.companies.filter((c) => c.contractId !== null && !c.excluded && inScope(input, c.pbCompanyId)).map((c) => c.pbCompanyId);
-  const seen = new Set(owners);
-  for (const owner of prep.zeroes.keys()) if (!seen.has(owner)) owners.push(owner);
-  return owners;
-}
-
-/**
- * The part of `prep.reads` that the plans of some companies use: every contract they write or
- * read (their own, and those they zero a pair on), on each date it is read. A contract two slices
- * both touch is read by each: rare (a move), and never wrong.
- */
-export function sliceReads(input: RunPlanInput, prep: RunPreparation, owners: ReadonlySet<string>): Map<string, Set<number>> {
-  const touched = new Set<number>();
-  for (const c of input.companies) if (c.contractId !== null && owners.has(c.pbCompanyId)) touched.add(c.contractId);
-  for (const [owner, writes] of prep.zeroes) if (owners.has(owner)) for (const w of writes) touched.add(w.contractId);
-  const out = new Map<string, Set<number>>();
-  for (const [date, ids] of prep.reads) {
-    const mine = new Set([...ids].filter((id) => touched.has(id)));
-    if (mine.size) out.set(date, mine);
-  }
-  return out;
-}
-
-/**
- * The run's plans, or with `data.owners` only those companies' plans (a slice of `planOwners`):
- * planning a run slice by slice gives the same plans and adoptions, in the same order, as planning
- * it whole, while only one slice's units and plans are held at a time.
- */
 export function planRun(
   input: RunPlanInput,
   prep: RunPreparation,
-  data: { counts: ReadonlyMap<string, PlanCount[]>; units: UnitsByDate; serviceNames: ReadonlyMap<number, string>; owners?: ReadonlySet<string> | undefined }
+  data: { counts: ReadonlyMap<string, PlanCount[]>; units: UnitsByDate; serviceNames: ReadonlyMap<number, string> }
 ): RunPlans {
-  const wanted = (pbCompanyId: string) => !data.owners || data.owners.has(pbCompanyId);
   const productServices: ProductService[] = input.products
     .filter((p) => p.autotaskServiceId !== null)
     .map((p) => ({ productId: p.productId, productName: p.productName, serviceId: p.autotaskServiceId!, serviceName: p.autotaskServiceName ?? `Service #${p.autotaskServiceId}` }));
@@ -240,7 +206,7 @@ export function planRun(
 
   const plans = new Map<string, CompanyPlan>();
   for (const c of input.companies) {
-    if (c.contractId === null || c.excluded || !inScope(input, c.pbCompanyId) || !wanted(c.pbCompanyId)) continue;
+    if (c.contractId === null || c.excluded || !inScope(input, c.pbCompanyId)) continue;
     const contract = input.contracts.get(c.contractId);
     const problem = shared.get(c.pbCompanyId);
     if (problem) {
@@ -265,7 +231,6 @@ export function planRun(
   // Companies no longer mapped (unmapped, excluded) that still have a release to make come last.
   const names = new Map(input.companies.map((c) => [c.pbCompanyId, c.pbCompanyName]));
   for (const [owner, writes] of prep.zeroes) {
-    if (!wanted(owner)) continue;
     const date = prep.dateOf.get(owner)!;
     let plan = plans.get(owner);
     if (!plan) {

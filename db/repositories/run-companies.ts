@@ -5,26 +5,12 @@ import type { CompanyPlan } from '../../sync/records.ts';
 
 /** Stores a run's plan (replacing any earlier attempt's, so a retried planning step is harmless). */
 export async function storeRunPlan(db: Db, runId: string, plans: CompanyPlan[]): Promise<void> {
-  await db.transaction(async (txn) => {
-    const tx = txn as unknown as Db;
-    await clearRunPlan(tx, runId);
-    await appendRunPlan(tx, runId, 0, plans);
+  await db.transaction(async (tx) => {
+    await tx.delete(runCompanies).where(eq(runCompanies.runId, runId));
+    for (let i = 0; i < plans.length; i += 500) {
+      await tx.insert(runCompanies).values(plans.slice(i, i + 500).map((plan, j) => ({ runId, position: i + j + 1, pbCompanyId: plan.pbCompanyId, plan })));
+    }
   });
-}
-
-/** Forgets a run's stored plan: an earlier attempt's, before the planning step stores it again. */
-export async function clearRunPlan(db: Db, runId: string): Promise<void> {
-  await db.delete(runCompanies).where(eq(runCompanies.runId, runId));
-}
-
-/**
- * Stores the next companies of a run's plan, at the positions after `before` (the companies
- * stored so far), so a plan stored slice by slice reads back in one order.
- */
-export async function appendRunPlan(db: Db, runId: string, before: number, plans: readonly CompanyPlan[]): Promise<void> {
-  for (let i = 0; i < plans.length; i += 500) {
-    await db.insert(runCompanies).values(plans.slice(i, i + 500).map((plan, j) => ({ runId, position: before + i + j + 1, pbCompanyId: plan.pbCompanyId, plan })));
-  }
 }
 
 export async function listRunCompanyPage(db: Db, runId: string, afterPosition: number, limit: number) {
