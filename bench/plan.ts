@@ -13,7 +13,7 @@ import { projectRoot } from '../runtime/temporal-cli.ts';
 import { createPasswordBossSimulator } from '../simulators/passwordboss/server.ts';
 import { createAutotaskSimulator } from '../simulators/autotask/server.ts';
 import { startThrowawayPostgres } from '../test/support/throwaway-postgres.ts';
-import { BENCH_NODE_FLAGS, NOW, createBenchDatabase, scenario, seedPartner } from './fleet.ts';
+import { BENCH_NODE_FLAGS, NOW, WORKER_ENV, createBenchDatabase, scenario, seedPartner } from './fleet.ts';
 import { printTable } from './table.ts';
 
 export interface PlanBenchOptions {
@@ -64,7 +64,7 @@ export async function benchPlan(options: PlanBenchOptions = defaultPlanBenchOpti
 
 function runPlanProcess(config: Record<string, string>, nodeFlags: string[]): Promise<PlanMemory> {
   const script = path.join(projectRoot, 'bench', 'plan-process.ts');
-  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', script, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', script, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...WORKER_ENV } });
   let out = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
   return new Promise((resolve, reject) => {
