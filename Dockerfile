@@ -42,8 +42,9 @@ FROM runtime AS worker
 # process gives up (worker/create-worker.ts, runtime/shutdown.ts). Give it 60 s to stop
 # (compose stop_grace_period, Kubernetes terminationGracePeriodSeconds).
 # MALLOC_ARENA_MAX: glibc gives each thread that allocates (the SDK's Rust threads, V8's and
-# libuv's) an arena of its own, and freed memory stays in them; two arenas keep about 30 MB less
-# resident for no measured cost (bench/README.md, "Worker memory"). `npm run worker` sets it too.
+# libuv's) an arena of its own, and freed memory stays in them. Two arenas keep 25-35 MB less
+# resident, run times within their spread (bench/README.md, "Worker memory"); `npm run worker`
+# sets it too.
 ENV WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js \
     WORKER_HEALTH_FILE=/tmp/worker.health \
     MALLOC_ARENA_MAX=2
