@@ -41,8 +41,13 @@ FROM runtime AS worker
 # Drain: up to 20 s for in-flight Autotask writes, 40 s before the SDK forces, 45 s before the
 # process gives up (worker/create-worker.ts, runtime/shutdown.ts). Give it 60 s to stop
 # (compose stop_grace_period, Kubernetes terminationGracePeriodSeconds).
+# MALLOC_ARENA_MAX: glibc gives each thread that allocates (the SDK's Rust threads, V8's and
+# libuv's) an arena of its own, and freed memory stays in them. Two arenas keep 25-35 MB less
+# resident, run times within their spread (bench/README.md, "Worker memory"); `npm run worker`
+# sets it too.
 ENV WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js \
-    WORKER_HEALTH_FILE=/tmp/worker.health
+    WORKER_HEALTH_FILE=/tmp/worker.health \
+    MALLOC_ARENA_MAX=2
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "scripts/healthcheck.mjs", "worker"]
 # The flags `npm run worker` passes: a small heap, and young-generation pages that are given back.

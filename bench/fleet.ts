@@ -161,7 +161,7 @@ export interface WorkerProcessConfig {
 /** A worker in its own process (test/support/worker-process.ts), resolved once it polls. */
 export function startWorker(config: WorkerProcessConfig, nodeFlags: string[], memoryTrace = false, env: Record<string, string> = {}): Promise<ChildProcess> {
   const script = path.join(projectRoot, 'test', 'support', 'worker-process.ts');
-  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', script, JSON.stringify(config), ...(memoryTrace ? ['--memory-trace'] : [])], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', script, JSON.stringify(config), ...(memoryTrace ? ['--memory-trace'] : [])], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...WORKER_ENV, ...env } });
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('worker ready')) resolve(child);
@@ -178,6 +178,9 @@ export async function stopWorker(worker: ChildProcess): Promise<void> {
 }
 
 export const BENCH_NODE_FLAGS = ['--max-old-space-size=256', '--max-semi-space-size=2'];
+
+/** The environment `npm run worker` and the worker image add (glibc's arenas: see the Dockerfile); one set by the caller wins. */
+export const WORKER_ENV = { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' };
 
 /** The workflow bundle built once and written where the worker processes load it from. */
 export async function buildBenchBundle(): Promise<string> {

@@ -3,6 +3,7 @@ import { benchApi } from './api.ts';
 import { benchAutotask } from './autotask.ts';
 import { benchBudget, defaultBudgetBenchOptions } from './budget.ts';
 import { benchPeak, defaultPeakBenchOptions } from './peak.ts';
+import { benchPlan, defaultPlanBenchOptions } from './plan.ts';
 import { benchPortal } from './portal.ts';
 import { benchSync, defaultSyncBenchOptions } from './sync.ts';
 import { benchWorkers, defaultWorkersBenchOptions } from './workers.ts';
@@ -51,6 +52,11 @@ const suites: Record<string, () => Promise<void>> = {
       // e.g. --worker-env=WORKER_MAX_CACHED_WORKFLOWS=600,WORKER_MAX_CONCURRENT_WORKFLOW_TASKS=100
       workerEnv: Object.fromEntries((flag('worker-env')?.split(',').filter(Boolean) ?? []).map((kv) => kv.split('=') as [string, string])),
       cpuProfDir: flag('cpu-prof-dir'),
+    }),
+  plan: () =>
+    benchPlan({
+      sizes: flag('sizes')?.split(',').filter(Boolean).map(Number) ?? defaultPlanBenchOptions.sizes,
+      nodeFlags: flag('node-flags')?.split(' ').filter(Boolean) ?? defaultPlanBenchOptions.nodeFlags,
     }),
   workers: () =>
     benchWorkers({
