@@ -62,7 +62,7 @@ export const envSchema = z.object({
    * partners' runs and their companies in flight (bench/README.md, the peak figures).
    */
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1, 'expected a whole number of at least 1').default(200),
-  WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1, 'expected a whole number of at least 1').default(100),
+  WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1, 'expected a whole number of at least 1').default(300),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2, 'expected a whole number of at least 2 (Temporal needs one for sticky and one for normal polling)').default(100),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0, 'expected a whole number of at least 0').default(1000),
   /** The share of the tenant's hourly Autotask threshold a run may fill; above it, the run waits. */

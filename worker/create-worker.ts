@@ -49,7 +49,7 @@ export async function createSyncWorker(options: SyncWorkerOptions): Promise<Work
     shutdownGraceTime: options.shutdownGraceTime ?? '20 seconds',
     shutdownForceTime: '40 seconds',
     maxConcurrentActivityTaskExecutions: options.capacity?.maxConcurrentActivities ?? 200,
-    maxConcurrentLocalActivityExecutions: options.capacity?.maxConcurrentLocalActivities ?? 100,
+    maxConcurrentLocalActivityExecutions: options.capacity?.maxConcurrentLocalActivities ?? 300,
     maxConcurrentWorkflowTaskExecutions: options.capacity?.maxConcurrentWorkflowTasks ?? 100,
     maxCachedWorkflows: options.capacity?.maxCachedWorkflows ?? 1000,
     // A company's workflow runs in one workflow task, taken from the normal queue, not the sticky

@@ -5,7 +5,7 @@ describe('parseEnv', () => {
   it('gives every variable its embedded default', () => {
     const env = parseEnv({});
     expect(env).toMatchObject({ DATA_DIR: './.data', TEMPORAL_NAMESPACE: 'default', PORT: 3000, HOST: '127.0.0.1', LOG_LEVEL: 'info', TEMPORAL_TASK_QUEUE: 'pb-autotask-sync' });
-    expect(env).toMatchObject({ AUTOTASK_BUDGET_SHARE: 0.5, WORKER_MAX_CONCURRENT_ACTIVITIES: 200, WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: 100, WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: 100, WORKER_MAX_CACHED_WORKFLOWS: 1000 });
+    expect(env).toMatchObject({ AUTOTASK_BUDGET_SHARE: 0.5, WORKER_MAX_CONCURRENT_ACTIVITIES: 200, WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: 300, WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: 100, WORKER_MAX_CACHED_WORKFLOWS: 1000 });
     expect(env.DATABASE_URL).toBeUndefined();
     expect(env.TEMPORAL_ADDRESS).toBeUndefined();
   });

@@ -219,6 +219,21 @@ describe('partnerSync fan-out', () => {
     expect.soft(state.notified, 'alerts asked for').toEqual([{ partnerId: 'p1', runId: (summary as { runId: string }).runId }]);
   });
 
+  it('keeps 150 companies in flight by default, so the confirming reads\' wait does not idle Autotask', async () => {
+    const companies = 160;
+    const { activities, state } = stubActivities(companies);
+    const taskQueue = `partner-sync-${randomBytes(4).toString('hex')}`;
+    // Slots beyond the window (a company's write keeps its workflow task open), so the window is the limit.
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: { codePath: inject('workflowBundlePath') }, activities, maxConcurrentLocalActivityExecutions: 300, maxConcurrentWorkflowTaskExecutions: 300, maxCachedWorkflows: 400 });
+    const workflowId = `partner-sync/test-${randomBytes(3).toString('hex')}/now`;
+    const summary = await worker.runUntil(env.client.workflow.execute('partnerSync', { taskQueue, workflowId, args: [{ partnerId: 'p1', trigger: 'api' }] }));
+    expect(summary).toMatchObject({ total: companies });
+    // More than the old window of 50, never more than 150 (the stub's quiet moment may end a write
+    // before the last of the 150 has started, so the peak can fall a little short of it).
+    expect(state.peak, 'children in flight at the peak').toBeGreaterThan(100);
+    expect(state.peak, 'children in flight at the peak').toBeLessThanOrEqual(150);
+  }, 120_000);
+
   it('asks for no alert when the outcome raises none (an ok run after an ok one)', async () => {
     const { activities, state } = stubActivities(3, false);
     const taskQueue = `partner-sync-${randomBytes(4).toString('hex')}`;
