@@ -55,13 +55,8 @@ describe('contracts between runs', () => {
     await expectByIdThenModifiedSince();
   });
 
-  it('sees a contract Autotask stamped as modified: the company is held for its ended contract', async () => {
-    const id = mapped[0]!;
-    const contract = contractOf(id);
-    const endDate = contract.endDate;
-    contract.endDate = ENDED;
-    contract.lastModifiedDateTime = new Date().toISOString();
-    bumpCount(id);
+  /** The next run holds the company for its ended contract and writes nothing to it; the contract is restored after. */
+  async function expectHeldForEndedContract(id: string, contract: ReturnType<typeof contractOf>, endDate: typeof contract.endDate) {
     const since = stack.sims.autotask.state.adjustments.length;
     try {
       await syncNow(stack, stack.partnerId);
@@ -71,6 +66,16 @@ describe('contracts between runs', () => {
       contract.endDate = endDate;
       contract.lastModifiedDateTime = new Date().toISOString();
     }
+  }
+
+  it('sees a contract Autotask stamped as modified: the company is held for its ended contract', async () => {
+    const id = mapped[0]!;
+    const contract = contractOf(id);
+    const endDate = contract.endDate;
+    contract.endDate = ENDED;
+    contract.lastModifiedDateTime = new Date().toISOString();
+    bumpCount(id);
+    await expectHeldForEndedContract(id, contract, endDate);
   });
 
   it('reads a cached contract again before writing to it, so an unstamped change writes nothing', async () => {
@@ -81,14 +86,6 @@ describe('contracts between runs', () => {
     // Ended in Autotask without a new lastModifiedDateTime: the modified-since read cannot see it.
     contract.endDate = ENDED;
     bumpCount(id);
-    const since = stack.sims.autotask.state.adjustments.length;
-    try {
-      await syncNow(stack, stack.partnerId);
-      expect(adjustmentsOn(contract.id, since)).toEqual([]);
-      expect(await companyStatus(id)).toMatchObject({ status: 'error', detail: expect.stringContaining(`ended on ${ENDED}`) });
-    } finally {
-      contract.endDate = endDate;
-      contract.lastModifiedDateTime = new Date().toISOString();
-    }
+    await expectHeldForEndedContract(id, contract, endDate);
   });
 });

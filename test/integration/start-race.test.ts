@@ -54,25 +54,25 @@ describe.each<Driver>(['postgres', 'pglite'])('start race on %s', (driver) => {
     return winners[0]!;
   }
 
+  /** The requests sent at the same instant start exactly one run, which the winner names and which does its work. */
+  async function expectOneRun(bodies: Array<{ dryRun?: boolean }>) {
+    const before = await runIds();
+    const winner = oneWinner(await Promise.all(bodies.map(post)));
+    const runs = await settled(before);
+    expect(runs.map((r) => r.id)).toEqual([winner.runId]);
+    expect(runs[0]!.status, runs[0]!.detail ?? '').not.toBe('skipped');
+  }
+
   it('four Sync now requests at the same instant start one run; three answer alreadyRunning with it', async () => {
     for (let rep = 0; rep < REPETITIONS; rep++) {
-      const before = await runIds();
-      const winner = oneWinner(await Promise.all([post({}), post({}), post({}), post({})]));
-      const runs = await settled(before);
-      expect(runs.map((r) => r.id)).toEqual([winner.runId]);
-      expect(runs[0]!.status, runs[0]!.detail ?? '').not.toBe('skipped');
+      await expectOneRun([{}, {}, {}, {}]);
     }
   });
 
   it('a dry run and a real run requested together: one run, the other request names it', async () => {
     for (let rep = 0; rep < REPETITIONS; rep++) {
-      const before = await runIds();
       // Alternate which comes first, so either kind may win.
-      const bodies = rep % 2 ? [{ dryRun: true }, { dryRun: false }] : [{ dryRun: false }, { dryRun: true }];
-      const winner = oneWinner(await Promise.all(bodies.map(post)));
-      const runs = await settled(before);
-      expect(runs.map((r) => r.id)).toEqual([winner.runId]);
-      expect(runs[0]!.status, runs[0]!.detail ?? '').not.toBe('skipped');
+      await expectOneRun(rep % 2 ? [{ dryRun: true }, { dryRun: false }] : [{ dryRun: false }, { dryRun: true }]);
     }
   });
 
