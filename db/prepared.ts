@@ -1,8 +1,9 @@
 /**
- * Hot read paths use drizzle prepared queries: the SQL text is built once per database handle
- * (and per variant, such as a filter shape) instead of on every request; drizzle's query builder
- * costs more CPU than the query itself.
+ * Hot paths use drizzle prepared queries: the SQL text is built once per database handle (and per
+ * variant, such as a filter shape or a number of rows) instead of on every call; drizzle's query
+ * builder costs more CPU than the query itself.
  */
+import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from './client.ts';
 
 export function preparedPerDb<Q, V extends string = ''>(build: (db: Db, variant: V) => Q): (db: Db, variant?: V) => Q {
@@ -15,3 +16,21 @@ export function preparedPerDb<Q, V extends string = ''>(build: (db: Db, variant:
     return query;
   };
 }
+
+/**
+ * A placeholder whose value reaches the driver as given. drizzle runs a column's encoder over a
+ * bare placeholder's value, null included (a numeric column sends `String(null)`, a jsonb one
+ * `JSON.stringify(null)`: 'null' instead of SQL NULL), so statements built with these take their
+ * values the way the encoders below give them, as drizzle sends a value it binds itself.
+ */
+export const param = (name: string): SQL => sql`${sql.placeholder(name)}`;
+
+/** numeric columns in `mode: 'number'`. */
+export const numericValue = (value: number | null | undefined): string | null => (value === null || value === undefined ? null : String(value));
+/** jsonb columns. */
+export const jsonValue = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
+/** timestamp columns in `mode: 'date'`. */
+export const timestampValue = (value: Date | null): string | null => value?.toISOString() ?? null;
+
+/** Rows of a statement prepared per number of rows: beyond this it is built per call (same SQL). */
+export const MAX_PREPARED_ROWS = 8;

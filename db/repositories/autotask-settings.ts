@@ -1,11 +1,15 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../client.ts';
+import { preparedPerDb } from '../prepared.ts';
 import { autotaskSettings } from '../schema.ts';
 
 export type AutotaskSettingsRow = typeof autotaskSettings.$inferSelect;
 
+/** Read by every company with a write (the switch and the credentials): prepared once. */
+const settingsOf = preparedPerDb((db) => db.select().from(autotaskSettings).where(eq(autotaskSettings.partnerId, sql.placeholder('partnerId'))).limit(1).prepare('autotask_settings'));
+
 export async function findSettings(db: Db, partnerId: string): Promise<AutotaskSettingsRow | undefined> {
-  const [row] = await db.select().from(autotaskSettings).where(eq(autotaskSettings.partnerId, partnerId)).limit(1);
+  const [row] = await settingsOf(db).execute({ partnerId });
   return row;
 }
 

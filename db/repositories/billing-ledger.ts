@@ -4,6 +4,7 @@
  */
 import { and, asc, desc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../client.ts';
+import { jsonValue, param, preparedPerDb } from '../prepared.ts';
 import { billingLedger, pendingReleases, type LedgerReason } from '../schema.ts';
 import type { OwnedPair, PairRef } from '../../sync/ownership.ts';
 
@@ -26,18 +27,28 @@ export interface LedgerWrite {
  * delete reads it): a run records hundreds a second, and a transaction cost four round trips.
  */
 export async function recordLedgerWrite(db: Db, partnerId: string, write: LedgerWrite): Promise<void> {
+  await preparedLedgerWrite(db).execute({ partnerId, ...write, productIds: jsonValue(write.productIds) });
+}
+
+/** Every confirmed write records one: prepared once, its values placeholders (db/prepared.ts `param`). */
+const preparedLedgerWrite = preparedPerDb((db) => {
+  const v = { runId: param('runId'), contractId: param('contractId'), serviceId: param('serviceId'), effectiveDate: param('effectiveDate'), units: param('units'), pbCompanyId: param('pbCompanyId'), productIds: param('productIds'), reason: param('reason') };
   const written = db.$with('written').as(
     db
       .insert(billingLedger)
-      .values({ partnerId, ...write })
+      .values({ partnerId: param('partnerId'), ...v })
       .onConflictDoUpdate({
         target: [billingLedger.runId, billingLedger.contractId, billingLedger.serviceId],
-        set: { units: write.units, effectiveDate: write.effectiveDate, pbCompanyId: write.pbCompanyId, productIds: write.productIds, reason: write.reason, setAt: sql`now()` },
+        set: { units: v.units, effectiveDate: v.effectiveDate, pbCompanyId: v.pbCompanyId, productIds: v.productIds, reason: v.reason, setAt: sql`now()` },
       })
       .returning({ id: billingLedger.id })
   );
-  await db.with(written).delete(pendingReleases).where(and(eq(pendingReleases.partnerId, partnerId), eq(pendingReleases.contractId, write.contractId), eq(pendingReleases.serviceId, write.serviceId)));
-}
+  return db
+    .with(written)
+    .delete(pendingReleases)
+    .where(and(eq(pendingReleases.partnerId, param('partnerId')), eq(pendingReleases.contractId, param('contractId')), eq(pendingReleases.serviceId, param('serviceId'))))
+    .prepare('ledger_write');
+});
 
 /**
  * Records many confirmed pairs at once (a run's planning adopts every pair already right whose

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { syncResults, syncRuns } from '../schema.ts';
 import type { RunStatus } from '../../sync/vocabulary.ts';
@@ -77,8 +77,11 @@ export interface RunProgress {
   adjustments: number;
 }
 
-/** Counters move by deltas in SQL so concurrent children never lose an update. */
-export function runProgressSet(delta: RunProgress) {
+/**
+ * Counters move by deltas in SQL so concurrent children never lose an update. A delta may be a
+ * placeholder, for a statement prepared once (company-outcomes.ts).
+ */
+export function runProgressSet(delta: { [K in keyof RunProgress]: number | SQL }) {
   return {
     done: sql`${syncRuns.done} + ${delta.done}`,
     failed: sql`${syncRuns.failed} + ${delta.failed}`,

@@ -7,6 +7,7 @@ import { and, desc, eq, inArray, isNotNull, isNull, ne, not, or, sql } from 'dri
 import type { Db } from '../client.ts';
 import { syncResults, syncRuns, unitWrites } from '../schema.ts';
 import type { ProductResult } from '../../sync/records.ts';
+import { MAX_PREPARED_ROWS, jsonValue, param, preparedPerDb } from '../prepared.ts';
 
 export interface UnitWrite {
   contractId: number;
@@ -52,6 +53,23 @@ const settled = or(
   sql`(${unitWrites.result} is null and exists (select 1 from ${syncResults} r where r.run_id = ${unitWrites.runId} and r.pb_company_id = ${unitWrites.pbCompanyId} and r.autotask_contract_id = ${unitWrites.contractId} and r.autotask_service_id = ${unitWrites.serviceId} and r.status = 'ok'))`
 );
 
+/** The claim statement for `count` pairs; its values are placeholders (db/prepared.ts `param`). */
+function claimStatement(db: Db, count: number) {
+  return db
+    .insert(unitWrites)
+    .values(Array.from({ length: count }, (_, i) => ({ runId: param('runId'), pbCompanyId: param('pbCompanyId'), contractId: param(`contractId${i}`), serviceId: param(`serviceId${i}`), target: param(`target${i}`), effectiveDate: param(`effectiveDate${i}`) })))
+    .onConflictDoUpdate({
+      target: [unitWrites.runId, unitWrites.contractId, unitWrites.serviceId],
+      set: { attempts: sql`${unitWrites.attempts} + 1` },
+      // Another company's claim on the pair is left alone, and not returned.
+      setWhere: eq(unitWrites.pbCompanyId, param('pbCompanyId')),
+    })
+    .returning();
+}
+
+/** Every company claims its writes: prepared once per number of pairs. */
+const preparedClaim = preparedPerDb((db, count: `${number}`) => claimStatement(db, Number(count)).prepare(`claim_unit_writes_${count}`));
+
 /**
  * Claims a company's writes in a run before they are sent (one statement for all its pairs),
  * returning per pair (`pairKey`) how many attempts claimed it, what an earlier one posted or
@@ -60,16 +78,9 @@ const settled = or(
 export async function claimUnitWrites(db: Db, runId: string, pbCompanyId: string, writes: UnitWrite[]): Promise<Map<string, UnitWriteClaim>> {
   const unique = [...new Map(writes.map((w) => [pairKey(w.contractId, w.serviceId), w])).values()];
   if (unique.length === 0) return new Map();
-  const rows = await db
-    .insert(unitWrites)
-    .values(unique.map((w) => ({ runId, pbCompanyId, ...w })))
-    .onConflictDoUpdate({
-      target: [unitWrites.runId, unitWrites.contractId, unitWrites.serviceId],
-      set: { attempts: sql`${unitWrites.attempts} + 1` },
-      // Another company's claim on the pair is left alone, and not returned.
-      setWhere: eq(unitWrites.pbCompanyId, pbCompanyId),
-    })
-    .returning();
+  const values: Record<string, unknown> = { runId, pbCompanyId };
+  unique.forEach((w, i) => Object.assign(values, { [`contractId${i}`]: w.contractId, [`serviceId${i}`]: w.serviceId, [`target${i}`]: w.target, [`effectiveDate${i}`]: w.effectiveDate }));
+  const rows = unique.length <= MAX_PREPARED_ROWS ? await preparedClaim(db, `${unique.length}`).execute(values) : await claimStatement(db, unique.length).execute(values);
   const claims = new Map<string, UnitWriteClaim>(
     rows.map((r) => [pairKey(r.contractId, r.serviceId), { attempts: r.attempts, result: r.result, postedAt: r.postedAt, adjustmentId: r.adjustmentId, heldBy: null }])
   );
@@ -86,20 +97,22 @@ export async function claimUnitWrites(db: Db, runId: string, pbCompanyId: string
   return claims;
 }
 
+/** A company's writes update their claims: these statements are prepared once. */
+const claimOf = and(eq(unitWrites.runId, param('runId')), eq(unitWrites.contractId, param('contractId')), eq(unitWrites.serviceId, param('serviceId')));
+const preparedPosted = preparedPerDb((db) => db.update(unitWrites).set({ postedAt: sql`now()`, adjustmentId: param('adjustmentId') }).where(claimOf).prepare('unit_write_posted'));
+const preparedResult = preparedPerDb((db) => db.update(unitWrites).set({ result: param('result') }).where(claimOf).prepare('unit_write_result'));
+
 /**
  * Autotask accepted the claim's adjustment: saved before the confirming read, so no later attempt
  * of the run posts to the pair again, whatever happens next.
  */
 export async function markUnitWritePosted(db: Db, runId: string, contractId: number, serviceId: number, adjustmentId: number | null): Promise<void> {
-  await db
-    .update(unitWrites)
-    .set({ postedAt: sql`now()`, adjustmentId })
-    .where(and(eq(unitWrites.runId, runId), eq(unitWrites.contractId, contractId), eq(unitWrites.serviceId, serviceId)));
+  await preparedPosted(db).execute({ runId, contractId, serviceId, adjustmentId });
 }
 
 /** Saves a write's result, so a retry of the company skips that service. */
 export async function saveUnitWriteResult(db: Db, runId: string, contractId: number, serviceId: number, result: ProductResult): Promise<void> {
-  await db.update(unitWrites).set({ result }).where(and(eq(unitWrites.runId, runId), eq(unitWrites.contractId, contractId), eq(unitWrites.serviceId, serviceId)));
+  await preparedResult(db).execute({ runId, contractId, serviceId, result: jsonValue(result) });
 }
 
 /** A company's claims in a run (the workflow's give-up path reads what was confirmed). */
@@ -107,23 +120,43 @@ export async function listCompanyUnitWrites(db: Db, runId: string, pbCompanyId: 
   return db.select().from(unitWrites).where(and(eq(unitWrites.runId, runId), eq(unitWrites.pbCompanyId, pbCompanyId)));
 }
 
-/** Adjustments other runs of the partner posted to these pairs that never read back as applied. */
-export async function findPendingAdjustments(db: Db, partnerId: string, runId: string, pairs: Array<{ contractId: number; serviceId: number }>): Promise<Map<string, PendingAdjustment>> {
-  if (pairs.length === 0) return new Map();
-  const rows = await db
+/** The pending-adjustments read for so many contracts and services; values are placeholders. */
+function pendingStatement(db: Db, contracts: number, services: number) {
+  return db
     .select({ id: unitWrites.id, runId: unitWrites.runId, contractId: unitWrites.contractId, serviceId: unitWrites.serviceId, target: unitWrites.target, effectiveDate: unitWrites.effectiveDate, adjustmentId: unitWrites.adjustmentId, postedAt: unitWrites.postedAt })
     .from(unitWrites)
     .innerJoin(syncRuns, eq(syncRuns.id, unitWrites.runId))
     .where(and(
-      eq(syncRuns.partnerId, partnerId),
-      ne(unitWrites.runId, runId),
+      eq(syncRuns.partnerId, param('partnerId')),
+      ne(unitWrites.runId, param('runId')),
       isNotNull(unitWrites.postedAt),
       isNull(unitWrites.resolution),
       not(settled!),
-      inArray(unitWrites.contractId, [...new Set(pairs.map((p) => p.contractId))]),
-      inArray(unitWrites.serviceId, [...new Set(pairs.map((p) => p.serviceId))])
+      // Bare placeholders: a comparison binds them as given (only inserted and set values get encoded).
+      inArray(unitWrites.contractId, Array.from({ length: contracts }, (_, i) => sql.placeholder(`contractId${i}`))),
+      inArray(unitWrites.serviceId, Array.from({ length: services }, (_, i) => sql.placeholder(`serviceId${i}`)))
     ))
     .orderBy(unitWrites.postedAt);
+}
+
+/** Every company with a write reads it: prepared once per number of contracts and services. */
+const preparedPending = preparedPerDb((db, shape: `${number}|${number}`) => {
+  const [contracts, services] = shape.split('|').map(Number);
+  return pendingStatement(db, contracts!, services!).prepare(`pending_adjustments_${contracts}_${services}`);
+});
+
+/** Adjustments other runs of the partner posted to these pairs that never read back as applied. */
+export async function findPendingAdjustments(db: Db, partnerId: string, runId: string, pairs: Array<{ contractId: number; serviceId: number }>): Promise<Map<string, PendingAdjustment>> {
+  if (pairs.length === 0) return new Map();
+  const contractIds = [...new Set(pairs.map((p) => p.contractId))];
+  const serviceIds = [...new Set(pairs.map((p) => p.serviceId))];
+  const values: Record<string, unknown> = { partnerId, runId };
+  contractIds.forEach((id, i) => (values[`contractId${i}`] = id));
+  serviceIds.forEach((id, i) => (values[`serviceId${i}`] = id));
+  const shape = `${contractIds.length}|${serviceIds.length}` as const;
+  const rows = contractIds.length <= MAX_PREPARED_ROWS && serviceIds.length <= MAX_PREPARED_ROWS
+    ? await preparedPending(db, shape).execute(values)
+    : await pendingStatement(db, contractIds.length, serviceIds.length).execute(values);
   const wanted = new Set(pairs.map((p) => pairKey(p.contractId, p.serviceId)));
   const out = new Map<string, PendingAdjustment>();
   for (const r of rows) {
