@@ -1,7 +1,8 @@
-/** `npm run bench [-- autotask|sync|api|portal]`: benchmarks that print tables (no assertions). */
+/** `npm run bench [-- autotask|sync|floor|api|portal|…]`: benchmarks that print tables (no assertions). */
 import { benchApi } from './api.ts';
 import { benchAutotask } from './autotask.ts';
 import { benchBudget, defaultBudgetBenchOptions } from './budget.ts';
+import { benchFloor, defaultFloorBenchOptions } from './floor.ts';
 import { benchPeak, defaultPeakBenchOptions } from './peak.ts';
 import { benchPlan, defaultPlanBenchOptions } from './plan.ts';
 import { benchPortal } from './portal.ts';
@@ -41,6 +42,13 @@ const suites: Record<string, () => Promise<void>> = {
       windowSeconds: count('window-s', defaultBudgetBenchOptions.windowSeconds),
       share: count('share', defaultBudgetBenchOptions.share),
       latencyMs: count('latency', defaultBudgetBenchOptions.latencyMs),
+    }),
+  floor: () =>
+    benchFloor({
+      n: count('n', defaultFloorBenchOptions.n),
+      window: count('window', defaultFloorBenchOptions.window),
+      runs: count('runs', defaultFloorBenchOptions.runs),
+      fillerBytes: count('filler-bytes', defaultFloorBenchOptions.fillerBytes),
     }),
   peak: () =>
     benchPeak({

@@ -1,0 +1,95 @@
+/**
+ * `npm run bench -- floor`: what Temporal alone costs per company on this machine. The product's
+ * workflow shape (bench/floor-workflows.ts: a window of children, one local activity each, the
+ * same child options) with no database, no Autotask and no Password Boss, against the dev server
+ * `npm start` runs, with the worker options `npm run worker` uses. `sync`'s companies/s @0 ms
+ * divided by this run's companies/s says how much of the engine's cost is its own work, a figure
+ * that depends far less on the machine than companies/s does. Prints one table; asserts nothing.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FloorActivities, FloorChildInput } from './floor-workflows.ts';
+import { cpuMs } from './proc-cpu.ts';
+import { printTable } from './table.ts';
+import { startBenchTemporal } from './temporal-target.ts';
+
+export interface FloorBenchOptions {
+  n: number;
+  /** Children in flight: partnerSync's default window. */
+  window: number;
+  /** Measured runs after the first (which creates every child's workflow ID, as a first month does). */
+  runs: number;
+  /** A child's input size: about what a company's plan weighs in the product (`sync --history-stats`). */
+  fillerBytes: number;
+}
+
+export const defaultFloorBenchOptions: FloorBenchOptions = { n: 1_000, window: 150, runs: 2, fillerBytes: 700 };
+
+const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
+export async function benchFloor(options: FloorBenchOptions = defaultFloorBenchOptions): Promise<void> {
+  const workflowsPath = path.join(path.dirname(fileURLToPath(import.meta.url)), 'floor-workflows.ts');
+  // Preloaded as the product's workflows are (worker/bundle-options.ts): evaluated once per context.
+  const bundle = await bundleWorkflowCode({ workflowsPath, preloadModules: [workflowsPath], logger: silent });
+  // The dev server needs no PostgreSQL; the URL is only used by the production target.
+  const temporal = await startBenchTemporal('dev', 'postgres://unused', 1);
+  const taskQueue = 'bench-floor';
+  const rows: Array<Array<string | number>> = [];
+  let nativeConnection: NativeConnection | undefined;
+  let connection: Connection | undefined;
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  try {
+    nativeConnection = await NativeConnection.connect({ address: temporal.address });
+    const activities: FloorActivities = {
+      async floorWork(input: FloorChildInput) {
+        return { index: input.index, detail: `company ${input.index}: 1 service set from 10 to 11 units` };
+      },
+    };
+    // `npm run worker`'s options (worker/create-worker.ts), with this bundle and activity.
+    worker = await Worker.create({
+      connection: nativeConnection,
+      taskQueue,
+      workflowBundle: bundle,
+      activities,
+      maxConcurrentActivityTaskExecutions: 200,
+      maxConcurrentLocalActivityExecutions: 300,
+      maxConcurrentWorkflowTaskExecutions: 100,
+      maxCachedWorkflows: 1_000,
+      nonStickyToStickyPollRatio: 1,
+    });
+    running = worker.run();
+    connection = await Connection.connect({ address: temporal.address });
+    const client = new Client({ connection });
+    for (let run = 0; run <= options.runs; run++) {
+      const before = { server: cpuMs(temporal.pids), worker: process.cpuUsage() };
+      const started = performance.now();
+      const done = await client.workflow.execute('floorParent', { taskQueue, workflowId: `floor-parent/${run}`, args: [{ partnerId: 'floor', n: options.n, window: options.window, fillerBytes: options.fillerBytes }] });
+      const seconds = (performance.now() - started) / 1000;
+      const workerUsage = process.cpuUsage(before.worker);
+      const perCompany = (ms: number) => (ms / options.n).toFixed(1);
+      rows.push([
+        run === 0 ? 'first (creates the IDs)' : `again (IDs reused) #${run}`,
+        options.n,
+        `${seconds.toFixed(1)} s`,
+        (options.n / seconds).toFixed(0),
+        perCompany(cpuMs(temporal.pids) - before.server),
+        perCompany((workerUsage.user + workerUsage.system) / 1000),
+        done === options.n ? 'yes' : `NO (${done})`,
+      ]);
+    }
+  } finally {
+    worker?.shutdown();
+    await running?.catch(() => {});
+    await connection?.close();
+    await nativeConnection?.close();
+    await temporal.stop();
+  }
+  printTable(
+    `Temporal's floor: ${options.window} children in flight, one local activity each, no I/O (2 cores); Temporal dev server (SQLite file, WAL)`,
+    ['run', 'N', 'time', 'companies/s', 'Temporal CPU ms/company', 'worker CPU ms/company', 'all done'],
+    rows
+  );
+}
