@@ -29,14 +29,25 @@ export const defaultFloorBenchOptions: FloorBenchOptions = { n: 1_000, window: 1
 
 const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
-export async function benchFloor(options: FloorBenchOptions = defaultFloorBenchOptions): Promise<void> {
+export interface FloorRun {
+  /** The first run creates every child's workflow ID; later runs reuse them. */
+  reused: boolean;
+  seconds: number;
+  companiesPerSecond: number;
+  temporalCpuMsPerCompany: number;
+  workerCpuMsPerCompany: number;
+  allDone: boolean;
+}
+
+/** Runs the floor on a fresh dev server: a first run, then `runs` more. */
+export async function measureFloor(options: FloorBenchOptions): Promise<FloorRun[]> {
   const workflowsPath = path.join(path.dirname(fileURLToPath(import.meta.url)), 'floor-workflows.ts');
   // Preloaded as the product's workflows are (worker/bundle-options.ts): evaluated once per context.
   const bundle = await bundleWorkflowCode({ workflowsPath, preloadModules: [workflowsPath], logger: silent });
   // The dev server needs no PostgreSQL; the URL is only used by the production target.
   const temporal = await startBenchTemporal('dev', 'postgres://unused', 1);
   const taskQueue = 'bench-floor';
-  const rows: Array<Array<string | number>> = [];
+  const runs: FloorRun[] = [];
   let nativeConnection: NativeConnection | undefined;
   let connection: Connection | undefined;
   let worker: Worker | undefined;
@@ -69,16 +80,14 @@ export async function benchFloor(options: FloorBenchOptions = defaultFloorBenchO
       const done = await client.workflow.execute('floorParent', { taskQueue, workflowId: `floor-parent/${run}`, args: [{ partnerId: 'floor', n: options.n, window: options.window, fillerBytes: options.fillerBytes }] });
       const seconds = (performance.now() - started) / 1000;
       const workerUsage = process.cpuUsage(before.worker);
-      const perCompany = (ms: number) => (ms / options.n).toFixed(1);
-      rows.push([
-        run === 0 ? 'first (creates the IDs)' : `again (IDs reused) #${run}`,
-        options.n,
-        `${seconds.toFixed(1)} s`,
-        (options.n / seconds).toFixed(0),
-        perCompany(cpuMs(temporal.pids) - before.server),
-        perCompany((workerUsage.user + workerUsage.system) / 1000),
-        done === options.n ? 'yes' : `NO (${done})`,
-      ]);
+      runs.push({
+        reused: run > 0,
+        seconds,
+        companiesPerSecond: options.n / seconds,
+        temporalCpuMsPerCompany: (cpuMs(temporal.pids) - before.server) / options.n,
+        workerCpuMsPerCompany: (workerUsage.user + workerUsage.system) / 1000 / options.n,
+        allDone: done === options.n,
+      });
     }
   } finally {
     worker?.shutdown();
@@ -87,9 +96,22 @@ export async function benchFloor(options: FloorBenchOptions = defaultFloorBenchO
     await nativeConnection?.close();
     await temporal.stop();
   }
+  return runs;
+}
+
+export async function benchFloor(options: FloorBenchOptions = defaultFloorBenchOptions): Promise<void> {
+  const runs = await measureFloor(options);
   printTable(
     `Temporal's floor: ${options.window} children in flight, one local activity each, no I/O (2 cores); Temporal dev server (SQLite file, WAL)`,
     ['run', 'N', 'time', 'companies/s', 'Temporal CPU ms/company', 'worker CPU ms/company', 'all done'],
-    rows
+    runs.map((r, i) => [
+      r.reused ? `again (IDs reused) #${i}` : 'first (creates the IDs)',
+      options.n,
+      `${r.seconds.toFixed(1)} s`,
+      r.companiesPerSecond.toFixed(0),
+      r.temporalCpuMsPerCompany.toFixed(1),
+      r.workerCpuMsPerCompany.toFixed(1),
+      r.allDone ? 'yes' : 'NO',
+    ])
   );
 }

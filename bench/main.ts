@@ -83,6 +83,7 @@ const suites: Record<string, () => Promise<void>> = {
       historyStats: process.argv.includes('--history-stats'),
       requestStats: process.argv.includes('--request-stats'),
       skipNaive: process.argv.includes('--no-naive'),
+      floor: process.argv.includes('--floor'),
     }),
 };
 
