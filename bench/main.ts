@@ -1,7 +1,8 @@
-/** `npm run bench [-- autotask|sync|api|portal]`: benchmarks that print tables (no assertions). */
+/** `npm run bench [-- autotask|sync|floor|api|portal|…]`: benchmarks that print tables (no assertions). */
 import { benchApi } from './api.ts';
 import { benchAutotask } from './autotask.ts';
 import { benchBudget, defaultBudgetBenchOptions } from './budget.ts';
+import { benchFloor, defaultFloorBenchOptions } from './floor.ts';
 import { benchPeak, defaultPeakBenchOptions } from './peak.ts';
 import { benchPlan, defaultPlanBenchOptions } from './plan.ts';
 import { benchPortal } from './portal.ts';
@@ -42,6 +43,13 @@ const suites: Record<string, () => Promise<void>> = {
       share: count('share', defaultBudgetBenchOptions.share),
       latencyMs: count('latency', defaultBudgetBenchOptions.latencyMs),
     }),
+  floor: () =>
+    benchFloor({
+      n: count('n', defaultFloorBenchOptions.n),
+      window: count('window', defaultFloorBenchOptions.window),
+      runs: count('runs', defaultFloorBenchOptions.runs),
+      fillerBytes: count('filler-bytes', defaultFloorBenchOptions.fillerBytes),
+    }),
   peak: () =>
     benchPeak({
       partners: count('partners', defaultPeakBenchOptions.partners),
@@ -75,6 +83,7 @@ const suites: Record<string, () => Promise<void>> = {
       historyStats: process.argv.includes('--history-stats'),
       requestStats: process.argv.includes('--request-stats'),
       skipNaive: process.argv.includes('--no-naive'),
+      floor: process.argv.includes('--floor'),
     }),
 };
 

@@ -40,6 +40,7 @@ import { printTable } from './table.ts';
 import { batchSizeBuckets, classifyRequests } from './request-stats.ts';
 import type { LoggedRequest } from '../simulators/common/faults.ts';
 import { describeTemporal, startBenchTemporal, type BenchTemporal, type TemporalKind } from './temporal-target.ts';
+import { measureFloor } from './floor.ts';
 
 const LATENCY_MS = 50;
 
@@ -62,12 +63,15 @@ export interface SyncBenchOptions {
   requestStats?: boolean;
   /** Leave out the naive loop (its columns print `—`): for pairs of runs that compare the engine only. */
   skipNaive?: boolean;
+  /** Also run Temporal's floor (bench/floor.ts) after each size and print the run against it. */
+  floor?: boolean;
 }
 
 export const defaultSyncBenchOptions: SyncBenchOptions = { sizes: [100, 1_000, 5_000], unchangedSizes: [], sqlStats: false, nodeFlags: ['--max-old-space-size=256', '--max-semi-space-size=2'], memoryTrace: false, temporal: 'dev', historyShards: 4 };
 
 export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOptions): Promise<void> {
   const { sizes } = options;
+  if (options.floor && options.temporal !== 'dev') throw new Error('--floor runs on the dev server only: leave out --temporal=server, or run the two separately');
   const [pg, bundle] = await Promise.all([
     startThrowawayPostgres({ statementStats: true }),
     bundleWorkflowCode({ ...bundleOptions, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } }),
@@ -78,6 +82,7 @@ export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOpti
   writeFileSync(bundlePath, bundle.code);
   const rows: Array<Array<string | number>> = [];
   const unchangedRows: Array<Array<string | number>> = [];
+  const floorRows: Array<Array<string | number>> = [];
   const secretsKey = randomBytes(32);
   const tracing = tracingFromEnv(loadEnv(), 'bench');
   const children: ChildProcess[] = [];
@@ -145,6 +150,7 @@ export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOpti
         return { seconds, requests, summary, statements: await statements.read() };
       };
 
+      let engine: EngineFigures | undefined;
       autotask.faults.latencyMs = LATENCY_MS;
       if (!withChanges) {
         // The first run adopts every pair into the ownership ledger; the second is a month-end
@@ -178,6 +184,7 @@ export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOpti
         const naiveTotal = options.skipNaive ? null : ((await naiveLoop(s, zoneLookupUrl, sample)) / sample) * n;
         // What the changed run cannot beat: its adjustments, 3 in flight, 50 ms each.
         const limitSeconds = (changed.summary.adjustments * LATENCY_MS) / 1000 / 3;
+        engine = { changedSeconds: changed.seconds, limitSeconds, zeroLatencyRate: n / fast.seconds };
 
         rows.push([
           n,
@@ -209,6 +216,7 @@ export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOpti
       await connection.close();
       await temporal.stop();
       [connection, temporal] = [undefined, undefined];
+      if (options.floor && engine) floorRows.push(await againstFloor(n, engine));
     }
   } finally {
     for (const c of children) c.kill('SIGKILL');
@@ -222,6 +230,9 @@ export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOpti
     printTable(`Sync now, ${title}`, [
       'N', 'changed run', '÷ limit', 'AT req/company', 'AT req/changed service', 'SQL/company', 'no-change run', 'no-change AT req', 'budget N/100+10', 'companies/s @0 ms', 'Temporal CPU ms/company', 'PostgreSQL CPU ms/company', 'worker CPU ms/company', 'worker peak RSS', 'Temporal peak RSS', 'naive loop', 'speed-up', 'exact',
     ], rows);
+  }
+  if (floorRows.length) {
+    printTable(`The same runs against Temporal's floor (bench/floor.ts, on a fresh dev server after each size)`, ['N', 'floor companies/s', 'companies/s @0 ms', '@0 ms ÷ floor', 'changed run', 'its bound: max(limit, N ÷ floor)', 'changed run ÷ bound'], floorRows);
   }
   if (unchangedRows.length) {
     printTable(`No-change runs only, ${title}`, ['N', 'first run (adopts the ledger)', 'AT req', 'second run', 'AT req', 'SQL/company', 'worker peak RSS', 'exact'], unchangedRows);
@@ -308,4 +319,22 @@ async function naiveLoop(s: Scenario, zoneLookupUrl: string, count: number): Pro
     await client.createAdjustment({ contractId: contract!.id, serviceId, effectiveDate: EFFECTIVE, unitChange: target.users + 1 - current });
   }
   return (performance.now() - started) / 1000;
+}
+
+interface EngineFigures {
+  changedSeconds: number;
+  limitSeconds: number;
+  zeroLatencyRate: number;
+}
+
+/**
+ * The engine beside Temporal's floor for the same N: the share of the floor's throughput it keeps,
+ * and its changed run against the best any engine of this shape could do here, the larger of the
+ * physical limit and the floor's own time for N companies.
+ */
+async function againstFloor(n: number, engine: EngineFigures): Promise<Array<string | number>> {
+  const runs = await measureFloor({ n, window: 150, runs: 1, fillerBytes: 700 });
+  const floorRate = runs[runs.length - 1]!.companiesPerSecond;
+  const bound = Math.max(engine.limitSeconds, n / floorRate);
+  return [n, floorRate.toFixed(0), engine.zeroLatencyRate.toFixed(0), (engine.zeroLatencyRate / floorRate).toFixed(2), `${engine.changedSeconds.toFixed(1)} s`, `${bound.toFixed(1)} s`, (engine.changedSeconds / bound).toFixed(2)];
 }
