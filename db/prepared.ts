@@ -32,5 +32,17 @@ export const jsonValue = (value: unknown): string | null => (value === null || v
 /** timestamp columns in `mode: 'date'`. */
 export const timestampValue = (value: Date | null): string | null => value?.toISOString() ?? null;
 
+/**
+ * A prepared statement's values with every missing field bound as NULL. A field can be missing at
+ * run time whatever the types say (JSON drops `undefined` on its way through a workflow history):
+ * the builders sent DEFAULT for it, postgres.js refuses `undefined` outright and PGlite binds NULL,
+ * so both drivers now store the same NULL the builders stored.
+ */
+export function boundValues(values: Record<string, unknown>): Record<string, unknown> {
+  const bound: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(values)) bound[key] = value === undefined ? null : value;
+  return bound;
+}
+
 /** Rows of a statement prepared per number of rows: beyond this it is built per call (same SQL). */
 export const MAX_PREPARED_ROWS = 8;

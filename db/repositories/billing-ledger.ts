@@ -4,7 +4,7 @@
  */
 import { and, asc, desc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../client.ts';
-import { jsonValue, param, preparedPerDb } from '../prepared.ts';
+import { boundValues, jsonValue, param, preparedPerDb } from '../prepared.ts';
 import { billingLedger, pendingReleases, type LedgerReason } from '../schema.ts';
 import type { OwnedPair, PairRef } from '../../sync/ownership.ts';
 
@@ -27,7 +27,7 @@ export interface LedgerWrite {
  * delete reads it): a run records hundreds a second, and a transaction cost four round trips.
  */
 export async function recordLedgerWrite(db: Db, partnerId: string, write: LedgerWrite): Promise<void> {
-  await preparedLedgerWrite(db).execute({ partnerId, ...write, productIds: jsonValue(write.productIds) });
+  await preparedLedgerWrite(db).execute(boundValues({ partnerId, ...write, productIds: jsonValue(write.productIds) }));
 }
 
 /** Every confirmed write records one: prepared once, its values placeholders (db/prepared.ts `param`). */

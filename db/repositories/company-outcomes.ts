@@ -10,7 +10,7 @@ import { companyMappings, syncResults, syncRuns } from '../schema.ts';
 import type { CompanyStatus } from '../../sync/vocabulary.ts';
 import type { ProductResult } from '../../sync/records.ts';
 import { runProgressSet } from './sync-runs.ts';
-import { MAX_PREPARED_ROWS, numericValue, param, preparedPerDb, timestampValue } from '../prepared.ts';
+import { MAX_PREPARED_ROWS, boundValues, numericValue, param, preparedPerDb, timestampValue } from '../prepared.ts';
 
 export interface CompanyOutcomeRecord {
   runId: string;
@@ -100,7 +100,7 @@ export async function recordCompanyOutcome(db: Db, o: CompanyOutcomeRecord): Pro
   // A dry run, or a company another run holds, leaves the company's status alone.
   const withCompany = !(o.dryRun || o.keepCompanyStatus);
   const [row] = o.rows.length <= MAX_PREPARED_ROWS
-    ? await preparedOutcome(db, `${o.rows.length}|${withCompany}`).execute(values)
-    : await outcomeStatement(db, o.rows.length, withCompany).execute(values);
+    ? await preparedOutcome(db, `${o.rows.length}|${withCompany}`).execute(boundValues(values))
+    : await outcomeStatement(db, o.rows.length, withCompany).execute(boundValues(values));
   return (row?.n ?? 0) > 0;
 }

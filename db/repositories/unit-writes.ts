@@ -7,7 +7,7 @@ import { and, desc, eq, inArray, isNotNull, isNull, ne, not, or, sql } from 'dri
 import type { Db } from '../client.ts';
 import { syncResults, syncRuns, unitWrites } from '../schema.ts';
 import type { ProductResult } from '../../sync/records.ts';
-import { MAX_PREPARED_ROWS, jsonValue, param, preparedPerDb } from '../prepared.ts';
+import { MAX_PREPARED_ROWS, boundValues, jsonValue, param, preparedPerDb } from '../prepared.ts';
 
 export interface UnitWrite {
   contractId: number;
@@ -80,7 +80,7 @@ export async function claimUnitWrites(db: Db, runId: string, pbCompanyId: string
   if (unique.length === 0) return new Map();
   const values: Record<string, unknown> = { runId, pbCompanyId };
   unique.forEach((w, i) => Object.assign(values, { [`contractId${i}`]: w.contractId, [`serviceId${i}`]: w.serviceId, [`target${i}`]: w.target, [`effectiveDate${i}`]: w.effectiveDate }));
-  const rows = unique.length <= MAX_PREPARED_ROWS ? await preparedClaim(db, `${unique.length}`).execute(values) : await claimStatement(db, unique.length).execute(values);
+  const rows = unique.length <= MAX_PREPARED_ROWS ? await preparedClaim(db, `${unique.length}`).execute(boundValues(values)) : await claimStatement(db, unique.length).execute(boundValues(values));
   const claims = new Map<string, UnitWriteClaim>(
     rows.map((r) => [pairKey(r.contractId, r.serviceId), { attempts: r.attempts, result: r.result, postedAt: r.postedAt, adjustmentId: r.adjustmentId, heldBy: null }])
   );
@@ -107,12 +107,12 @@ const preparedResult = preparedPerDb((db) => db.update(unitWrites).set({ result:
  * of the run posts to the pair again, whatever happens next.
  */
 export async function markUnitWritePosted(db: Db, runId: string, contractId: number, serviceId: number, adjustmentId: number | null): Promise<void> {
-  await preparedPosted(db).execute({ runId, contractId, serviceId, adjustmentId });
+  await preparedPosted(db).execute(boundValues({ runId, contractId, serviceId, adjustmentId }));
 }
 
 /** Saves a write's result, so a retry of the company skips that service. */
 export async function saveUnitWriteResult(db: Db, runId: string, contractId: number, serviceId: number, result: ProductResult): Promise<void> {
-  await preparedResult(db).execute({ runId, contractId, serviceId, result: jsonValue(result) });
+  await preparedResult(db).execute(boundValues({ runId, contractId, serviceId, result: jsonValue(result) }));
 }
 
 /** A company's claims in a run (the workflow's give-up path reads what was confirmed). */

@@ -86,6 +86,21 @@ describe.each(drivers)('repositories on %s', (driver) => {
     expect(await company('c-25')).toMatchObject({ status: 'never_synced', lastRunId: null });
   });
 
+  it('stores a field missing at run time as NULL, as JSON through a workflow history can leave it', async () => {
+    await insertPartner(handle.db, { id: 'p9', name: 'Partner Nine', timezone: 'UTC' });
+    await refreshCompanies(handle.db, 'p9', [{ id: 'c-1', name: 'Company 1', active: true }]);
+    const runId = '0190f0f0-0000-7000-8000-000000000009';
+    await ensureRun(handle.db, { id: runId, partnerId: 'p9', workflowId: 'w-missing', trigger: 'api', dryRun: false });
+    // errorType, detail and adjustmentId absent: the types forbid it, a decoded payload does not.
+    const row = JSON.parse(JSON.stringify({ productId: 'pb-standard', serviceId: 301, action: 'set', status: 'ok', unitsBefore: 4, unitsAfter: 6, adjustmentId: undefined, errorType: undefined, detail: undefined })) as CompanyOutcomeRecord['rows'][number];
+    const outcome = { runId, partnerId: 'p9', pbCompanyId: 'c-1', contractId: 77, dryRun: false, status: 'ok', detail: undefined, rows: [row], unitsChanged: 2, adjustments: 1, at: new Date('2026-11-27T12:00:00Z') } as unknown as CompanyOutcomeRecord;
+    expect(await recordCompanyOutcome(handle.db, outcome)).toBe(true);
+    const [stored] = await handle.db.select().from(syncResults).where(eq(syncResults.runId, runId));
+    expect(stored).toMatchObject({ pbCompanyId: 'c-1', unitsAfter: 6, adjustmentId: null, errorType: null, detail: null });
+    await claimUnitWrites(handle.db, runId, 'c-1', [{ contractId: 7009, serviceId: 301, target: 6, effectiveDate: '2026-11-01' }]);
+    await saveUnitWriteResult(handle.db, runId, 7009, 301, row);
+  });
+
   it('claims writes before they are sent and hands a retry what an earlier attempt confirmed', async () => {
     const runId = '0190f0f0-0000-7000-8000-000000000006';
     await ensureRun(handle.db, { id: runId, partnerId: 'p1', workflowId: 'w-claims', trigger: 'api', dryRun: false });

@@ -8,6 +8,7 @@ import { drizzle } from 'drizzle-orm/postgres-js';
 import type postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.ts';
+import { boundValues, jsonValue, numericValue } from '../../db/prepared.ts';
 import { recordLedgerWrite } from '../../db/repositories/billing-ledger.ts';
 import { recordCompanyOutcome } from '../../db/repositories/company-outcomes.ts';
 import { claimUnitWrites, saveUnitWriteResult } from '../../db/repositories/unit-writes.ts';
@@ -57,6 +58,12 @@ describe('prepared per-company statements', () => {
     expect(sent[0]!.params).toContain(JSON.stringify(result()));
     expect(sent[1]!.params.filter((p) => p === '["pb-standard"]')).toHaveLength(2);
     expect(sent.every((s) => s.prepare)).toBe(true);
+  });
+
+  it('bind a missing value as SQL NULL, never as the text null, and keep falsy values', () => {
+    expect([jsonValue(null), jsonValue(undefined), numericValue(null), numericValue(undefined)]).toEqual([null, null, null, null]);
+    expect([jsonValue([]), jsonValue({ a: null }), numericValue(0)]).toEqual(['[]', '{"a":null}', '0']);
+    expect(boundValues({ missing: undefined, none: null, zero: 0, empty: '', no: false })).toEqual({ missing: null, none: null, zero: 0, empty: '', no: false });
   });
 
   it('number each value once per place it is used, whatever the number of rows', async () => {
