@@ -46,3 +46,21 @@ export function boundValues(values: Record<string, unknown>): Record<string, unk
 
 /** Rows of a statement prepared per number of rows: beyond this it is built per call (same SQL). */
 export const MAX_PREPARED_ROWS = 8;
+
+interface Runnable<T> {
+  execute(values?: Record<string, unknown>): Promise<T>;
+}
+
+/**
+ * A write statement whose values are placeholders, built per shape (its numbers of rows,
+ * contracts, …; none for a fixed statement) and run with its values bound (`boundValues`):
+ * prepared once per database handle and shape while every number is at most MAX_PREPARED_ROWS,
+ * built per call beyond (the same SQL).
+ */
+export function statementByShape<T>(name: string, build: (db: Db, shape: number[]) => Runnable<T> & { prepare(name: string): Runnable<T> }) {
+  const prepared = preparedPerDb((db, key: string) => build(db, key === '' ? [] : key.split('_').map(Number)).prepare(key === '' ? name : `${name}_${key}`));
+  return (db: Db, shape: number[], values: Record<string, unknown>): Promise<T> => {
+    const bound = boundValues(values);
+    return shape.every((n) => n <= MAX_PREPARED_ROWS) ? prepared(db, shape.join('_')).execute(bound) : build(db, shape).execute(bound);
+  };
+}

@@ -4,7 +4,7 @@
  */
 import { and, asc, desc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../client.ts';
-import { boundValues, jsonValue, param, preparedPerDb } from '../prepared.ts';
+import { jsonValue, param, statementByShape } from '../prepared.ts';
 import { billingLedger, pendingReleases, type LedgerReason } from '../schema.ts';
 import type { OwnedPair, PairRef } from '../../sync/ownership.ts';
 
@@ -27,11 +27,11 @@ export interface LedgerWrite {
  * delete reads it): a run records hundreds a second, and a transaction cost four round trips.
  */
 export async function recordLedgerWrite(db: Db, partnerId: string, write: LedgerWrite): Promise<void> {
-  await preparedLedgerWrite(db).execute(boundValues({ partnerId, ...write, productIds: jsonValue(write.productIds) }));
+  await ledgerWrite(db, [], { partnerId, ...write, productIds: jsonValue(write.productIds) });
 }
 
 /** Every confirmed write records one: prepared once, its values placeholders (db/prepared.ts `param`). */
-const preparedLedgerWrite = preparedPerDb((db) => {
+const ledgerWrite = statementByShape('ledger_write', (db) => {
   const v = { runId: param('runId'), contractId: param('contractId'), serviceId: param('serviceId'), effectiveDate: param('effectiveDate'), units: param('units'), pbCompanyId: param('pbCompanyId'), productIds: param('productIds'), reason: param('reason') };
   const written = db.$with('written').as(
     db
@@ -46,8 +46,7 @@ const preparedLedgerWrite = preparedPerDb((db) => {
   return db
     .with(written)
     .delete(pendingReleases)
-    .where(and(eq(pendingReleases.partnerId, param('partnerId')), eq(pendingReleases.contractId, param('contractId')), eq(pendingReleases.serviceId, param('serviceId'))))
-    .prepare('ledger_write');
+    .where(and(eq(pendingReleases.partnerId, param('partnerId')), eq(pendingReleases.contractId, param('contractId')), eq(pendingReleases.serviceId, param('serviceId'))));
 });
 
 /**

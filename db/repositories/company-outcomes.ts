@@ -10,7 +10,7 @@ import { companyMappings, syncResults, syncRuns } from '../schema.ts';
 import type { CompanyStatus } from '../../sync/vocabulary.ts';
 import type { ProductResult } from '../../sync/records.ts';
 import { runProgressSet } from './sync-runs.ts';
-import { MAX_PREPARED_ROWS, boundValues, numericValue, param, preparedPerDb, timestampValue } from '../prepared.ts';
+import { numericValue, param, statementByShape, timestampValue } from '../prepared.ts';
 
 export interface CompanyOutcomeRecord {
   runId: string;
@@ -75,10 +75,8 @@ function outcomeStatement(db: Db, rows: number, withCompany: boolean) {
   return db.with(inserted, run, ...(withCompany ? [company] : [])).select({ n: count() }).from(inserted);
 }
 
-const preparedOutcome = preparedPerDb((db, shape: `${number}|${boolean}`) => {
-  const [rows, withCompany] = shape.split('|');
-  return outcomeStatement(db, Number(rows), withCompany === 'true').prepare(`company_outcome_${rows}_${withCompany}`);
-});
+/** Shape: the number of result rows, and 1 when the company's status moves too. */
+const outcome = statementByShape('company_outcome', (db, [rows, withCompany]) => outcomeStatement(db, rows!, withCompany === 1));
 
 /**
  * Returns false when the company already had its outcome in this run (an activity retry):
@@ -99,8 +97,6 @@ export async function recordCompanyOutcome(db: Db, o: CompanyOutcomeRecord): Pro
   });
   // A dry run, or a company another run holds, leaves the company's status alone.
   const withCompany = !(o.dryRun || o.keepCompanyStatus);
-  const [row] = o.rows.length <= MAX_PREPARED_ROWS
-    ? await preparedOutcome(db, `${o.rows.length}|${withCompany}`).execute(boundValues(values))
-    : await outcomeStatement(db, o.rows.length, withCompany).execute(boundValues(values));
+  const [row] = await outcome(db, [o.rows.length, withCompany ? 1 : 0], values);
   return (row?.n ?? 0) > 0;
 }

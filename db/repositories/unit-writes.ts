@@ -7,7 +7,7 @@ import { and, desc, eq, inArray, isNotNull, isNull, ne, not, or, sql } from 'dri
 import type { Db } from '../client.ts';
 import { syncResults, syncRuns, unitWrites } from '../schema.ts';
 import type { ProductResult } from '../../sync/records.ts';
-import { MAX_PREPARED_ROWS, boundValues, jsonValue, param, preparedPerDb } from '../prepared.ts';
+import { jsonValue, param, statementByShape } from '../prepared.ts';
 
 export interface UnitWrite {
   contractId: number;
@@ -68,7 +68,7 @@ function claimStatement(db: Db, count: number) {
 }
 
 /** Every company claims its writes: prepared once per number of pairs. */
-const preparedClaim = preparedPerDb((db, count: `${number}`) => claimStatement(db, Number(count)).prepare(`claim_unit_writes_${count}`));
+const claim = statementByShape('claim_unit_writes', (db, [count]) => claimStatement(db, count!));
 
 /**
  * Claims a company's writes in a run before they are sent (one statement for all its pairs),
@@ -80,7 +80,7 @@ export async function claimUnitWrites(db: Db, runId: string, pbCompanyId: string
   if (unique.length === 0) return new Map();
   const values: Record<string, unknown> = { runId, pbCompanyId };
   unique.forEach((w, i) => Object.assign(values, { [`contractId${i}`]: w.contractId, [`serviceId${i}`]: w.serviceId, [`target${i}`]: w.target, [`effectiveDate${i}`]: w.effectiveDate }));
-  const rows = unique.length <= MAX_PREPARED_ROWS ? await preparedClaim(db, `${unique.length}`).execute(boundValues(values)) : await claimStatement(db, unique.length).execute(boundValues(values));
+  const rows = await claim(db, [unique.length], values);
   const claims = new Map<string, UnitWriteClaim>(
     rows.map((r) => [pairKey(r.contractId, r.serviceId), { attempts: r.attempts, result: r.result, postedAt: r.postedAt, adjustmentId: r.adjustmentId, heldBy: null }])
   );
@@ -99,20 +99,20 @@ export async function claimUnitWrites(db: Db, runId: string, pbCompanyId: string
 
 /** A company's writes update their claims: these statements are prepared once. */
 const claimOf = and(eq(unitWrites.runId, param('runId')), eq(unitWrites.contractId, param('contractId')), eq(unitWrites.serviceId, param('serviceId')));
-const preparedPosted = preparedPerDb((db) => db.update(unitWrites).set({ postedAt: sql`now()`, adjustmentId: param('adjustmentId') }).where(claimOf).prepare('unit_write_posted'));
-const preparedResult = preparedPerDb((db) => db.update(unitWrites).set({ result: param('result') }).where(claimOf).prepare('unit_write_result'));
+const posted = statementByShape('unit_write_posted', (db) => db.update(unitWrites).set({ postedAt: sql`now()`, adjustmentId: param('adjustmentId') }).where(claimOf));
+const resultSaved = statementByShape('unit_write_result', (db) => db.update(unitWrites).set({ result: param('result') }).where(claimOf));
 
 /**
  * Autotask accepted the claim's adjustment: saved before the confirming read, so no later attempt
  * of the run posts to the pair again, whatever happens next.
  */
 export async function markUnitWritePosted(db: Db, runId: string, contractId: number, serviceId: number, adjustmentId: number | null): Promise<void> {
-  await preparedPosted(db).execute(boundValues({ runId, contractId, serviceId, adjustmentId }));
+  await posted(db, [], { runId, contractId, serviceId, adjustmentId });
 }
 
 /** Saves a write's result, so a retry of the company skips that service. */
 export async function saveUnitWriteResult(db: Db, runId: string, contractId: number, serviceId: number, result: ProductResult): Promise<void> {
-  await preparedResult(db).execute(boundValues({ runId, contractId, serviceId, result: jsonValue(result) }));
+  await resultSaved(db, [], { runId, contractId, serviceId, result: jsonValue(result) });
 }
 
 /** A company's claims in a run (the workflow's give-up path reads what was confirmed). */
@@ -140,10 +140,7 @@ function pendingStatement(db: Db, contracts: number, services: number) {
 }
 
 /** Every company with a write reads it: prepared once per number of contracts and services. */
-const preparedPending = preparedPerDb((db, shape: `${number}|${number}`) => {
-  const [contracts, services] = shape.split('|').map(Number);
-  return pendingStatement(db, contracts!, services!).prepare(`pending_adjustments_${contracts}_${services}`);
-});
+const pending = statementByShape('pending_adjustments', (db, [contracts, services]) => pendingStatement(db, contracts!, services!));
 
 /** Adjustments other runs of the partner posted to these pairs that never read back as applied. */
 export async function findPendingAdjustments(db: Db, partnerId: string, runId: string, pairs: Array<{ contractId: number; serviceId: number }>): Promise<Map<string, PendingAdjustment>> {
@@ -153,10 +150,7 @@ export async function findPendingAdjustments(db: Db, partnerId: string, runId: s
   const values: Record<string, unknown> = { partnerId, runId };
   contractIds.forEach((id, i) => (values[`contractId${i}`] = id));
   serviceIds.forEach((id, i) => (values[`serviceId${i}`] = id));
-  const shape = `${contractIds.length}|${serviceIds.length}` as const;
-  const rows = contractIds.length <= MAX_PREPARED_ROWS && serviceIds.length <= MAX_PREPARED_ROWS
-    ? await preparedPending(db, shape).execute(values)
-    : await pendingStatement(db, contractIds.length, serviceIds.length).execute(values);
+  const rows = await pending(db, [contractIds.length, serviceIds.length], values);
   const wanted = new Set(pairs.map((p) => pairKey(p.contractId, p.serviceId)));
   const out = new Map<string, PendingAdjustment>();
   for (const r of rows) {
