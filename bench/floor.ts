@@ -14,6 +14,7 @@ import type { FloorActivities, FloorChildInput } from './floor-workflows.ts';
 import { cpuMs } from './proc-cpu.ts';
 import { printTable } from './table.ts';
 import { startBenchTemporal } from './temporal-target.ts';
+import { workerCapacity } from '../worker/create-worker.ts';
 
 export interface FloorBenchOptions {
   n: number;
@@ -61,18 +62,8 @@ export async function measureFloor(options: FloorBenchOptions): Promise<FloorRun
         return { index: input.index, detail: `company ${input.index}: 1 service set from 10 to 11 units` };
       },
     };
-    // `npm run worker`'s options (worker/create-worker.ts), with this bundle and activity.
-    worker = await Worker.create({
-      connection: nativeConnection,
-      taskQueue,
-      workflowBundle: bundle,
-      activities,
-      maxConcurrentActivityTaskExecutions: 200,
-      maxConcurrentLocalActivityExecutions: 300,
-      maxConcurrentWorkflowTaskExecutions: 100,
-      maxCachedWorkflows: 1_000,
-      nonStickyToStickyPollRatio: 1,
-    });
+    // `npm run worker`'s capacity and pollers, with this bundle and activity.
+    worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: bundle, activities, ...workerCapacity() });
     running = worker.run();
     connection = await Connection.connect({ address: temporal.address });
     const client = new Client({ connection });

@@ -40,7 +40,7 @@ import { printTable } from './table.ts';
 import { batchSizeBuckets, classifyRequests } from './request-stats.ts';
 import type { LoggedRequest } from '../simulators/common/faults.ts';
 import { describeTemporal, startBenchTemporal, type BenchTemporal, type TemporalKind } from './temporal-target.ts';
-import { measureFloor } from './floor.ts';
+import { defaultFloorBenchOptions, measureFloor } from './floor.ts';
 
 const LATENCY_MS = 50;
 
@@ -333,7 +333,7 @@ interface EngineFigures {
  * physical limit and the floor's own time for N companies.
  */
 async function againstFloor(n: number, engine: EngineFigures): Promise<Array<string | number>> {
-  const runs = await measureFloor({ n, window: 150, runs: 1, fillerBytes: 700 });
+  const runs = await measureFloor({ ...defaultFloorBenchOptions, n, runs: 1 });
   const floorRate = runs[runs.length - 1]!.companiesPerSecond;
   const bound = Math.max(engine.limitSeconds, n / floorRate);
   return [n, floorRate.toFixed(0), engine.zeroLatencyRate.toFixed(0), (engine.zeroLatencyRate / floorRate).toFixed(2), `${engine.changedSeconds.toFixed(1)} s`, `${bound.toFixed(1)} s`, (engine.changedSeconds / bound).toFixed(2)];

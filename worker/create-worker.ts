@@ -48,12 +48,19 @@ export async function createSyncWorker(options: SyncWorkerOptions): Promise<Work
     activities: createActivities({ ...options.deps, isWorkflowOpen: options.deps.isWorkflowOpen ?? workflowOpenCheck(new Client({ connection: options.connection, namespace: options.namespace })) }),
     shutdownGraceTime: options.shutdownGraceTime ?? '20 seconds',
     shutdownForceTime: '40 seconds',
-    maxConcurrentActivityTaskExecutions: options.capacity?.maxConcurrentActivities ?? 200,
-    maxConcurrentLocalActivityExecutions: options.capacity?.maxConcurrentLocalActivities ?? 300,
-    maxConcurrentWorkflowTaskExecutions: options.capacity?.maxConcurrentWorkflowTasks ?? 100,
-    maxCachedWorkflows: options.capacity?.maxCachedWorkflows ?? 1000,
+    ...workerCapacity(options.capacity),
+  });
+}
+
+/** Slots, cache and pollers: the sync worker's, and the floor benchmark's (bench/floor.ts). */
+export function workerCapacity(capacity?: SyncWorkerOptions['capacity']) {
+  return {
+    maxConcurrentActivityTaskExecutions: capacity?.maxConcurrentActivities ?? 200,
+    maxConcurrentLocalActivityExecutions: capacity?.maxConcurrentLocalActivities ?? 300,
+    maxConcurrentWorkflowTaskExecutions: capacity?.maxConcurrentWorkflowTasks ?? 100,
+    maxCachedWorkflows: capacity?.maxCachedWorkflows ?? 1000,
     // A company's workflow runs in one workflow task, taken from the normal queue, not the sticky
     // one; the default ratio (0.2) left most pollers waiting on the sticky queue instead.
     nonStickyToStickyPollRatio: 1,
-  });
+  };
 }
