@@ -182,9 +182,12 @@ export const BENCH_NODE_FLAGS = ['--max-old-space-size=256', '--max-semi-space-s
 /** The environment `npm run worker` and the worker image add (glibc's arenas: see the Dockerfile); one set by the caller wins. */
 export const WORKER_ENV = { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' };
 
+/** The bundler's logger in the benchmarks: their tables are the output. */
+export const silentLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
 /** The workflow bundle built once and written where the worker processes load it from. */
 export async function buildBenchBundle(): Promise<string> {
-  const bundle = await bundleWorkflowCode({ ...bundleOptions, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
+  const bundle = await bundleWorkflowCode({ ...bundleOptions, logger: silentLogger });
   const dir = path.join(projectRoot, '.data', 'bench');
   mkdirSync(dir, { recursive: true });
   const bundlePath = path.join(dir, 'workflow-bundle.js');

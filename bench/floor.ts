@@ -11,6 +11,7 @@ import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FloorActivities, FloorChildInput } from './floor-workflows.ts';
+import { silentLogger } from './fleet.ts';
 import { cpuMs } from './proc-cpu.ts';
 import { printTable } from './table.ts';
 import { startBenchTemporal } from './temporal-target.ts';
@@ -28,7 +29,6 @@ export interface FloorBenchOptions {
 
 export const defaultFloorBenchOptions: FloorBenchOptions = { n: 1_000, window: 150, runs: 2, fillerBytes: 700 };
 
-const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
 export interface FloorRun {
   /** The first run creates every child's workflow ID; later runs reuse them. */
@@ -46,7 +46,7 @@ export interface FloorRun {
 export async function measureFloor(options: FloorBenchOptions): Promise<FloorRun[]> {
   const workflowsPath = path.join(path.dirname(fileURLToPath(import.meta.url)), 'floor-workflows.ts');
   // Preloaded as the product's workflows are (worker/bundle-options.ts): evaluated once per context.
-  const bundle = await bundleWorkflowCode({ workflowsPath, preloadModules: [workflowsPath], logger: silent });
+  const bundle = await bundleWorkflowCode({ workflowsPath, preloadModules: [workflowsPath], logger: silentLogger });
   // The dev server needs no PostgreSQL; the URL is only used by the production target.
   const temporal = await startBenchTemporal('dev', 'postgres://unused', 1);
   const taskQueue = 'bench-floor';

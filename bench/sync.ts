@@ -10,12 +10,9 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import postgres from 'postgres';
 import { Client, Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { createDb } from '../db/client.ts';
 import { createSecretBox } from '../db/secret-box.ts';
 import { upsertSettings } from '../db/repositories/autotask-settings.ts';
@@ -25,7 +22,6 @@ import { replaceProductMappings } from '../db/repositories/product-mappings.ts';
 import { AutotaskClient } from '../integrations/autotask/client.ts';
 import { q, query } from '../integrations/autotask/query.ts';
 import { contractSchema, contractServiceSchema } from '../integrations/autotask/schemas.ts';
-import { projectRoot } from '../runtime/temporal-cli.ts';
 import { createAutotaskSimulator } from '../simulators/autotask/server.ts';
 import { createPasswordBossSimulator } from '../simulators/passwordboss/server.ts';
 import { startThrowawayPostgres } from '../test/support/throwaway-postgres.ts';
@@ -33,8 +29,7 @@ import { trace } from '@opentelemetry/api';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client/index.js';
 import { tracingFromEnv } from '../runtime/tracing.ts';
 import { loadEnv } from '../config/env.ts';
-import { bundleOptions } from '../worker/bundle-options.ts';
-import { EFFECTIVE, NOW, bumpCounts, peakRssMb, scenario, startWorker, unitsExact, type Scenario } from './fleet.ts';
+import { EFFECTIVE, NOW, buildBenchBundle, bumpCounts, peakRssMb, scenario, startWorker, unitsExact, type Scenario } from './fleet.ts';
 import { cpuMs, postgresCpuMs } from './proc-cpu.ts';
 import { printTable } from './table.ts';
 import { batchSizeBuckets, classifyRequests } from './request-stats.ts';
@@ -72,14 +67,7 @@ export const defaultSyncBenchOptions: SyncBenchOptions = { sizes: [100, 1_000, 5
 export async function benchSync(options: SyncBenchOptions = defaultSyncBenchOptions): Promise<void> {
   const { sizes } = options;
   if (options.floor && options.temporal !== 'dev') throw new Error('--floor runs on the dev server only: leave out --temporal=server, or run the two separately');
-  const [pg, bundle] = await Promise.all([
-    startThrowawayPostgres({ statementStats: true }),
-    bundleWorkflowCode({ ...bundleOptions, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } }),
-  ]);
-  const bundleDir = path.join(projectRoot, '.data', 'bench');
-  mkdirSync(bundleDir, { recursive: true });
-  const bundlePath = path.join(bundleDir, 'workflow-bundle.js');
-  writeFileSync(bundlePath, bundle.code);
+  const [pg, bundlePath] = await Promise.all([startThrowawayPostgres({ statementStats: true }), buildBenchBundle()]);
   const rows: Array<Array<string | number>> = [];
   const unchangedRows: Array<Array<string | number>> = [];
   const floorRows: Array<Array<string | number>> = [];
