@@ -132,6 +132,8 @@ describe('the Autotask PSA integration page', () => {
     expect(await page.locator('[data-run-status]').getAttribute('data-run-status')).toBe('ok');
     await expect.poll(() => page.locator('tr[data-company="c-0009"] .status').textContent()).toBe('ok');
     expect(await page.locator('tr[data-company="c-0009"] td').nth(3).textContent()).not.toBe('—');
+    // The admin's overview follows the run it just watched finish, without a reload.
+    await expect.poll(() => page.locator('tr[data-partner-row="contoso"] td').nth(1).textContent()).toBe('ok');
     await page.getByRole('button', { name: 'Details' }).first().click();
     await expect.poll(() => page.locator('.run-details').textContent()).toMatch(/\d+ → \d+/);
     await shot('06-synced');

@@ -63,7 +63,17 @@ async function start() {
     void start().catch((err: Error) => signIn(err.message));
   };
   // The admin sees every partner's last run first (failing ones on top) and picks one from it.
-  const overview = me.role === 'admin' ? partnersOverview(partners as PartnerOverview[], partner.id, pick) : null;
+  let overview = me.role === 'admin' ? partnersOverview(partners as PartnerOverview[], partner.id, pick) : null;
+  // A run that finishes on this page changes its partner's row: fetch the list again rather than
+  // leave "never synced" beside a finished run. A failed fetch keeps the rows it had.
+  const refreshOverview = async () => {
+    if (!overview) return;
+    const items = (await api<{ items: PartnerOverview[] }>('GET', '/v1/partners')).items;
+    if (!current() || !overview.isConnected) return;
+    const next = partnersOverview(items, partner.id, pick);
+    overview.replaceWith(next);
+    overview = next;
+  };
   if (me.role === 'admin') {
     const select = h('select', { 'aria-label': 'Partner', onchange: (e: Event) => pick((e.target as HTMLSelectElement).value) },
       ...partners.map((p) => h('option', { value: p.id, selected: p.id === partner.id }, `${p.name} (${p.id})`)));
@@ -71,10 +81,10 @@ async function start() {
   } else {
     replace(sessionBox, h('span', {}, partner.name), signOut);
   }
-  await render(partner, current, overview);
+  await render(partner, current, overview, () => void refreshOverview().catch(() => undefined));
 }
 
-async function render(partner: Partner, current: () => boolean, overview: HTMLElement | null) {
+async function render(partner: Partner, current: () => boolean, overview: HTMLElement | null, onRunFinished: () => void) {
   // The company list is most of the first render's wait: ask for it alongside the settings
   // rather than after them (an integration not saved yet just leaves the answer unused).
   for (const url of firstListUrls(partner.id)) prefetch(url);
@@ -87,8 +97,8 @@ async function render(partner: Partner, current: () => boolean, overview: HTMLEl
       return;
     }
     const companies = companiesView(partner.id);
-    const history = historyView(partner.id, partner.timezone, () => companies.refresh());
-    const refresh = () => { companies.refresh(); history.refresh(); };
+    const history = historyView(partner.id, partner.timezone, () => { companies.refresh(); onRunFinished(); });
+    const refresh = () => { companies.refresh(); history.refresh(); onRunFinished(); };
     replace(after, productsView(partner.id), scheduleView(partner.id, partner.timezone, refresh), previewView(partner.id, refresh), companies.element, history.element, approvalView(partner.id), notificationsView(partner.id));
   };
   replace(app, overview, h('h1', {}, 'Integrate Autotask with Password Boss'), settingsView(partner.id, settings, (saved) => { if (!settings.configured || !after.querySelector('section')) showSections(saved); settings.configured = true; }), after);
