@@ -150,6 +150,8 @@ describe('the Autotask PSA integration page', () => {
     await page.getByLabel('Status', { exact: true }).selectOption('error');
     const row = page.locator(`tr[data-company="${demo.notable.endedContract}"]`);
     await expect.poll(() => row.locator('.detail').textContent()).toMatch(/ended on \d{4}-\d{2}-\d{2} — pick the renewed contract/);
+    // The filtered list has replaced the whole one: only companies in error are left.
+    await expect.poll(() => page.locator('tr[data-company] .status:not(.s-error)').count()).toBe(0);
     await shot('07-error-status');
 
     // The admin's overview lists the partner whose last run failed first.
