@@ -224,6 +224,15 @@ describe('faults are classified', () => {
     expect(err.kind).toBe('unavailable');
   });
 
+  it('times out a slow answer by default, after 30 s, so a hung Autotask frees its slot', async () => {
+    // Without a timeout of its own the client waited undici's 300 s: a company's whole local
+    // activity (5 min) spent on one answer, holding one of the tenant's 3 slots for an endpoint.
+    sims.autotask.faults.add({ path: 'ThresholdInformation', fault: { kind: 'slow', ms: 33_000 } });
+    const err = await failure(newClient().threshold());
+    expect(err.kind).toBe('unavailable');
+    expect(err.message).toMatch(/did not answer .*UND_ERR_HEADERS_TIMEOUT/);
+  }, 60_000);
+
   it('keeps at most 3 requests in flight per endpoint', async () => {
     sims.autotask.faults.latencyMs = 30;
     sims.autotask.peakConcurrency.clear();
