@@ -301,7 +301,11 @@ export class AutotaskClient {
     try {
       json = JSON.parse(text);
     } catch {
-      throw new IntegrationError('autotask', 'malformed', `Autotask sent a body that is not JSON while ${doing}: ${excerpt(text, 120)}`, { status: 200, excerpt: excerpt(text), ambiguous: write });
+      // A write's unreadable answer is settled by reading the units (answeredWithoutId). A read's
+      // is most likely cut off on its way (a dropped connection, a proxy's page): reading again is
+      // safe, so it is retried like a reset, not failed for good.
+      if (write) throw new IntegrationError('autotask', 'malformed', `Autotask sent a body that is not JSON while ${doing}: ${excerpt(text, 120)}`, { status: 200, excerpt: excerpt(text), ambiguous: true });
+      throw new IntegrationError('autotask', 'unavailable', `Autotask sent an answer that is not JSON (cut off?) while ${doing}: ${excerpt(text, 120)}; the sync retries automatically`, { status: 200, excerpt: excerpt(text) });
     }
     if (readErrors(text) && (json as { errors?: unknown[] }).errors?.length) {
       throw classifyAnswer({ status: 200, text, doing, username, write });

@@ -199,7 +199,7 @@ describe('faults are classified', () => {
     ['a 503', { kind: 'status', status: 503, body: 'busy' }, 'unavailable', true, undefined],
     ['an HTML 502 page', { kind: 'html', status: 502 }, 'unavailable', true, undefined],
     ['a connection reset', { kind: 'reset' }, 'unavailable', true, undefined],
-    ['malformed JSON', { kind: 'malformed' }, 'malformed', false, undefined],
+    ['a body cut off on a read (not JSON)', { kind: 'malformed' }, 'unavailable', true, undefined],
     ['a business-rule 500', { kind: 'status', status: 500, body: { errors: ['Value does not reference an existing entity for taskType .'] } }, 'validation', false, undefined],
   ] as const)('%s', async (_name, fault, kind, retryable, retryAfterMs) => {
     sims.autotask.faults.add({ path: 'ThresholdInformation', fault: fault as never });
