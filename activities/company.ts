@@ -17,6 +17,7 @@ import { productResultSchema, type CompanyPlan, type ProductResult, type UnitAct
 import { autotaskFromSettings } from '../deps/autotask-for-partner.ts';
 import { toApplicationFailure } from './failures.ts';
 import type { Deps } from '../deps/deps.ts';
+import { settledDetail } from '../sync/settled-detail.ts';
 
 export interface ApplyCompanyPlanInput {
   partnerId: string;
@@ -222,10 +223,11 @@ export function createCompanyActivities(deps: Deps) {
      */
     async failCompanies(input: { runId: string; partnerId: string; companyIds?: string[] | undefined; errorType: string; detail: string }) {
       const companies = await listMappedCompanies(deps.db, input.partnerId, input.companyIds);
+      const detail = settledDetail(input.detail);
       await deps.db.transaction(async (tx) => {
         for (const c of companies) {
-          await tx.insert(syncResults).values({ runId: input.runId, partnerId: input.partnerId, pbCompanyId: c.pbCompanyId, productId: '', autotaskContractId: c.autotaskContractId, action: 'none', status: 'error', errorType: input.errorType, detail: input.detail }).onConflictDoNothing();
-          await setCompanyOutcome(tx, input.partnerId, c.pbCompanyId, { status: 'error', detail: input.detail, lastSyncAt: deps.now(), lastRunId: input.runId });
+          await tx.insert(syncResults).values({ runId: input.runId, partnerId: input.partnerId, pbCompanyId: c.pbCompanyId, productId: '', autotaskContractId: c.autotaskContractId, action: 'none', status: 'error', errorType: input.errorType, detail }).onConflictDoNothing();
+          await setCompanyOutcome(tx, input.partnerId, c.pbCompanyId, { status: 'error', detail, lastSyncAt: deps.now(), lastRunId: input.runId });
         }
         await updateRun(tx, input.runId, { total: companies.length });
       });
@@ -239,7 +241,9 @@ export function createCompanyActivities(deps: Deps) {
      * detail the run that holds it records.
      */
     async recordCompanyResult(input: RecordCompanyResultInput) {
-      const record = input.results.some((r) => r.status === 'error' && r.serviceId !== null) ? await withClaimedWrites(input) : input;
+      // Recorded after the retries gave up: a message promising one is no longer true.
+      const settled = { ...input, detail: settledDetail(input.detail), results: input.results.map((r) => ({ ...r, detail: settledDetail(r.detail) })) };
+      const record = settled.results.some((r) => r.status === 'error' && r.serviceId !== null) ? await withClaimedWrites(settled) : settled;
       await recordOutcome({ ...record, keepCompanyStatus: input.status === 'skipped' });
       return { status: record.status };
     },

@@ -11,6 +11,7 @@ import type { RunningRun } from '../sync/may-sync.ts';
 import { ENDED_WITHOUT_OUTCOME } from '../sync/run-ended.ts';
 import type { RunStatus } from '../sync/vocabulary.ts';
 import type { Deps } from '../deps/deps.ts';
+import { settledDetail } from '../sync/settled-detail.ts';
 
 
 export function createRunActivities({ db, isWorkflowOpen }: Deps) {
@@ -71,7 +72,8 @@ export function createRunActivities({ db, isWorkflowOpen }: Deps) {
       // Held companies (issue 17) make an otherwise fine run `held`, so it alerts and stands out.
       const held = input.status || current.failed > 0 ? 0 : await countHeld(db, input.runId);
       const status: RunStatus = input.status ?? (current.failed === 0 ? (held > 0 ? 'held' : 'ok') : current.failed >= current.total ? 'error' : 'warning');
-      const finished = await finishRun(db, input.runId, status, input.detail ?? current.detail);
+      // The run's last word: a failure's promise of a retry has run out by now.
+      const finished = await finishRun(db, input.runId, status, settledDetail(input.detail) ?? current.detail);
       // Every company of the run has ended (children finish before their parent), so no write is in flight.
       await releaseUnitWrites(db, input.runId);
       // Only the run's own lease: a run skipped because another held it leaves that one alone.

@@ -7,7 +7,12 @@ import { z } from 'zod';
 import { parseApiHosts } from './api-hosts.ts';
 
 const url = (what: string) => z.string().url({ message: `expected ${what}` });
-const port = z.coerce.number().int().min(0).max(65535);
+/** Numbers read from text: one message for every way to get it wrong, since zod's "received NaN" tells an operator nothing. */
+const wholeNumber = (min: number, message = `expected a whole number of at least ${min}`) => z.coerce.number({ message }).int(message).min(min, message);
+const port = (min = 0) => {
+  const message = `expected a port number from ${min} to 65535`;
+  return wholeNumber(min, message).max(65535, message);
+};
 const httpUrl = (what: string) => z.url({ protocol: /^https?$/, message: `expected ${what}` });
 
 /**
@@ -61,20 +66,20 @@ export const envSchema = z.object({
    * once (month-end) the cache should hold them all (README, "Configuration"): 1,000 holds 200
    * partners' runs and their companies in flight (bench/README.md, the peak figures).
    */
-  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1, 'expected a whole number of at least 1').default(200),
-  WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1, 'expected a whole number of at least 1').default(300),
-  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2, 'expected a whole number of at least 2 (Temporal needs one for sticky and one for normal polling)').default(100),
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0, 'expected a whole number of at least 0').default(1000),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: wholeNumber(1).default(200),
+  WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: wholeNumber(1).default(300),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: wholeNumber(2, 'expected a whole number of at least 2 (Temporal needs one for sticky and one for normal polling)').default(100),
+  WORKER_MAX_CACHED_WORKFLOWS: wholeNumber(0).default(1000),
   /** The share of the tenant's hourly Autotask threshold a run may fill; above it, the run waits. */
-  AUTOTASK_BUDGET_SHARE: z.coerce.number().gt(0, 'expected a share above 0, e.g. 0.5').max(1, 'expected a share up to 1, e.g. 0.5').default(0.5),
+  AUTOTASK_BUDGET_SHARE: z.coerce.number({ message: 'expected a share above 0 and up to 1, e.g. 0.5' }).gt(0, 'expected a share above 0, e.g. 0.5').max(1, 'expected a share up to 1, e.g. 0.5').default(0.5),
   PASSWORDBOSS_API_URL: url('the Password Boss API base URL').optional(),
   PASSWORDBOSS_API_TOKEN: z.string().min(1).optional(),
   SECRETS_KEY: secretsKey.optional(),
   ADMIN_API_KEY: z.string().min(16, 'expected at least 16 characters').optional(),
   HOST: z.string().min(1).default('127.0.0.1'),
-  PORT: port.default(3000),
-  SIM_PORT_AUTOTASK: port.default(0),
-  SIM_PORT_PASSWORDBOSS: port.default(0),
+  PORT: port().default(3000),
+  SIM_PORT_AUTOTASK: port().default(0),
+  SIM_PORT_PASSWORDBOSS: port().default(0),
   /** Alerts by e-mail: `smtp://user:pass@host:587` or `smtps://…`; unset, e-mail alerts are not sent. */
   SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, 'expected an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587').optional(),
   NOTIFY_FROM: z
@@ -99,7 +104,7 @@ export const envSchema = z.object({
   /** With parentbased_traceidratio: the share of new traces kept, from 0 to 1 (default 0.05). */
   OTEL_TRACES_SAMPLER_ARG: z.coerce.number({ message: 'expected a number from 0 to 1, e.g. 0.1' }).min(0, 'expected a number from 0 to 1, e.g. 0.1').max(1, 'expected a number from 0 to 1, e.g. 0.1').default(0.05),
   /** Worker: serve Prometheus metrics (its own and the Temporal SDK's) on this port. */
-  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  METRICS_PORT: port(1).optional(),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

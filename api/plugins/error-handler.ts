@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from '@fastify/type-provider-zod';
 import { RunFinishingError } from '../../temporal/sync-starter.ts';
 import { ApiError, type ErrorBody } from '../errors.ts';
+import { unreachableDependency } from './unreachable.ts';
 
 const body = (code: string, message: string, details?: unknown): ErrorBody => ({
   error: details === undefined ? { code, message } : { code, message, details },
@@ -37,6 +38,12 @@ export function installErrorHandlers(app: FastifyInstance): void {
         : err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError ? 'the request body is not valid JSON'
         : err.message;
       return reply.code(status).send(body(code, message));
+    }
+    const down = unreachableDependency(err);
+    if (down) {
+      request.log.warn(down, 'request failed: a dependency is unreachable');
+      const what = down.dependency === 'database' ? 'The database' : 'Temporal';
+      return reply.code(503).header('retry-after', '5').send(body(`${down.dependency}_unavailable`, `${what} cannot be reached right now; try again in a few seconds (GET /readyz says when it is back)`));
     }
     request.log.error({ err }, 'request failed');
     return reply.code(500).send(body('internal', `internal error; quote request id ${request.id} when reporting it`));

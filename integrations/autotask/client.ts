@@ -50,7 +50,9 @@ interface CallOptions<S extends z.ZodType> {
   signal?: AbortSignal | undefined;
 }
 
-const sharedAgent = new Agent({ connections: 32, keepAliveTimeout: 30_000 });
+/** How long an answer may take to start and to arrive; undici's own default is 300 s. */
+const DEFAULT_TIMEOUT_MS = 30_000;
+const sharedAgent = new Agent({ connections: 32, keepAliveTimeout: 30_000, headersTimeout: DEFAULT_TIMEOUT_MS, bodyTimeout: DEFAULT_TIMEOUT_MS });
 
 export class AutotaskClient {
   /** Requests sent (zone lookups excluded), for benchmarks and tests. */
@@ -59,8 +61,8 @@ export class AutotaskClient {
   private readonly hostRules: HostRule[];
   constructor(private readonly options: AutotaskClientOptions) {
     this.hostRules = apiHostRules(options.zoneLookupUrl, options.apiHosts);
-    const timeout = options.timeoutMs ?? 30_000;
-    this.agent = timeout === 30_000 ? sharedAgent : new Agent({ connections: 32, headersTimeout: timeout, bodyTimeout: timeout });
+    const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.agent = timeout === DEFAULT_TIMEOUT_MS ? sharedAgent : new Agent({ connections: 32, headersTimeout: timeout, bodyTimeout: timeout });
   }
 
   /** Every call starts here, so credentials that cannot travel as headers are refused before anything is sent. */
@@ -299,7 +301,11 @@ export class AutotaskClient {
     try {
       json = JSON.parse(text);
     } catch {
-      throw new IntegrationError('autotask', 'malformed', `Autotask sent a body that is not JSON while ${doing}: ${excerpt(text, 120)}`, { status: 200, excerpt: excerpt(text), ambiguous: write });
+      // A write's unreadable answer is settled by reading the units (answeredWithoutId). A read's
+      // is most likely cut off on its way (a dropped connection, a proxy's page): reading again is
+      // safe, so it is retried like a reset, not failed for good.
+      if (write) throw new IntegrationError('autotask', 'malformed', `Autotask sent a body that is not JSON while ${doing}: ${excerpt(text, 120)}`, { status: 200, excerpt: excerpt(text), ambiguous: true });
+      throw new IntegrationError('autotask', 'unavailable', `Autotask sent an answer that is not JSON (cut off?) while ${doing}: ${excerpt(text, 120)}; the sync retries automatically`, { status: 200, excerpt: excerpt(text) });
     }
     if (readErrors(text) && (json as { errors?: unknown[] }).errors?.length) {
       throw classifyAnswer({ status: 200, text, doing, username, write });

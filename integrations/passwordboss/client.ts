@@ -130,7 +130,9 @@ export class PasswordBossClient {
     try {
       json = JSON.parse(text);
     } catch {
-      throw new IntegrationError('passwordboss', 'malformed', `Password Boss sent a body that is not JSON: ${excerpt(text, 120)}`, { status, excerpt: excerpt(text) });
+      // Every call here is a read, and a body that is not JSON was most likely cut off on its
+      // way: reading again is safe, so it is retried. A body of the wrong shape (below) is not.
+      throw new IntegrationError('passwordboss', 'unavailable', `Password Boss sent an answer that is not JSON (cut off?): ${excerpt(text, 120)}; the sync retries automatically`, { status, excerpt: excerpt(text) });
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {

@@ -199,7 +199,7 @@ describe('faults are classified', () => {
     ['a 503', { kind: 'status', status: 503, body: 'busy' }, 'unavailable', true, undefined],
     ['an HTML 502 page', { kind: 'html', status: 502 }, 'unavailable', true, undefined],
     ['a connection reset', { kind: 'reset' }, 'unavailable', true, undefined],
-    ['malformed JSON', { kind: 'malformed' }, 'malformed', false, undefined],
+    ['a body cut off on a read (not JSON)', { kind: 'malformed' }, 'unavailable', true, undefined],
     ['a business-rule 500', { kind: 'status', status: 500, body: { errors: ['Value does not reference an existing entity for taskType .'] } }, 'validation', false, undefined],
   ] as const)('%s', async (_name, fault, kind, retryable, retryAfterMs) => {
     sims.autotask.faults.add({ path: 'ThresholdInformation', fault: fault as never });
@@ -223,6 +223,15 @@ describe('faults are classified', () => {
     const err = await failure(slow.threshold());
     expect(err.kind).toBe('unavailable');
   });
+
+  it('times out a slow answer by default, after 30 s, so a hung Autotask frees its slot', async () => {
+    // Without a timeout of its own the client waited undici's 300 s: a company's whole local
+    // activity (5 min) spent on one answer, holding one of the tenant's 3 slots for an endpoint.
+    sims.autotask.faults.add({ path: 'ThresholdInformation', fault: { kind: 'slow', ms: 33_000 } });
+    const err = await failure(newClient().threshold());
+    expect(err.kind).toBe('unavailable');
+    expect(err.message).toMatch(/did not answer .*UND_ERR_HEADERS_TIMEOUT/);
+  }, 60_000);
 
   it('keeps at most 3 requests in flight per endpoint', async () => {
     sims.autotask.faults.latencyMs = 30;

@@ -112,7 +112,7 @@ describe('Password Boss client ↔ simulator', () => {
     ['a 500', { kind: 'status', status: 500 }, 'unavailable', true],
     ['a connection reset', { kind: 'reset' }, 'unavailable', true],
     ['an HTML error page', { kind: 'html', status: 502 }, 'unavailable', true],
-    ['malformed JSON', { kind: 'malformed' }, 'malformed', false],
+    ['a body cut off (not JSON)', { kind: 'malformed' }, 'unavailable', true],
   ] as const)('classifies %s', async (_name, fault, kind, retryable) => {
     sim.faults.add({ path: '/products$', fault });
     await expectError(client.products('demo'), kind, retryable);

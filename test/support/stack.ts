@@ -52,13 +52,15 @@ export interface StackOptions {
   notify?: NotifyConfig;
   /** Tracing on: API request spans, a traced Temporal client, the worker's OpenTelemetry parts. */
   tracing?: Tracing;
+  /** On PostgreSQL: a server of the test's own instead of the shared one. */
+  postgresUrl?: string;
   /** How long confirming reads wait to batch (unset: the service's defaults). */
   confirmReads?: ConfirmReadsOptions;
 }
 
 export async function startStack(driver: Driver, options: StackOptions = {}): Promise<Stack> {
   const partnerId = options.demo?.partnerId ?? `demo-${randomBytes(3).toString('hex')}`;
-  const [db, sims] = await Promise.all([createTestDb(driver), startSimulators({ ...options.demo, partnerId, ...(options.autotask ? { autotask: options.autotask } : {}) })]);
+  const [db, sims] = await Promise.all([createTestDb(driver, options.postgresUrl), startSimulators({ ...options.demo, partnerId, ...(options.autotask ? { autotask: options.autotask } : {}) })]);
   const taskQueue = `test-${randomBytes(5).toString('hex')}`;
   const address = inject('temporalAddress');
   const secretsKey = randomBytes(32);

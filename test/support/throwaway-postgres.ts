@@ -14,6 +14,8 @@ export interface ThrowawayPostgres {
   /** The postmaster's pid (the benchmarks read the cluster's CPU time from /proc). */
   pid: number;
   stop(): void;
+  /** Stops the server as a crash would (immediate: no checkpoint), then starts it again on the same port. */
+  restart(downMs: number): Promise<void>;
 }
 
 function findBinDir(): string | undefined {
@@ -48,7 +50,8 @@ export async function startThrowawayPostgres(options: { statementStats?: boolean
   };
   const port = await freePort();
   run('initdb', ['-D', path.join(dir, 'pg'), '-A', 'trust', '-U', 'postgres', '--no-sync']);
-  run('pg_ctl', ['-D', path.join(dir, 'pg'), '-w', '-l', path.join(dir, 'log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300${options.statementStats ? ' -c shared_preload_libraries=pg_stat_statements' : ''}`, 'start']);
+  const start = () => run('pg_ctl', ['-D', path.join(dir, 'pg'), '-w', '-l', path.join(dir, 'log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300${options.statementStats ? ' -c shared_preload_libraries=pg_stat_statements' : ''}`, 'start']);
+  start();
   let stopped = false;
   const stop = () => {
     if (stopped) return;
@@ -62,5 +65,10 @@ export async function startThrowawayPostgres(options: { statementStats?: boolean
   // An interrupted run (Ctrl-C in a benchmark) must not leave the server behind.
   process.once('exit', stop);
   const pid = Number(readFileSync(path.join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
-  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, pid, stop };
+  const restart = async (downMs: number) => {
+    run('pg_ctl', ['-D', path.join(dir, 'pg'), '-m', 'immediate', 'stop']);
+    await new Promise((r) => setTimeout(r, downMs));
+    start();
+  };
+  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, pid, stop, restart };
 }

@@ -28,8 +28,11 @@ describe('parseEnv', () => {
 
   it.each([
     ['DATABASE_URL', 'mysql://x', /DATABASE_URL: expected a postgres/],
-    ['PORT', 'eighty', /PORT/],
-    ['PORT', '70000', /PORT/],
+    // "received NaN" told an operator nothing about what they typed wrong.
+    ['PORT', 'eighty', /^invalid environment variable PORT: expected a port number from 0 to 65535$/],
+    ['PORT', '70000', /^invalid environment variable PORT: expected a port number from 0 to 65535$/],
+    ['PORT', '80.5', /^invalid environment variable PORT: expected a port number from 0 to 65535$/],
+    ['SIM_PORT_AUTOTASK', 'x', /SIM_PORT_AUTOTASK: expected a port number from 0 to 65535$/],
     ['TEMPORAL_ADDRESS', 'http://localhost:7233', /TEMPORAL_ADDRESS: expected host:port/],
     ['SECRETS_KEY', 'short', /SECRETS_KEY: expected 32 bytes/],
     ['ADMIN_API_KEY', 'abc', /ADMIN_API_KEY: expected at least 16/],
@@ -40,15 +43,20 @@ describe('parseEnv', () => {
     ['PORTAL_URL', 'portal', /PORTAL_URL: expected the http\(s\) URL of the partner portal/],
     ['ALLOW_PRIVATE_WEBHOOKS', 'yes', /ALLOW_PRIVATE_WEBHOOKS/],
     ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318', /OTEL_EXPORTER_OTLP_ENDPOINT: expected an http\(s\) URL of an OTLP/],
-    ['METRICS_PORT', '0', /METRICS_PORT/],
+    ['METRICS_PORT', '0', /METRICS_PORT: expected a port number from 1 to 65535$/],
+    ['METRICS_PORT', 'nine', /METRICS_PORT: expected a port number from 1 to 65535$/],
     // A root-only sampler would let a worker re-decide mid-trace and leave holes in a Sync now's trace.
     ['OTEL_TRACES_SAMPLER', 'traceidratio', /OTEL_TRACES_SAMPLER: expected parentbased_traceidratio \(default\), parentbased_always_on/],
     ['OTEL_TRACES_SAMPLER_ARG', '5', /OTEL_TRACES_SAMPLER_ARG: expected a number from 0 to 1/],
     ['OTEL_TRACES_SAMPLER_ARG', 'half', /OTEL_TRACES_SAMPLER_ARG: expected a number from 0 to 1/],
     ['AUTOTASK_BUDGET_SHARE', '0', /AUTOTASK_BUDGET_SHARE: expected a share above 0/],
     ['AUTOTASK_BUDGET_SHARE', '1.5', /AUTOTASK_BUDGET_SHARE: expected a share up to 1/],
+    ['AUTOTASK_BUDGET_SHARE', 'half', /AUTOTASK_BUDGET_SHARE: expected a share above 0 and up to 1, e.g. 0.5$/],
     ['WORKER_MAX_CONCURRENT_ACTIVITIES', '0', /WORKER_MAX_CONCURRENT_ACTIVITIES: expected a whole number of at least 1/],
     ['WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', '1', /WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: expected a whole number of at least 2/],
+    ['WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES', 'many', /WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: expected a whole number of at least 1$/],
+    ['WORKER_MAX_CACHED_WORKFLOWS', '1.5', /WORKER_MAX_CACHED_WORKFLOWS: expected a whole number of at least 0$/],
+    ['WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 'lots', /WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: expected a whole number of at least 2/],
   ])('names %s when it is %s', (name, value, message) => {
     const attempt = () => parseEnv({ [name]: value });
     expect(attempt).toThrow(ConfigError);
