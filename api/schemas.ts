@@ -2,6 +2,12 @@
 import { z } from 'zod';
 import { AUTOTASK_COMPANY_TYPES, autotaskCompanyTypeIds } from '../sync/autotask-company-types.ts';
 
+/**
+ * The router's limit on one path parameter (decoded), the longest id any route's schema takes
+ * (a Password Boss company id, 200). Fastify's default, 100, answered longer ids 414.
+ */
+export const MAX_PATH_PARAM_LENGTH = 200;
+
 export const partnerIdSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'expected 1-63 lowercase letters, digits, - or _');

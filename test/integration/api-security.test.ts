@@ -9,6 +9,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App, type AppDeps } from '../../api/app.ts';
 import { mintApiKey } from '../../db/repositories/api-keys.ts';
+import { refreshCompanies } from '../../db/repositories/company-mappings.ts';
 import { insertPartner } from '../../db/repositories/partners.ts';
 import { ensureRun } from '../../db/repositories/sync-runs.ts';
 import { bearer, startStack, type Stack } from '../support/stack.ts';
@@ -256,5 +257,36 @@ describe('reads from Password Boss on demand', () => {
     // Companies already known need no lookup and are not held back.
     const known = (await app.inject({ url: `/v1/partners/${pid}/company-mappings?limit=1`, headers: bearer(partnerKey) })).json().items[0].pbCompanyId;
     expect((await lookup(known)).statusCode).toBe(200);
+  });
+});
+
+describe('path segments the router refuses', () => {
+  const expectApiError = (res: { statusCode: number; headers: Record<string, unknown>; json(): { error?: { code?: unknown } } }, status: number, code: string) => {
+    expect(res.statusCode).toBe(status);
+    expect(res.json().error?.code).toBe(code);
+    expect(String(res.headers['content-security-policy'])).toContain("frame-ancestors 'none'");
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-frame-options']).toBe('DENY');
+    expect(res.headers['x-request-id']).toBeTruthy();
+  };
+
+  it('reaches a company id as long as the API accepts (200 characters), and answers anything else in the API\'s error shape', async () => {
+    // The router cut path parameters at 100 characters (414, Fastify's own body) while every
+    // schema takes company ids up to 200: such a company could be listed but never mapped.
+    const app = await appWith({});
+    const creds = stack.sims.demo.credentials;
+    const saved = await app.inject({ method: 'PUT', url: `/v1/partners/${pid}/autotask`, headers: bearer(stack.adminKey), payload: { username: creds.username, secret: creds.secret, enabled: false } });
+    expect(saved.statusCode, saved.body).toBe(200);
+    const longId = `c-${'7'.repeat(198)}`;
+    await refreshCompanies(stack.db.db, pid, [{ id: longId, name: 'Long Id Ltd', active: true }]);
+    const excluded = await app.inject({ method: 'PUT', url: `/v1/partners/${pid}/company-mappings/${longId}`, headers: bearer(partnerKey), payload: { excluded: true } });
+    expect(excluded.statusCode, excluded.body.slice(0, 300)).toBe(200);
+    expect(excluded.json().excluded).toBe(true);
+
+    // One character past the longest id: refused by the router, in the API's shape and with its headers.
+    expectApiError(await app.inject({ method: 'PUT', url: `/v1/partners/${pid}/company-mappings/${longId}x`, headers: bearer(partnerKey), payload: { excluded: true } }), 414, 'uri_too_long');
+    expectApiError(await app.inject({ method: 'DELETE', url: `/v1/partners/${pid}/company-mappings/${'x'.repeat(5000)}`, headers: bearer(partnerKey) }), 414, 'uri_too_long');
+    // Percent-encoding that does not decode to UTF-8.
+    expectApiError(await app.inject({ method: 'PUT', url: `/v1/partners/${pid}/company-mappings/%FF`, headers: bearer(partnerKey), payload: { excluded: true } }), 400, 'invalid_request');
   });
 });
