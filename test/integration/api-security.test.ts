@@ -196,6 +196,21 @@ describe('slow and hostile requests', () => {
     expect(closed.answer).toMatch(/^HTTP\/1\.1 408/);
   });
 
+  it('refuses a lone UTF-16 surrogate in a JSON body with a 400, not a 500', async () => {
+    // JSON may escape half a surrogate pair ("\ud800"); encodeURIComponent throws on it (the
+    // bulk mapping's Password Boss look-up answered 500) and the database would store U+FFFD.
+    const app = await appWith({});
+    const creds = stack.sims.demo.credentials;
+    const saved = await app.inject({ method: 'PUT', url: `/v1/partners/${pid}/autotask`, headers: bearer(stack.adminKey), payload: { username: creds.username, secret: creds.secret, enabled: false } });
+    expect(saved.statusCode, saved.body).toBe(200);
+    const headers = { ...bearer(partnerKey), 'content-type': 'application/json' };
+    const bulk = await app.inject({ method: 'POST', url: `/v1/partners/${pid}/company-mappings/bulk`, headers, payload: '{"items":[{"pbCompanyId":"\\ud800","autotaskCompanyId":1029,"autotaskContractId":5032}]}' });
+    expect(bulk.statusCode, bulk.body).toBe(400);
+    expect(bulk.json().error).toMatchObject({ code: 'invalid_request', details: [{ in: 'body', path: 'items[0].pbCompanyId' }] });
+    const sync = await app.inject({ method: 'POST', url: `/v1/partners/${pid}/sync`, headers, payload: '{"dryRun":true,"companyIds":["c-1\\udc00"]}' });
+    expect(sync.statusCode, sync.body).toBe(400);
+  });
+
   it('refuses a body nested 60,000 levels deep with a 400, not a 500', async () => {
     const deep = `{"mappings":${'['.repeat(60_000)}${']'.repeat(60_000)}}`;
     const res = await apps[0]!.inject({ method: 'PUT', url: `/v1/partners/${pid}/product-mappings`, headers: { ...bearer(partnerKey), 'content-type': 'application/json' }, payload: deep });
