@@ -211,6 +211,29 @@ describe('slow and hostile requests', () => {
     expect(sync.statusCode, sync.body).toBe(400);
   });
 
+  it('takes a timezone in any letter case, as the browser does, and never answers 500 for one Temporal does not know', async () => {
+    // Intl accepts "europe/berlin"; Temporal's schedules do not (Go's tz names are
+    // case-sensitive), so the schedule PUT failed with a 500 "unknown time zone".
+    const app = await appWith({});
+    const creds = stack.sims.demo.credentials;
+    const saved = await app.inject({ method: 'PUT', url: `/v1/partners/${pid}/autotask`, headers: bearer(stack.adminKey), payload: { username: creds.username, secret: creds.secret, enabled: false } });
+    expect(saved.statusCode, saved.body).toBe(200);
+    const put = (timezone: string) => app.inject({ method: 'PUT', url: `/v1/partners/${pid}/schedule`, headers: bearer(partnerKey), payload: { frequency: 'daily', time: '06:00', timezone } });
+    for (const [typed, stored] of [['europe/berlin', 'Europe/Berlin'], ['utc', 'UTC'], ['US/Pacific', 'US/Pacific']] as const) {
+      const res = await put(typed);
+      expect(res.statusCode, `${typed}: ${res.body}`).toBe(200);
+      expect(res.json().schedule.timezone).toBe(stored);
+    }
+    // A miscased alias Intl knows and Temporal does not: a clear 400, and the schedule is kept.
+    const alias = await put('us/pacific');
+    expect(alias.statusCode, alias.body).toBe(400);
+    expect(alias.json().error.code).toBe('invalid_request');
+    expect((await app.inject({ url: `/v1/partners/${pid}/schedule`, headers: bearer(partnerKey) })).json().schedule.timezone).toBe('US/Pacific');
+    const partner = await app.inject({ method: 'POST', url: '/v1/partners', headers: bearer(stack.adminKey), payload: { name: 'Case MSP', timezone: 'america/new_york' } });
+    expect(partner.statusCode, partner.body).toBe(201);
+    expect(partner.json().timezone).toBe('America/New_York');
+  });
+
   it('refuses a body nested 60,000 levels deep with a 400, not a 500', async () => {
     const deep = `{"mappings":${'['.repeat(60_000)}${']'.repeat(60_000)}}`;
     const res = await apps[0]!.inject({ method: 'PUT', url: `/v1/partners/${pid}/product-mappings`, headers: { ...bearer(partnerKey), 'content-type': 'application/json' }, payload: deep });
