@@ -18,12 +18,13 @@ import { deleteSchedule, ensureSchedule, setSchedulePaused } from '../temporal/s
 import { createRunWaiter } from '../temporal/await-run.ts';
 import { createSyncStarter } from '../temporal/sync-starter.ts';
 import auth from './plugins/auth.ts';
-import { installErrorHandlers } from './plugins/error-handler.ts';
+import { frameworkErrorHandler, installErrorHandlers } from './plugins/error-handler.ts';
 import rateLimits, { type RateLimitSettings } from './plugins/rate-limits.ts';
 import metricsPlugin from './plugins/metrics.ts';
 import rejectNul from './plugins/reject-nul.ts';
 import requestId, { requestIdOf } from './plugins/request-id.ts';
 import securityHeaders from './plugins/security-headers.ts';
+import { MAX_PATH_PARAM_LENGTH } from './schemas.ts';
 import tracingPlugin from './plugins/tracing.ts';
 import { serverTimeoutOptions, type ServerTimeouts } from './plugins/server-timeouts.ts';
 import autotaskSettingsRoutes from './routes/autotask-settings.ts';
@@ -72,6 +73,8 @@ export async function buildApp(deps: AppDeps) {
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: 256 * 1024,
     genReqId: requestIdOf,
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+    frameworkErrors: frameworkErrorHandler,
     ...serverTimeoutOptions(deps.timeouts),
   }).withTypeProvider<ZodTypeProvider>();
 

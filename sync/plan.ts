@@ -7,6 +7,7 @@
 import { brokenContractRule } from './contract-rules.ts';
 import { companyEffectiveDate } from './effective-date.ts';
 import type { CompanyPlan, Problem } from './records.ts';
+import { MAX_UNITS } from './unit-limits.ts';
 
 export type { CompanyPlan, Problem, ProblemCode, UnitAction, UnitReason } from './records.ts';
 
@@ -96,6 +97,12 @@ export function planCompany(partner: PartnerPlanInput, company: CompanyPlanInput
   for (const [serviceId, entry] of [...byService].sort(([a], [b]) => a - b)) {
     const from = company.currentUnits.get(serviceId) ?? 0;
     if (entry.target === 0 && from === 0) continue; // nothing billed, nothing to bill
+    if (entry.target > MAX_UNITS) {
+      // Refused here, so a dry run shows what the real run does, and a count past int32 never
+      // reaches a result row (the run could not record the company and never finished).
+      plan.problems.push({ severity: 'error', code: 'count_out_of_range', detail: `${entry.serviceName}: Password Boss counts ${entry.target.toLocaleString('en-US')} ${partner.countBasis}, more than the ${MAX_UNITS.toLocaleString('en-US')} units a service may be set to, so it is surely a wrong count; nothing is set for this service — check the count in Password Boss` });
+      continue;
+    }
     // A month-end count of 0 is still a count; only a company Password Boss no longer counts for
     // any of the service's products has dropped them.
     plan.actions.push({ serviceId, serviceName: entry.serviceName, productIds: entry.productIds, from, to: entry.target, reason: entry.counted ? 'count' : 'product_removed' });

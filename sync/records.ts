@@ -16,6 +16,7 @@ export const problemCodes = [
   'contract_shared',
   'product_not_mapped',
   'no_product_mappings',
+  'count_out_of_range',
 ] as const;
 export type ProblemCode = (typeof problemCodes)[number];
 

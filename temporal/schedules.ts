@@ -36,6 +36,16 @@ function options(partnerId: string, schedule: SyncSchedule, paused: boolean, tas
   };
 }
 
+/** Temporal refused the schedule's timezone (Go's tz names are case-sensitive; Intl's are not). */
+export class UnknownTimezoneError extends Error {
+  override name = 'UnknownTimezoneError';
+  constructor(readonly timezone: string) {
+    super(`Temporal does not know the timezone '${timezone}'; use its exact IANA spelling, e.g. America/Los_Angeles`);
+  }
+}
+
+const asTimezoneError = (err: unknown, timezone: string): unknown => (err instanceof Error && /unknown time zone/i.test(err.message) ? new UnknownTimezoneError(timezone) : err);
+
 /** Creates the schedule, or updates it in place when it exists. */
 export async function ensureSchedule(client: Client, partnerId: string, schedule: SyncSchedule, paused: boolean, taskQueue: string): Promise<void> {
   const opts = options(partnerId, schedule, paused, taskQueue);
@@ -43,10 +53,14 @@ export async function ensureSchedule(client: Client, partnerId: string, schedule
     await client.schedule.create(opts);
     return;
   } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    if (!(err instanceof ScheduleAlreadyRunning)) throw asTimezoneError(err, schedule.timezone);
   }
   const handle = client.schedule.getHandle(opts.scheduleId);
-  await handle.update((prev) => ({ ...prev, spec: opts.spec, action: opts.action, policies: opts.policies, state: { ...prev.state, paused, note: opts.state!.note! } }));
+  try {
+    await handle.update((prev) => ({ ...prev, spec: opts.spec, action: opts.action, policies: opts.policies, state: { ...prev.state, paused, note: opts.state!.note! } }));
+  } catch (err) {
+    throw asTimezoneError(err, schedule.timezone);
+  }
 }
 
 /**

@@ -1,7 +1,8 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from '@fastify/type-provider-zod';
 import { RunFinishingError } from '../../temporal/sync-starter.ts';
 import { ApiError, type ErrorBody } from '../errors.ts';
+import { staticSecurityHeaders } from './security-headers.ts';
 import { unreachableDependency } from './unreachable.ts';
 
 const body = (code: string, message: string, details?: unknown): ErrorBody => ({
@@ -52,4 +53,20 @@ export function installErrorHandlers(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send(body('not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
   });
+}
+
+/**
+ * Fastify's `frameworkErrors`: the router refuses a path before any hook runs (a segment that is
+ * not valid percent-encoded UTF-8, or longer than MAX_PATH_PARAM_LENGTH), and by default answers
+ * in its own body shape without our headers. Same shape, security headers and request id as
+ * every other answer; the path is not echoed (it may be kilobytes long).
+ */
+export function frameworkErrorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  const status = tooLong ? 414 : (err.statusCode ?? 400);
+  if (status >= 500) request.log.error({ err }, 'request failed in the router');
+  const answer = tooLong ? body('uri_too_long', 'a path segment is longer than any id the API takes; check the id')
+    : status >= 500 ? body('internal', `internal error; quote request id ${request.id} when reporting it`)
+    : body('invalid_request', 'the path is not valid percent-encoded UTF-8; encode each id with encodeURIComponent');
+  void reply.code(status).headers({ ...staticSecurityHeaders, 'x-request-id': request.id }).send(answer);
 }

@@ -23,6 +23,17 @@ export const contentSecurityPolicy = {
   'frame-ancestors': ["'none'"],
 };
 
+/**
+ * The same protection as static headers, for the answers Fastify sends before any hook runs (a
+ * path the router cannot decode or match: `frameworkErrors` in error-handler.ts).
+ */
+export const staticSecurityHeaders: Readonly<Record<string, string>> = {
+  'content-security-policy': Object.entries(contentSecurityPolicy).map(([name, values]) => `${name} ${values.join(' ')}`).join(';'),
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
 export default fp(
   async function securityHeaders(app: FastifyInstance) {
     await app.register(helmet, {

@@ -5,7 +5,8 @@ import type { Db } from '../../db/client.ts';
 import { findScheduleWithSwitch, upsertSchedule, type SyncScheduleRow } from '../../db/repositories/sync-schedules.ts';
 import { daysOfWeek, dstProblem, type SyncSchedule } from '../../sync/schedule-spec.ts';
 import { scheduleTimes } from '../../sync/schedule-times.ts';
-import { errorBodySchema, notSavedYet, unprocessable } from '../errors.ts';
+import { UnknownTimezoneError } from '../../temporal/schedules.ts';
+import { badRequest, errorBodySchema, notSavedYet, unprocessable } from '../errors.ts';
 import { requirePartner } from '../plugins/auth.ts';
 import { ianaTimezone, partnerParams } from '../schemas.ts';
 import type { PartnerAutotask } from '../services/partner-autotask.ts';
@@ -70,7 +71,7 @@ const scheduleRoutes: FastifyPluginAsyncZod<ScheduleRouteDeps> = async (app, dep
     schema: {
       tags: ['schedule'],
       summary: 'Set the sync schedule (creates or updates the Temporal schedule)',
-      description: 'Times that do not exist on daylight-saving days in the chosen timezone are refused (422): Temporal would silently skip that run.',
+      description: 'Times that do not exist on daylight-saving days in the chosen timezone are refused (422): Temporal would silently skip that run. The timezone is stored in its IANA spelling ("europe/berlin" becomes "Europe/Berlin"); an alias Temporal does not know is 400.',
       params: partnerParams,
       body: scheduleBody,
       response: { 200: scheduleView, ...errors },
@@ -84,7 +85,12 @@ const scheduleRoutes: FastifyPluginAsyncZod<ScheduleRouteDeps> = async (app, dep
     const year = deps.now().getUTCFullYear();
     const problem = dstProblem(schedule, year) ?? dstProblem(schedule, year + 1);
     if (problem) throw unprocessable('time_skipped_by_dst', problem);
-    await deps.ensureSchedule(pid, schedule, !settings.enabled);
+    try {
+      await deps.ensureSchedule(pid, schedule, !settings.enabled);
+    } catch (err) {
+      if (err instanceof UnknownTimezoneError) throw badRequest(err.message, [{ in: 'body', path: 'timezone', message: 'unknown to Temporal' }]);
+      throw err;
+    }
     const row = await upsertSchedule(db, pid, { frequency: schedule.frequency, dayOfWeek: schedule.dayOfWeek ?? null, time: schedule.time, timezone: schedule.timezone });
     return view(row, settings.enabled);
   });

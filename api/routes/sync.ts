@@ -186,7 +186,7 @@ const syncRoutes: FastifyPluginAsyncZod<SyncRouteDeps> = async (app, deps) => {
     schema: {
       tags: ['sync'],
       summary: 'One run\'s results as CSV, for a billing review in a spreadsheet',
-      description: 'One line per result, the same rows as the run\'s `results`: company, contract, service, units before and after, unit price, amount change, adjustment id, status, reason, detail. RFC 4180; text cells that a spreadsheet would run as a formula start with an apostrophe.',
+      description: 'One line per result, the same rows as the run\'s `results`: company, contract, service, units before and after, unit price, amount change, adjustment id, status, reason, detail. RFC 4180; text that a spreadsheet would run as a formula (at the start of a cell, or after a semicolon, where ";" separates cells) gets an apostrophe before its formula sign.',
       params: partnerParams.extend({ runId: z.uuid() }),
       produces: ['text/csv'],
       response: { 200: z.string().describe('text/csv'), ...errors },

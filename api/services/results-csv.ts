@@ -3,9 +3,11 @@
  * or line break quoted and its quotes doubled), for the MSP's billing review in a spreadsheet.
  *
  * Company names and details come from Password Boss and Autotask, not from us: a text cell that
- * starts with = + - @ (or a tab or carriage return) would run as a formula when the file is
- * opened, so it gets a leading apostrophe (and a cell with a semicolon is quoted: where ";" is
- * the list separator, the text after it would start a cell of its own). Numbers we format
+ * starts with = + - @ (or a tab or carriage return), also behind white space or as the full-width
+ * sign, would run as a formula when the file is opened, so it gets a leading apostrophe. Where ";"
+ * is the list separator (most of Europe) a spreadsheet splits every line at each ";" and a quote
+ * that is not at the start of such a cell quotes nothing, so text after a ";" starts a cell of its
+ * own in any column: a formula sign there gets an apostrophe after the ";". Numbers we format
  * ourselves are left as numbers, so a negative amount stays summable.
  */
 export interface CsvResultRow {
@@ -25,9 +27,14 @@ export interface CsvResultRow {
 
 export const csvHeader = ['company', 'company id', 'contract', 'service', 'units before', 'units after', 'unit price', 'amount change', 'adjustment id', 'status', 'reason', 'detail'] as const;
 
+/** A formula sign, ASCII or full-width, behind any white space. */
+const formulaAhead = /^[\s\u3000]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20]/;
+const formulaAfterSemicolon = /;(?=[\s\u3000]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20])/g;
+
 function text(value: string | null): string {
   if (value === null) return '';
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  const led = /^[\t\r]/.test(value) || formulaAhead.test(value) ? `'${value}` : value;
+  const safe = led.replace(formulaAfterSemicolon, ";'");
   return /[",;\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 

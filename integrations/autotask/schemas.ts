@@ -1,5 +1,6 @@
 /** zod schemas for the Autotask fields this service reads (extra fields are ignored). */
 import { z } from 'zod';
+import { INT32_MAX, INT32_MIN } from './limits.ts';
 
 const id = z.union([z.number(), z.string().regex(/^\d+$/)]).transform(Number);
 const date = z.string().nullish().transform((v) => (v ? v.slice(0, 10) : null));
@@ -46,7 +47,9 @@ export const contractServiceUnitSchema = z
     serviceID: id,
     startDate: date,
     endDate: date,
-    units: z.number().int(),
+    // int32 in Autotask; past it the units would overflow our result columns, where a result that
+    // cannot be recorded is retried for ever and its run never finishes.
+    units: z.number().int().min(INT32_MIN).max(INT32_MAX),
     price: z.number().nullish(),
   })
   .transform((row) => ({ ...row, unitPrice: row.units !== 0 && typeof row.price === 'number' ? round4(row.price / row.units) : null }));

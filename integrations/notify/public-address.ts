@@ -10,7 +10,7 @@ import { BlockList, isIP } from 'node:net';
 const blocked = new BlockList();
 for (const [net, prefix] of [
   ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24],
+  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24],
   ['224.0.0.0', 4], ['240.0.0.0', 4],
 ] as const) blocked.addSubnet(net, prefix, 'ipv4');
 for (const [net, prefix] of [
@@ -18,6 +18,10 @@ for (const [net, prefix] of [
   // NAT64 and the deprecated IPv4-compatible form can carry a private IPv4 address. (IPv4-mapped
   // addresses, ::ffff:a.b.c.d, need no rule: BlockList checks them against the IPv4 rules.)
   ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['::', 96],
+  // So can 6to4 (2002:AABB:CCDD::), Teredo (2001:0::/32) and IPv4-translated (::ffff:0:a.b.c.d)
+  // addresses, through a tunnel or relay the host may have. Site-local (fec0::/10, retired but
+  // still routed by some stacks) and discard-only (100::/64) are nobody's webhook either.
+  ['2002::', 16], ['2001::', 32], ['::ffff:0:0:0', 96], ['fec0::', 10], ['100::', 64],
 ] as const) blocked.addSubnet(net, prefix, 'ipv6');
 
 export function isPublicAddress(address: string): boolean {

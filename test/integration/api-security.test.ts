@@ -9,6 +9,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App, type AppDeps } from '../../api/app.ts';
 import { mintApiKey } from '../../db/repositories/api-keys.ts';
+import { refreshCompanies } from '../../db/repositories/company-mappings.ts';
 import { insertPartner } from '../../db/repositories/partners.ts';
 import { ensureRun } from '../../db/repositories/sync-runs.ts';
 import { bearer, startStack, type Stack } from '../support/stack.ts';
@@ -195,6 +196,44 @@ describe('slow and hostile requests', () => {
     expect(closed.answer).toMatch(/^HTTP\/1\.1 408/);
   });
 
+  it('refuses a lone UTF-16 surrogate in a JSON body with a 400, not a 500', async () => {
+    // JSON may escape half a surrogate pair ("\ud800"); encodeURIComponent throws on it (the
+    // bulk mapping's Password Boss look-up answered 500) and the database would store U+FFFD.
+    const app = await appWith({});
+    const creds = stack.sims.demo.credentials;
+    const saved = await app.inject({ method: 'PUT', url: `/v1/partners/${pid}/autotask`, headers: bearer(stack.adminKey), payload: { username: creds.username, secret: creds.secret, enabled: false } });
+    expect(saved.statusCode, saved.body).toBe(200);
+    const headers = { ...bearer(partnerKey), 'content-type': 'application/json' };
+    const bulk = await app.inject({ method: 'POST', url: `/v1/partners/${pid}/company-mappings/bulk`, headers, payload: '{"items":[{"pbCompanyId":"\\ud800","autotaskCompanyId":1029,"autotaskContractId":5032}]}' });
+    expect(bulk.statusCode, bulk.body).toBe(400);
+    expect(bulk.json().error).toMatchObject({ code: 'invalid_request', details: [{ in: 'body', path: 'items[0].pbCompanyId' }] });
+    const sync = await app.inject({ method: 'POST', url: `/v1/partners/${pid}/sync`, headers, payload: '{"dryRun":true,"companyIds":["c-1\\udc00"]}' });
+    expect(sync.statusCode, sync.body).toBe(400);
+  });
+
+  it('takes a timezone in any letter case, as the browser does, and never answers 500 for one Temporal does not know', async () => {
+    // Intl accepts "europe/berlin"; Temporal's schedules do not (Go's tz names are
+    // case-sensitive), so the schedule PUT failed with a 500 "unknown time zone".
+    const app = await appWith({});
+    const creds = stack.sims.demo.credentials;
+    const saved = await app.inject({ method: 'PUT', url: `/v1/partners/${pid}/autotask`, headers: bearer(stack.adminKey), payload: { username: creds.username, secret: creds.secret, enabled: false } });
+    expect(saved.statusCode, saved.body).toBe(200);
+    const put = (timezone: string) => app.inject({ method: 'PUT', url: `/v1/partners/${pid}/schedule`, headers: bearer(partnerKey), payload: { frequency: 'daily', time: '06:00', timezone } });
+    for (const [typed, stored] of [['europe/berlin', 'Europe/Berlin'], ['utc', 'UTC'], ['US/Pacific', 'US/Pacific']] as const) {
+      const res = await put(typed);
+      expect(res.statusCode, `${typed}: ${res.body}`).toBe(200);
+      expect(res.json().schedule.timezone).toBe(stored);
+    }
+    // A miscased alias Intl knows and Temporal does not: a clear 400, and the schedule is kept.
+    const alias = await put('us/pacific');
+    expect(alias.statusCode, alias.body).toBe(400);
+    expect(alias.json().error.code).toBe('invalid_request');
+    expect((await app.inject({ url: `/v1/partners/${pid}/schedule`, headers: bearer(partnerKey) })).json().schedule.timezone).toBe('US/Pacific');
+    const partner = await app.inject({ method: 'POST', url: '/v1/partners', headers: bearer(stack.adminKey), payload: { name: 'Case MSP', timezone: 'america/new_york' } });
+    expect(partner.statusCode, partner.body).toBe(201);
+    expect(partner.json().timezone).toBe('America/New_York');
+  });
+
   it('refuses a body nested 60,000 levels deep with a 400, not a 500', async () => {
     const deep = `{"mappings":${'['.repeat(60_000)}${']'.repeat(60_000)}}`;
     const res = await apps[0]!.inject({ method: 'PUT', url: `/v1/partners/${pid}/product-mappings`, headers: { ...bearer(partnerKey), 'content-type': 'application/json' }, payload: deep });
@@ -256,5 +295,36 @@ describe('reads from Password Boss on demand', () => {
     // Companies already known need no lookup and are not held back.
     const known = (await app.inject({ url: `/v1/partners/${pid}/company-mappings?limit=1`, headers: bearer(partnerKey) })).json().items[0].pbCompanyId;
     expect((await lookup(known)).statusCode).toBe(200);
+  });
+});
+
+describe('path segments the router refuses', () => {
+  const expectApiError = (res: { statusCode: number; headers: Record<string, unknown>; json(): { error?: { code?: unknown } } }, status: number, code: string) => {
+    expect(res.statusCode).toBe(status);
+    expect(res.json().error?.code).toBe(code);
+    expect(String(res.headers['content-security-policy'])).toContain("frame-ancestors 'none'");
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-frame-options']).toBe('DENY');
+    expect(res.headers['x-request-id']).toBeTruthy();
+  };
+
+  it('reaches a company id as long as the API accepts (200 characters), and answers anything else in the API\'s error shape', async () => {
+    // The router cut path parameters at 100 characters (414, Fastify's own body) while every
+    // schema takes company ids up to 200: such a company could be listed but never mapped.
+    const app = await appWith({});
+    const creds = stack.sims.demo.credentials;
+    const saved = await app.inject({ method: 'PUT', url: `/v1/partners/${pid}/autotask`, headers: bearer(stack.adminKey), payload: { username: creds.username, secret: creds.secret, enabled: false } });
+    expect(saved.statusCode, saved.body).toBe(200);
+    const longId = `c-${'7'.repeat(198)}`;
+    await refreshCompanies(stack.db.db, pid, [{ id: longId, name: 'Long Id Ltd', active: true }]);
+    const excluded = await app.inject({ method: 'PUT', url: `/v1/partners/${pid}/company-mappings/${longId}`, headers: bearer(partnerKey), payload: { excluded: true } });
+    expect(excluded.statusCode, excluded.body.slice(0, 300)).toBe(200);
+    expect(excluded.json().excluded).toBe(true);
+
+    // One character past the longest id: refused by the router, in the API's shape and with its headers.
+    expectApiError(await app.inject({ method: 'PUT', url: `/v1/partners/${pid}/company-mappings/${longId}x`, headers: bearer(partnerKey), payload: { excluded: true } }), 414, 'uri_too_long');
+    expectApiError(await app.inject({ method: 'DELETE', url: `/v1/partners/${pid}/company-mappings/${'x'.repeat(5000)}`, headers: bearer(partnerKey) }), 414, 'uri_too_long');
+    // Percent-encoding that does not decode to UTF-8.
+    expectApiError(await app.inject({ method: 'PUT', url: `/v1/partners/${pid}/company-mappings/%FF`, headers: bearer(partnerKey), payload: { excluded: true } }), 400, 'invalid_request');
   });
 });

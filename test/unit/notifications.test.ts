@@ -55,6 +55,14 @@ describe('webhook safety', () => {
     }
     for (const a of ['93.184.216.34', '2606:4700:4700::1111', '8.8.8.8', '::ffff:8.8.8.8']) expect(isPublicAddress(a), a).toBe(true);
   });
+  it('treats IPv6 forms that carry an IPv4 address, and retired local ranges, as not public', () => {
+    // 6to4 (2002:7f00:1:: is 127.0.0.1), Teredo, IPv4-translated (::ffff:0:a.b.c.d), the 6to4
+    // relay anycast, site-local, discard-only: a host with a tunnel or relay reaches the IPv4
+    // address inside, and none of them is where a partner's webhook lives.
+    for (const a of ['2002:7f00:1::', '2002:a9fe:a9fe::1', '2001:0:4136:e378:8000:63bf:80ff:fffe', '::ffff:0:7f00:1', '192.88.99.1', 'fec0::1', '100::1']) {
+      expect(isPublicAddress(a), a).toBe(false);
+    }
+  });
 });
 
 describe('the webhook URL a partner saves', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planCompany, plannedStatus, type CompanyPlanInput, type PartnerPlanInput } from '../../sync/plan.ts';
+import { MAX_UNITS } from '../../sync/unit-limits.ts';
 
 const partner: PartnerPlanInput = {
   effectiveDate: '2026-11-01',
@@ -101,6 +102,20 @@ describe('plan: units', () => {
   it('has nothing to do, and no error, when every product is deliberately not billed', () => {
     const plan = planCompany({ ...partner, productServices: [], notBilledProductIds: new Set(['std', 'adv']) }, company());
     expect(plan).toMatchObject({ actions: [], problems: [] });
+  });
+
+  it('refuses a target past MAX_UNITS as a wrong count, for that service only (it used to be recorded as would_set, or fail the run)', () => {
+    // 3,000,000,000 users overflowed the int columns of sync_results: the company's result
+    // could never be recorded and the run stayed "running", holding the partner's only run.
+    const counts = [{ productId: 'std', users: 3_000_000_000, licenses: 1 }, { productId: 'adv', users: 4, licenses: 4 }];
+    const plan = planCompany(partner, company({ counts }));
+    expect(plan.actions).toEqual([{ serviceId: 302, serviceName: 'PB Advanced', productIds: ['adv'], from: 0, to: 4, reason: 'count' }]);
+    expect(plan.problems).toEqual([{ severity: 'error', code: 'count_out_of_range', detail: expect.stringContaining('PB Standard: Password Boss counts 3,000,000,000 users') }]);
+    expect(plannedStatus(plan)).toBe('error');
+    // Products sharing a service add up past the bound too; MAX_UNITS itself is still billed.
+    const shared = { ...partner, productServices: partner.productServices.map((p) => ({ ...p, serviceId: 301, serviceName: 'PB' })) };
+    expect(planCompany(shared, company({ counts: [{ productId: 'std', users: MAX_UNITS, licenses: 0 }, { productId: 'adv', users: 1, licenses: 0 }] })).problems.map((p) => p.code)).toEqual(['count_out_of_range']);
+    expect(planCompany(partner, company({ counts: [{ productId: 'std', users: MAX_UNITS, licenses: 0 }] })).actions[0]!.to).toBe(MAX_UNITS);
   });
 
   it('refuses to plan without any product mapping', () => {

@@ -24,7 +24,22 @@ describe('results CSV', () => {
     expect(resultsCsv([row()]).split('\r\n')[1]).toContain(',-32.5,');
   });
   it('quotes a cell with a semicolon, so a spreadsheet splitting on ";" (most of Europe) starts no formula cell inside it', () => {
-    const line = resultsCsv([row({ pbCompanyName: 'Acme;=1+2' })]).split('\r\n')[1]!;
-    expect(line.startsWith('"Acme;=1+2",'), line).toBe(true);
+    const line = resultsCsv([row({ pbCompanyName: 'Acme;x' })]).split('\r\n')[1]!;
+    expect(line.startsWith('"Acme;x",'), line).toBe(true);
+  });
+  it('defuses a formula after a semicolon in any column: read with ";" as the separator, a quote mid-line quotes nothing', () => {
+    // `…,moved_service,"x;=cmd|' /C calc'!A0"` split on ";" gave the cell `=cmd|' /C calc'!A0"`:
+    // the opening quote is not at the start of that reading's cell, so it is just a character.
+    const dde = "=cmd|' /C calc'!A0";
+    const line = resultsCsv([row({ pbCompanyName: `Acme;${dde}`, pbCompanyId: `c;+1`, detail: `Service; @SUM(1);\t-2` })]).split('\r\n')[1]!;
+    const cells = line.split(';').slice(1);
+    expect(cells.length, line).toBe(4);
+    for (const cell of cells) expect(/^[\s\u3000]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20]/.test(cell), `${cell} in ${line}`).toBe(false);
+  });
+  it('defuses a formula behind leading white space or a line break, and full-width formula signs', () => {
+    for (const evil of [' =1+1', '\n=1+1', '  @SUM(A1)', '\u3000=1', '\uFF1D1+1', '\uFF0B1', '\r=1']) {
+      const line = resultsCsv([row({ pbCompanyName: evil })]).split('\r\n').slice(1).join('\r\n');
+      expect(line.startsWith(`'`) || line.startsWith(`"'`), JSON.stringify(line)).toBe(true);
+    }
   });
 });
