@@ -17,7 +17,8 @@ export interface ManagedDb {
 export async function openDatabase(env: Env, log: (line: string) => void): Promise<ManagedDb> {
   const handle = await createDb({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR });
   let migrated = false;
-  let lastError = 'migrations have not run yet';
+  // Kept whole (not just its message) so /readyz can name its code without its text.
+  let lastFailure: Error = Object.assign(new Error('migrations have not run yet'), { code: 'NOT_MIGRATED' });
   let stopped = false;
   const ready = (async () => {
     let delay = 500;
@@ -27,9 +28,9 @@ export async function openDatabase(env: Env, log: (line: string) => void): Promi
         migrated = true;
         return;
       } catch (err) {
-        lastError = (err as Error).message.split('\n')[0] ?? String(err);
+        lastFailure = err instanceof Error ? err : new Error(String(err));
         if (stopped) throw err;
-        log(`database is not ready (${lastError}); retrying in ${delay} ms`);
+        log(`database is not ready (${lastFailure.message.split('\n')[0]}); retrying in ${delay} ms`);
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(delay * 2, 15_000);
       }
@@ -40,7 +41,7 @@ export async function openDatabase(env: Env, log: (line: string) => void): Promi
     handle,
     ready,
     async ping() {
-      if (!migrated) throw new Error(lastError);
+      if (!migrated) throw lastFailure;
       await handle.ping();
     },
     stop() {

@@ -105,7 +105,9 @@ describe('npm run api without its database and Temporal', () => {
     const res = await waitFor(`http://127.0.0.1:${port}/readyz`, 503, 30_000);
     const body = (await res.json()) as { checks: { database: { error: string } } };
     expect(body).toMatchObject({ status: 'not_ready', checks: { database: { ok: false }, temporal: { ok: false } } });
-    expect(body.checks.database.error).toMatch(/ECONNREFUSED|connect/i);
+    expect(body.checks.database.error).toBe('ECONNREFUSED');
+    // Anyone may ask /readyz: it names the failure, not the database's host or user.
+    expect(JSON.stringify(body)).not.toMatch(/127\.0\.0\.1|nobody|none/);
     await new Promise((r) => setTimeout(r, 3_000));
     expect(api.child.exitCode).toBeNull();
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
