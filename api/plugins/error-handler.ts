@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from '@fastify/type-provider-zod';
 import { RunFinishingError } from '../../temporal/sync-starter.ts';
+import { DrizzleQueryError } from 'drizzle-orm/errors';
 import { ApiError, type ErrorBody } from '../errors.ts';
 import { staticSecurityHeaders } from './security-headers.ts';
 import { unreachableDependency } from './unreachable.ts';
@@ -46,7 +47,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
       const what = down.dependency === 'database' ? 'The database' : 'Temporal';
       return reply.code(503).header('retry-after', '5').send(body(`${down.dependency}_unavailable`, `${what} cannot be reached right now; try again in a few seconds (GET /readyz says when it is back)`));
     }
-    request.log.error({ err }, 'request failed');
+    request.log.error({ err: withoutQueryValues(err) }, 'request failed');
     return reply.code(500).send(body('internal', `internal error; quote request id ${request.id} when reporting it`));
   });
 
@@ -69,4 +70,25 @@ export function frameworkErrorHandler(err: FastifyError, request: FastifyRequest
     : status >= 500 ? body('internal', `internal error; quote request id ${request.id} when reporting it`)
     : body('invalid_request', 'the path is not valid percent-encoded UTF-8; encode each id with encodeURIComponent');
   void reply.code(status).headers({ ...staticSecurityHeaders, 'x-request-id': request.id }).send(answer);
+}
+
+/** A failed query as the log sees it: its statement and the database's error, without values. */
+class FailedQuery extends Error {
+  constructor(message: string, readonly query: string, readonly code: string | undefined, stack: string | undefined) {
+    super(message);
+    this.name = 'FailedQuery';
+    if (stack) this.stack = stack;
+  }
+}
+
+/**
+ * A failed query, for the log: drizzle writes the query's values into its message and stack
+ * (webhook URLs, e-mail addresses, names), so the log gets the statement, the database's own error
+ * and its code instead. Anything else is logged as it is.
+ */
+export function withoutQueryValues(err: unknown): unknown {
+  if (!(err instanceof DrizzleQueryError)) return err;
+  const cause = err.cause instanceof Error ? err.cause : undefined;
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  return new FailedQuery(`query failed: ${cause?.message ?? 'no cause given'}`, err.query, typeof code === 'string' ? code : undefined, cause?.stack);
 }
