@@ -112,6 +112,22 @@ describe('Autotask settings', () => {
     expect((await call('POST', `/v1/partners/${pid}/autotask/authenticate`, partnerKey, { username: user, trackingIdentifier: 'NOT-A-KNOWN-CODE-123' })).json()).toMatchObject({ ok: false, failure: 'tracking_identifier' });
   });
 
+  it('marks the saved settings checked only by a check of the saved credentials', async () => {
+    const user = stack.sims.demo.credentials.username;
+    const lastCheck = async () => (await call('GET', `/v1/partners/${pid}/autotask`, partnerKey)).json().lastAuthentication;
+    await call('POST', `/v1/partners/${pid}/autotask/authenticate`, partnerKey, { username: user });
+    const saved = await lastCheck();
+    expect(saved).toMatchObject({ ok: true });
+    // Typos tried in the form, never saved: the saved credentials still work, and the settings say so.
+    expect((await call('POST', `/v1/partners/${pid}/autotask/authenticate`, partnerKey, { username: user, secret: 'typo-not-saved' })).json()).toMatchObject({ ok: false });
+    expect((await call('POST', `/v1/partners/${pid}/autotask/authenticate`, partnerKey, { username: user, trackingIdentifier: 'NOT-A-KNOWN-CODE-123' })).json()).toMatchObject({ ok: false });
+    expect(await lastCheck()).toEqual(saved);
+    // The saved secret typed again is a check of the saved credentials: recorded.
+    await new Promise((r) => setTimeout(r, 5));
+    await call('POST', `/v1/partners/${pid}/autotask/authenticate`, partnerKey, { username: user, secret: SECRET });
+    expect((await lastCheck()).at).not.toBe(saved.at);
+  });
+
   it('re-checks changed credentials on save and refuses bad ones with 422', async () => {
     const user = stack.sims.demo.credentials.username;
     const bad = await call('PUT', `/v1/partners/${pid}/autotask`, partnerKey, { username: user, secret: 'typo', enabled: true });
