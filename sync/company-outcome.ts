@@ -123,9 +123,11 @@ export function companyOutcome(plan: CompanyPlan, results: ProductResult[], dryR
   const detail = errors[0] ?? warnings[0] ?? summarise(results, dryRun);
   const rows = [...results];
   for (const lb of plan.leftBehind ?? []) {
-    // Not an action and not a warning: the MSP chose this; the row says what stays billed.
+    // Not an action and not a warning: the MSP chose this; the row says what stays billed. A
+    // product was stopped, not the company: unmapping it (even with release=zero) would stop its
+    // other services too, so the way out is Autotask itself or mapping the product back.
     const why = lb.cause === 'not_billed' ? 'its products are set to not billed' : 'its products are no longer mapped to it';
-    rows.push({ productId: lb.productIds.join('+'), serviceId: lb.serviceId, action: 'left_behind', status: 'ok', unitsBefore: lb.units, unitsAfter: lb.units, adjustmentId: null, errorType: null, reason: null, contractId: lb.contractId, unitPrice: null, amountChange: null, detail: `${lb.serviceName}: ${lb.units} units left on contract #${lb.contractId} (${why}); nothing was written — unmap with release=zero or set it to 0 in Autotask if it should stop billing` });
+    rows.push({ productId: lb.productIds.join('+'), serviceId: lb.serviceId, action: 'left_behind', status: 'ok', unitsBefore: lb.units, unitsAfter: lb.units, adjustmentId: null, errorType: null, reason: null, contractId: lb.contractId, unitPrice: null, amountChange: null, detail: `${lb.serviceName}: ${lb.units} units left on contract #${lb.contractId} (${why}); nothing was written — if it should stop billing, set it to 0 in Autotask; to bill it again, map the product to this service` });
   }
   if (rows.length === 0 && plan.problems.length === 0) {
     rows.push({ productId: '', serviceId: null, action: 'none', status: 'ok', unitsBefore: null, unitsAfter: null, adjustmentId: null, errorType: null, detail });
