@@ -103,6 +103,15 @@ export function failedResult(action: UnitAction, errorType: string, detail: stri
 export const DISABLED_DURING_RUN = 'The integration was disabled during the run; nothing more was sent';
 
 /**
+ * The run's line for companies the switch stopped: without it a run whose other companies were
+ * fine closes `ok` with nothing said, and the changes never sent go unnoticed.
+ */
+export function disabledRunSummary(companies: number): string | null {
+  if (companies === 0) return null;
+  return `The integration was disabled during the run: ${companies} compan${companies === 1 ? 'y was' : 'ies were'} not sent — turn it on and sync again to send them`;
+}
+
+/**
  * A company reached after the integration was disabled (docs/design.md rule 4): its writes not
  * yet made are not sent; those an earlier attempt confirmed stay confirmed and counted.
  */
