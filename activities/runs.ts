@@ -5,6 +5,8 @@ import { releaseRunLease, replaceRunLease, takeRunLease, type LeaseHolder } from
 import { ensureRun, finishRun } from '../db/repositories/sync-runs.ts';
 import { releaseUnitWrites } from '../db/repositories/unit-writes.ts';
 import { countHeld } from '../db/repositories/approval.ts';
+import { countDisabledDuringRun } from '../db/repositories/company-mappings.ts';
+import { disabledRunSummary } from '../sync/company-outcome.ts';
 import { previousRunStatus } from '../db/repositories/notifications.ts';
 import { eventForRun } from '../sync/notifications.ts';
 import type { RunningRun } from '../sync/may-sync.ts';
@@ -72,8 +74,14 @@ export function createRunActivities({ db, isWorkflowOpen }: Deps) {
       // Held companies (issue 17) make an otherwise fine run `held`, so it alerts and stands out.
       const held = input.status || current.failed > 0 ? 0 : await countHeld(db, input.runId);
       const status: RunStatus = input.status ?? (current.failed === 0 ? (held > 0 ? 'held' : 'ok') : current.failed >= current.total ? 'error' : 'warning');
+      // Companies the switch stopped mid-run (rule 4) are not failures, but the run must say so.
+      const notSent = current.dryRun || input.status ? 0 : await countDisabledDuringRun(db, current.partnerId, input.runId);
       // The run's last word: a failure's promise of a retry has run out by now.
-      const finished = await finishRun(db, input.runId, status, settledDetail(input.detail) ?? current.detail);
+      const base = settledDetail(input.detail) ?? current.detail;
+      const stopped = disabledRunSummary(notSent);
+      // A retried finishRun finds its own line already in the stored detail.
+      const detail = stopped && !base?.includes(stopped) ? (base ? `${base}; ${stopped}` : stopped) : base;
+      const finished = await finishRun(db, input.runId, status, detail);
       // Every company of the run has ended (children finish before their parent), so no write is in flight.
       await releaseUnitWrites(db, input.runId);
       // Only the run's own lease: a run skipped because another held it leaves that one alone.

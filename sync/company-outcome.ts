@@ -103,6 +103,15 @@ export function failedResult(action: UnitAction, errorType: string, detail: stri
 export const DISABLED_DURING_RUN = 'The integration was disabled during the run; nothing more was sent';
 
 /**
+ * The run's line for companies the switch stopped: without it a run whose other companies were
+ * fine closes `ok` with nothing said, and the changes never sent go unnoticed.
+ */
+export function disabledRunSummary(companies: number): string | null {
+  if (companies === 0) return null;
+  return `The integration was disabled during the run: ${companies} compan${companies === 1 ? 'y was' : 'ies were'} not sent — turn it on and sync again to send them`;
+}
+
+/**
  * A company reached after the integration was disabled (docs/design.md rule 4): its writes not
  * yet made are not sent; those an earlier attempt confirmed stay confirmed and counted.
  */
@@ -123,9 +132,11 @@ export function companyOutcome(plan: CompanyPlan, results: ProductResult[], dryR
   const detail = errors[0] ?? warnings[0] ?? summarise(results, dryRun);
   const rows = [...results];
   for (const lb of plan.leftBehind ?? []) {
-    // Not an action and not a warning: the MSP chose this; the row says what stays billed.
+    // Not an action and not a warning: the MSP chose this; the row says what stays billed. A
+    // product was stopped, not the company: unmapping it (even with release=zero) would stop its
+    // other services too, so the way out is Autotask itself or mapping the product back.
     const why = lb.cause === 'not_billed' ? 'its products are set to not billed' : 'its products are no longer mapped to it';
-    rows.push({ productId: lb.productIds.join('+'), serviceId: lb.serviceId, action: 'left_behind', status: 'ok', unitsBefore: lb.units, unitsAfter: lb.units, adjustmentId: null, errorType: null, reason: null, contractId: lb.contractId, unitPrice: null, amountChange: null, detail: `${lb.serviceName}: ${lb.units} units left on contract #${lb.contractId} (${why}); nothing was written — unmap with release=zero or set it to 0 in Autotask if it should stop billing` });
+    rows.push({ productId: lb.productIds.join('+'), serviceId: lb.serviceId, action: 'left_behind', status: 'ok', unitsBefore: lb.units, unitsAfter: lb.units, adjustmentId: null, errorType: null, reason: null, contractId: lb.contractId, unitPrice: null, amountChange: null, detail: `${lb.serviceName}: ${lb.units} units left on contract #${lb.contractId} (${why}); nothing was written — if it should stop billing, set it to 0 in Autotask; to bill it again, map the product to this service` });
   }
   if (rows.length === 0 && plan.problems.length === 0) {
     rows.push({ productId: '', serviceId: null, action: 'none', status: 'ok', unitsBefore: null, unitsAfter: null, adjustmentId: null, errorType: null, detail });

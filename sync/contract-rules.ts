@@ -6,13 +6,18 @@
  */
 import { RECURRING_SERVICE_CONTRACT } from './vocabulary.ts';
 
-export type ContractRule = 'contract_not_found' | 'contract_wrong_company' | 'contract_not_recurring' | 'contract_ended' | 'contract_not_started';
+export type ContractRule = 'contract_not_found' | 'contract_wrong_company' | 'contract_not_recurring' | 'contract_inactive' | 'contract_ended' | 'contract_not_started';
+
+/** Autotask's Contracts.status for an inactive contract: it takes no adjustments. */
+export const INACTIVE_CONTRACT = 0;
 
 /** The contract fields the rule reads (Autotask's Contracts entity). */
 export interface RuleContract {
   companyID: number;
   contractName: string;
   contractType: number;
+  /** 1 active, 0 inactive; absent when not read. */
+  status?: number | null | undefined;
   startDate: string | null;
   endDate: string | null;
 }
@@ -22,6 +27,8 @@ export function brokenContractRule(contract: RuleContract | null | undefined, au
   if (!contract) return 'contract_not_found';
   if (contract.companyID !== autotaskCompanyId) return 'contract_wrong_company';
   if (contract.contractType !== RECURRING_SERVICE_CONTRACT) return 'contract_not_recurring';
+  // Autotask refuses every adjustment to an inactive contract: say so before a write is tried.
+  if (contract.status === INACTIVE_CONTRACT) return 'contract_inactive';
   if (contract.endDate && contract.endDate < date) return 'contract_ended';
   if (contract.startDate && contract.startDate > date) return 'contract_not_started';
   return null;
@@ -41,6 +48,7 @@ export function contractEligibility(contract: RuleContract | undefined | null, a
     case 'contract_not_found': return { code: rule, message: 'The contract does not exist in Autotask; pick one of the company\'s Recurring Service contracts' };
     case 'contract_wrong_company': return { code: rule, message: `${name} belongs to another Autotask company; pick a contract of the selected company` };
     case 'contract_not_recurring': return { code: rule, message: `${name} is not a Recurring Service contract; units can only be billed through a Recurring Service contract` };
+    case 'contract_inactive': return { code: rule, message: `${name} is inactive in Autotask and takes no units; activate it in Autotask or pick an active contract` };
     case 'contract_ended': return { code: rule, message: `${name} ended on ${contract?.endDate}; pick the renewed contract` };
   }
 }

@@ -24,6 +24,7 @@ export interface PlanContract {
   companyID: number;
   contractName: string;
   contractType: number;
+  status?: number | null | undefined;
   startDate: string | null;
   endDate: string | null;
   renewedContractID?: number | null;
@@ -130,6 +131,7 @@ function checkContract(effectiveDate: string, company: CompanyPlanInput): Proble
     case 'contract_not_found': return problem(`Contract #${company.autotaskContractId} no longer exists in Autotask — pick another contract for this company`);
     case 'contract_wrong_company': return problem(`${name} now belongs to another Autotask company (#${c?.companyID}) — map the company again`);
     case 'contract_not_recurring': return problem(`${name} is not a Recurring Service contract — pick the company's Recurring Service contract`);
+    case 'contract_inactive': return problem(`${name} is inactive in Autotask, which takes no units on it — activate it in Autotask or pick an active contract`);
     case 'contract_ended': return problem(`${name} ended on ${c?.endDate} — pick the renewed contract${c?.renewedContractID ? ` (#${c.renewedContractID})` : ''}`);
   }
 }

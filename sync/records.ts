@@ -11,6 +11,7 @@ export const problemCodes = [
   'contract_not_found',
   'contract_wrong_company',
   'contract_not_recurring',
+  'contract_inactive',
   'contract_ended',
   'contract_not_started',
   'contract_shared',

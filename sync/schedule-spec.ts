@@ -155,28 +155,58 @@ function within(time: string, span: { from: string; to: string }): boolean {
   return span.from < span.to ? time >= span.from && time < span.to : time >= span.from || time < span.to;
 }
 
-/** A reason the time never occurs on some days in that timezone, or null. */
-export function dstProblem(schedule: SyncSchedule, year: number): string | null {
-  const time = schedule.time;
-  for (const tr of dated(schedule.timezone, year)) {
-    if (tr.kind === 'gap' && within(time, tr)) {
-      return `${time} does not exist in ${schedule.timezone} on ${tr.day} (clocks jump from ${tr.from} to ${tr.to}), so that run would be skipped — pick a time outside ${tr.from}–${tr.to}`;
-    }
-  }
-  return null;
+const WEEKDAY_OF_UTC_DAY: DayOfWeek[] = ['SUNDAY', 'MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY'];
+
+/**
+ * Whether the schedule runs on the local date a transition skips or repeats `time` on. A span
+ * that wraps past midnight puts the times before its end on the next date. A weekly schedule on
+ * another weekday never meets the transition (most zones change on a Sunday).
+ */
+function runsThatDay(schedule: SyncSchedule, tr: DatedTransition): boolean {
+  if (schedule.frequency !== 'weekly') return true;
+  const wrapsToNextDay = tr.from > tr.to && schedule.time < tr.to;
+  const day = Date.parse(`${tr.day}T00:00:00Z`) + (wrapsToNextDay ? DAY : 0);
+  return WEEKDAY_OF_UTC_DAY[new Date(day).getUTCDay()] === schedule.dayOfWeek;
+}
+
+/** The year's transitions of the schedule's zone that meet its time, after `after` when given. */
+function meeting(schedule: SyncSchedule, year: number, kind: Transition['kind'], after?: Date): DatedTransition | undefined {
+  return dated(schedule.timezone, year).find((tr) => tr.kind === kind && within(schedule.time, tr) && runsThatDay(schedule, tr) && (!after || tr.at > after));
+}
+
+/**
+ * A reason the time never occurs on some day the schedule runs in that timezone, or null. With
+ * `after`, a transition already past is left out, so the message names the one to come.
+ */
+export function dstProblem(schedule: SyncSchedule, year: number, after?: Date): string | null {
+  const tr = meeting(schedule, year, 'gap', after);
+  return tr ? `${schedule.time} does not exist in ${schedule.timezone} on ${tr.day} (clocks jump from ${tr.from} to ${tr.to}), so that run would be skipped — pick a time outside ${tr.from}–${tr.to}` : null;
 }
 
 /** Times in the repeated hour run twice on fall-back day; harmless, and said so to the user. */
-export function dstNote(schedule: SyncSchedule, year: number): string | null {
-  for (const tr of dated(schedule.timezone, year)) {
-    if (tr.kind === 'overlap' && within(schedule.time, tr)) {
-      return `${schedule.time} occurs twice in ${schedule.timezone} on ${tr.day}; the second run finds nothing to change`;
-    }
-  }
-  return null;
+export function dstNote(schedule: SyncSchedule, year: number, after?: Date): string | null {
+  return noteOf(schedule, meeting(schedule, year, 'overlap', after));
 }
 
-const WEEKDAY_OF_UTC_DAY: DayOfWeek[] = ['SUNDAY', 'MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY'];
+function noteOf(schedule: SyncSchedule, tr: DatedTransition | undefined): string | null {
+  return tr ? `${schedule.time} occurs twice in ${schedule.timezone} on ${tr.day}; the second run finds nothing to change` : null;
+}
+
+/**
+ * The note for the next fall-back after `now` that meets the schedule (this year's or next
+ * year's), and the instant it passes, after which the note names the following one.
+ */
+export function upcomingDstNote(schedule: SyncSchedule, now: Date): { note: string; passesAt: Date } | null {
+  const year = now.getUTCFullYear();
+  const tr = meeting(schedule, year, 'overlap', now) ?? meeting(schedule, year + 1, 'overlap', now);
+  return tr ? { note: noteOf(schedule, tr)!, passesAt: new Date(tr.at) } : null;
+}
+
+/** The refusal for the next spring-forward after `now` that meets the schedule, this year's or next year's. */
+export function upcomingDstProblem(schedule: SyncSchedule, now: Date): string | null {
+  const year = now.getUTCFullYear();
+  return dstProblem(schedule, year, now) ?? dstProblem(schedule, year + 1, now);
+}
 
 /**
  * The next `count` instants after `from` at which Temporal starts the schedule, computed here so

@@ -1,11 +1,11 @@
 /**
  * What a schedule read shows besides the stored spec: its daylight-saving note and next run
  * times. Both follow from the spec and the clock alone, and the portal reads them far more often
- * than they change: the note changes only with the year, the next runs only once the first of
- * them has passed. So each spec's answer is kept and reused until then (issue 15: `GET
- * /schedule` at API speed).
+ * than they change: the note only once the fall-back it names has passed, the next runs only
+ * once the first of them has passed. So each spec's answer is kept and reused until then (issue
+ * 15: `GET /schedule` at API speed).
  */
-import { dstNote, nextRunTimes, type SyncSchedule } from './schedule-spec.ts';
+import { nextRunTimes, upcomingDstNote, type SyncSchedule } from './schedule-spec.ts';
 
 export interface ScheduleTimes {
   note: string | null;
@@ -27,7 +27,7 @@ const LIMIT = 5_000;
 
 const keyOf = (s: SyncSchedule) => `${s.frequency}\u0000${s.dayOfWeek ?? ''}\u0000${s.time}\u0000${s.timezone}`;
 
-/** The note for the year of `now` and the next `count` runs after `now`, as `dstNote` and `nextRunTimes` give them. */
+/** The note for the next fall-back after `now` (this year's or next) and the next `count` runs after `now`, as `dstNote` and `nextRunTimes` give them. */
 export function scheduleTimes(schedule: SyncSchedule, now: Date, count = 5): ScheduleTimes {
   const t = now.getTime();
   const year = now.getUTCFullYear();
@@ -37,7 +37,10 @@ export function scheduleTimes(schedule: SyncSchedule, now: Date, count = 5): Sch
   // recomputes) and before the first run (once it has passed, the list moves on).
   if (!entry || t < entry.from || t >= entry.until || year !== entry.year) {
     const runs = nextRunTimes(schedule, now, count).map((d) => d.getTime());
-    entry = { from: t, until: runs[0] ?? t, year, note: dstNote(schedule, year), nextRuns: runs };
+    const upcoming = upcomingDstNote(schedule, now);
+    // The note moves on to the next fall-back once this one has passed.
+    const until = Math.min(runs[0] ?? t, upcoming?.passesAt.getTime() ?? Infinity);
+    entry = { from: t, until, year, note: upcoming?.note ?? null, nextRuns: runs };
     if (entries.size >= LIMIT) entries.clear();
     entries.set(key, entry);
   }

@@ -68,6 +68,18 @@ export function settingsView(row: AutotaskSettingsRow | undefined): z.infer<type
   };
 }
 
+/** Whether a check is of the credentials as saved (a retyped, identical secret counts as saved). */
+function testsStoredCredentials(stored: AutotaskSettingsRow, body: { username: string; secret?: string | undefined }, trackingIdentifier: string | null, open: (sealed: string) => string): boolean {
+  if (stored.username !== body.username || (stored.trackingIdentifier ?? null) !== trackingIdentifier) return false;
+  if (body.secret === undefined) return true;
+  if (!stored.secretCiphertext) return false;
+  try {
+    return open(stored.secretCiphertext) === body.secret;
+  } catch {
+    return false;
+  }
+}
+
 function authView(result: AuthenticationResult): z.infer<typeof authResultSchema> {
   if (result.ok) return { ok: true, zone: result.zone, usage: result.usage, message: `Connected to Autotask zone ${result.zone.name}` };
   return { ok: false, failure: result.failure, message: result.message };
@@ -122,7 +134,9 @@ const autotaskSettingsRoutes: FastifyPluginAsyncZod<AutotaskSettingsRouteDeps> =
     app.limits.assertAutotaskAttemptAllowed(reply, request.params.pid);
     const c = await credentials(request.params.pid, request.body);
     const result = await check(request.params.pid, request.body.username, c.secret, c.trackingIdentifier);
-    if (c.stored && c.stored.username === request.body.username) {
+    // The saved settings' "last checked" speaks of the saved credentials only: a secret or
+    // tracking identifier typed but not saved, rejected or not, says nothing about them.
+    if (c.stored && testsStoredCredentials(c.stored, request.body, c.trackingIdentifier, (sealed) => deps.services.secretBox.open(sealed, request.params.pid))) {
       await recordAuthentication(db, request.params.pid, result.ok ? { ok: true, detail: `zone ${result.zone.name}`, zoneName: result.zone.name, zoneUrl: result.zone.url } : { ok: false, detail: result.message });
     }
     return authView(result);

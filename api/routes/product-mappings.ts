@@ -17,7 +17,13 @@ export interface ProductMappingRouteDeps {
 }
 
 const mappingSchema = z
-  .object({ productId: z.string(), productName: z.string(), autotaskServiceId: z.number().int().nullable(), autotaskServiceName: z.string().nullable() })
+  .object({
+    productId: z.string(),
+    productName: z.string(),
+    autotaskServiceId: z.number().int().nullable(),
+    autotaskServiceName: z.string().nullable(),
+    notBilled: z.boolean().describe('true: saved as not billed (no service, no warning); false with no service: not mapped yet (companies with its users get a warning)'),
+  })
   .meta({ id: 'ProductMapping' });
 export type ProductMappingView = z.output<typeof mappingSchema>;
 
@@ -31,7 +37,10 @@ const productMappingRoutes: FastifyPluginAsyncZod<ProductMappingRouteDeps> = asy
   async function view(pid: string) {
     const [list, saved] = await Promise.all([productsOf(pid), listProductMappings(db, pid)]);
     const byId = new Map(saved.map((m) => [m.productId, m]));
-    return list.map((p) => ({ productId: p.id, productName: p.name, autotaskServiceId: byId.get(p.id)?.autotaskServiceId ?? null, autotaskServiceName: byId.get(p.id)?.autotaskServiceName ?? null }));
+    return list.map((p) => {
+      const row = byId.get(p.id);
+      return { productId: p.id, productName: p.name, autotaskServiceId: row?.autotaskServiceId ?? null, autotaskServiceName: row?.autotaskServiceName ?? null, notBilled: row !== undefined && row.autotaskServiceId === null };
+    });
   }
 
   app.get('/v1/partners/:pid/product-mappings', {
@@ -45,6 +54,7 @@ const productMappingRoutes: FastifyPluginAsyncZod<ProductMappingRouteDeps> = asy
     schema: {
       tags: ['mappings'],
       summary: 'Save the product mappings (each product to at most one active service)',
+      description: 'Each listed product is mapped to the service given, or saved as not billed (`null`: no service, no warning). Products not listed keep what they had: a page read before Password Boss added a product, or a client that sends only the product it changes, does not stop billing the others.',
       params: partnerParams,
       body: z.object({ mappings: z.array(z.object({ productId: z.string().min(1).max(100), autotaskServiceId: z.number().int().positive().nullable() }).strict()).max(100) }).strict(),
       response: { 200: z.object({ items: z.array(mappingSchema) }), ...errors },
@@ -68,10 +78,17 @@ const productMappingRoutes: FastifyPluginAsyncZod<ProductMappingRouteDeps> = asy
       if (!s) throw unprocessable('service_not_found', `Autotask has no service #${id}; pick one from the list of services`, { autotaskServiceId: id });
       if (s.isActive === false) throw unprocessable('service_inactive', `Autotask service '${s.name}' is inactive; activate it in Autotask (Admin > Products & Services > Services) or pick another`, { autotaskServiceId: id });
     }
-    const saved = new Map(mappings.map((m) => [m.productId, m.autotaskServiceId]));
-    await replaceProductMappings(db, pid, [...known.values()].map((p) => {
-      const serviceId = saved.has(p.id) ? saved.get(p.id)! : null;
-      return { productId: p.id, productName: p.name, autotaskServiceId: serviceId, autotaskServiceName: serviceId ? services.get(serviceId)!.name : null };
+    // Unlisted products keep their row (or stay without one: not mapped yet, which warns); saving
+    // them as null would mark them "not billed" and silently stop billing their users.
+    const given = new Map(mappings.map((m) => [m.productId, m.autotaskServiceId]));
+    const before = new Map((await listProductMappings(db, pid)).map((m) => [m.productId, m]));
+    await replaceProductMappings(db, pid, [...known.values()].flatMap((p) => {
+      if (!given.has(p.id)) {
+        const kept = before.get(p.id);
+        return kept ? [{ productId: p.id, productName: p.name, autotaskServiceId: kept.autotaskServiceId, autotaskServiceName: kept.autotaskServiceName }] : [];
+      }
+      const serviceId = given.get(p.id)!;
+      return [{ productId: p.id, productName: p.name, autotaskServiceId: serviceId, autotaskServiceName: serviceId ? services.get(serviceId)!.name : null }];
     }));
     return { items: await view(pid) };
   });

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
 import { findScheduleWithSwitch, upsertSchedule, type SyncScheduleRow } from '../../db/repositories/sync-schedules.ts';
-import { daysOfWeek, dstProblem, type SyncSchedule } from '../../sync/schedule-spec.ts';
+import { daysOfWeek, upcomingDstProblem, type SyncSchedule } from '../../sync/schedule-spec.ts';
 import { scheduleTimes } from '../../sync/schedule-times.ts';
 import { UnknownTimezoneError } from '../../temporal/schedules.ts';
 import { badRequest, errorBodySchema, notSavedYet, unprocessable } from '../errors.ts';
@@ -82,8 +82,8 @@ const scheduleRoutes: FastifyPluginAsyncZod<ScheduleRouteDeps> = async (app, dep
     const settings = await deps.autotask.settingsOrConflict(pid);
     const body = request.body;
     const schedule: SyncSchedule = { frequency: body.frequency, dayOfWeek: body.frequency === 'weekly' ? body.dayOfWeek! : null, time: body.time, timezone: body.timezone };
-    const year = deps.now().getUTCFullYear();
-    const problem = dstProblem(schedule, year) ?? dstProblem(schedule, year + 1);
+    // The next transition that meets the schedule, not one already past this year.
+    const problem = upcomingDstProblem(schedule, deps.now());
     if (problem) throw unprocessable('time_skipped_by_dst', problem);
     try {
       await deps.ensureSchedule(pid, schedule, !settings.enabled);

@@ -13,7 +13,7 @@ import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
 import { listRunResultsWithNames } from '../../db/repositories/run-results.ts';
-import { findRun, listRunResults } from '../../db/repositories/sync-runs.ts';
+import { findRun } from '../../db/repositories/sync-runs.ts';
 import { diffChanges, plannedChanges, type ChangeDifference } from '../../sync/preview.ts';
 import type { StartedSync } from '../../temporal/sync-starter.ts';
 import { ApiError, conflict, errorBodySchema, notFound } from '../errors.ts';
@@ -55,7 +55,8 @@ const syncApplyRoutes: FastifyPluginAsyncZod<SyncApplyRouteDeps> = async (app, d
     const preview = await findRun(db, pid, runId);
     if (!preview) throw notFound(`sync run ${runId}`);
     if (!preview.dryRun || !settledPreview(preview.status)) throw conflict('not_a_preview', 'Only a finished dry run (status ok or warning) can be applied; preview again');
-    const previewed = plannedChanges(await listRunResults(db, preview.id));
+    const previewRows = await listRunResultsWithNames(db, preview.id);
+    const previewed = plannedChanges(previewRows.map((r) => r.result));
     if (planFingerprint(previewed) !== request.body.planFingerprint) throw conflict('fingerprint_mismatch', 'That fingerprint is not the one of this preview; reload the preview and apply what it shows');
     if (previewed.length === 0) throw conflict('nothing_to_apply', 'The preview changes nothing; there is nothing to apply');
     const companyIds = [...new Set(previewed.map((c) => c.pbCompanyId))];
@@ -70,7 +71,8 @@ const syncApplyRoutes: FastifyPluginAsyncZod<SyncApplyRouteDeps> = async (app, d
     const now = plannedChanges(rows.map((r) => r.result));
     const differences = diffChanges(previewed, now);
     if (differences.length) {
-      const names = new Map(rows.map((r) => [r.result.pbCompanyId, r.pbCompanyName]));
+      // A company that dropped out of the plan (unmapped since) has rows in the preview only.
+      const names = new Map([...previewRows, ...rows].map((r) => [r.result.pbCompanyId, r.pbCompanyName]));
       throw conflict('plan_changed', `${differences.length} change${differences.length === 1 ? '' : 's'} moved since the preview; nothing was applied. Look at the new preview and apply it`, {
         differences: differences.map((d): PlanDifferenceView => ({ ...d, pbCompanyName: names.get(d.pbCompanyId) ?? null })),
         preview: { runId: recheck.runId, planFingerprint: planFingerprint(now) },

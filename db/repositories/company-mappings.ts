@@ -3,6 +3,7 @@ import type { Db } from '../client.ts';
 import { preparedPerDb } from '../prepared.ts';
 import { companyMappings } from '../schema.ts';
 import type { CompanyStatus } from '../../sync/vocabulary.ts';
+import { DISABLED_DURING_RUN } from '../../sync/company-outcome.ts';
 
 export type CompanyMappingRow = typeof companyMappings.$inferSelect;
 
@@ -232,6 +233,15 @@ function isViolationOf(err: unknown, index: string): boolean {
     if (code === '23505' && (e as { constraint_name?: unknown; constraint?: unknown }).constraint_name === index) return true;
   }
   return false;
+}
+
+/** How many of a partner's companies a run left unsent because the integration was disabled during it (rule 4). */
+export async function countDisabledDuringRun(db: Db, partnerId: string, runId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(companyMappings)
+    .where(and(eq(companyMappings.partnerId, partnerId), eq(companyMappings.lastRunId, runId), eq(companyMappings.status, 'skipped'), eq(companyMappings.detail, DISABLED_DURING_RUN)));
+  return row?.n ?? 0;
 }
 
 export async function markCompaniesSyncing(db: Db, partnerId: string, pbCompanyIds: string[]): Promise<void> {

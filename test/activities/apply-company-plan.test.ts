@@ -358,6 +358,10 @@ describe('applyCompanyPlan', () => {
     expect(writtenAdjustments(m.autotaskContractId, STANDARD)).toEqual([]);
     expect(await findCompanyMapping(db.db, PARTNER, 'c-0008')).toMatchObject({ status: 'skipped', detail: 'The integration was disabled during the run; nothing more was sent' });
     expect(await listRunResults(db.db, runId)).toEqual([expect.objectContaining({ status: 'skipped', autotaskServiceId: STANDARD })]);
+    // The run says so too, once even when its close is retried: otherwise it closes `ok` in silence.
+    await finishRun(runId);
+    await finishRun(runId);
+    expect((await findRun(db.db, PARTNER, runId))?.detail).toBe('The integration was disabled during the run: 1 company was not sent — turn it on and sync again to send them');
   });
 
   it('keeps a confirmed write confirmed and counted when the company gives up (defect 6)', async () => {

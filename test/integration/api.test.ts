@@ -112,6 +112,22 @@ describe('Autotask settings', () => {
     expect((await call('POST', `/v1/partners/${pid}/autotask/authenticate`, partnerKey, { username: user, trackingIdentifier: 'NOT-A-KNOWN-CODE-123' })).json()).toMatchObject({ ok: false, failure: 'tracking_identifier' });
   });
 
+  it('marks the saved settings checked only by a check of the saved credentials', async () => {
+    const user = stack.sims.demo.credentials.username;
+    const lastCheck = async () => (await call('GET', `/v1/partners/${pid}/autotask`, partnerKey)).json().lastAuthentication;
+    await call('POST', `/v1/partners/${pid}/autotask/authenticate`, partnerKey, { username: user });
+    const saved = await lastCheck();
+    expect(saved).toMatchObject({ ok: true });
+    // Typos tried in the form, never saved: the saved credentials still work, and the settings say so.
+    expect((await call('POST', `/v1/partners/${pid}/autotask/authenticate`, partnerKey, { username: user, secret: 'typo-not-saved' })).json()).toMatchObject({ ok: false });
+    expect((await call('POST', `/v1/partners/${pid}/autotask/authenticate`, partnerKey, { username: user, trackingIdentifier: 'NOT-A-KNOWN-CODE-123' })).json()).toMatchObject({ ok: false });
+    expect(await lastCheck()).toEqual(saved);
+    // The saved secret typed again is a check of the saved credentials: recorded.
+    await new Promise((r) => setTimeout(r, 5));
+    await call('POST', `/v1/partners/${pid}/autotask/authenticate`, partnerKey, { username: user, secret: SECRET });
+    expect((await lastCheck()).at).not.toBe(saved.at);
+  });
+
   it('re-checks changed credentials on save and refuses bad ones with 422', async () => {
     const user = stack.sims.demo.credentials.username;
     const bad = await call('PUT', `/v1/partners/${pid}/autotask`, partnerKey, { username: user, secret: 'typo', enabled: true });
@@ -156,14 +172,29 @@ describe('look-ups and mappings', () => {
   it('shows products left and services right, and checks services on save', async () => {
     const list = (await call('GET', `/v1/partners/${pid}/product-mappings`, partnerKey)).json().items;
     expect(list).toEqual([
-      { productId: 'pb-standard', productName: 'Password Boss Standard', autotaskServiceId: 301, autotaskServiceName: 'Password Boss Standard' },
-      { productId: 'pb-advanced', productName: 'Password Boss Advanced', autotaskServiceId: 302, autotaskServiceName: 'Password Boss Advanced' },
+      { productId: 'pb-standard', productName: 'Password Boss Standard', autotaskServiceId: 301, autotaskServiceName: 'Password Boss Standard', notBilled: false },
+      { productId: 'pb-advanced', productName: 'Password Boss Advanced', autotaskServiceId: 302, autotaskServiceName: 'Password Boss Advanced', notBilled: false },
     ]);
     const inactive = await call('PUT', `/v1/partners/${pid}/product-mappings`, partnerKey, { mappings: [{ productId: 'pb-standard', autotaskServiceId: 303 }] });
     expect(inactive.statusCode).toBe(422);
     expect(inactive.json().error.code).toBe('service_inactive');
     expect((await call('PUT', `/v1/partners/${pid}/product-mappings`, partnerKey, { mappings: [{ productId: 'pb-standard', autotaskServiceId: 999 }] })).json().error.code).toBe('service_not_found');
     expect((await call('PUT', `/v1/partners/${pid}/product-mappings`, partnerKey, { mappings: [{ productId: 'pb-nope', autotaskServiceId: 301 }] })).json().error.code).toBe('unknown_product');
+  });
+
+  it('leaves the products a save does not list as they were, and tells not billed from not mapped', async () => {
+    const url = `/v1/partners/${pid}/product-mappings`;
+    // A stale page or a client that sends only the product it changes: the other one is not "not billed".
+    const one = await call('PUT', url, partnerKey, { mappings: [{ productId: 'pb-standard', autotaskServiceId: 301 }] });
+    expect(one.statusCode, one.body).toBe(200);
+    expect(one.json().items).toEqual([
+      { productId: 'pb-standard', productName: 'Password Boss Standard', autotaskServiceId: 301, autotaskServiceName: 'Password Boss Standard', notBilled: false },
+      { productId: 'pb-advanced', productName: 'Password Boss Advanced', autotaskServiceId: 302, autotaskServiceName: 'Password Boss Advanced', notBilled: false },
+    ]);
+    const stopped = (await call('PUT', url, partnerKey, { mappings: [{ productId: 'pb-advanced', autotaskServiceId: null }] })).json().items;
+    expect(stopped[1]).toMatchObject({ productId: 'pb-advanced', autotaskServiceId: null, notBilled: true });
+    expect(stopped[0]).toMatchObject({ productId: 'pb-standard', autotaskServiceId: 301 });
+    expect((await call('PUT', url, partnerKey, { mappings: [{ productId: 'pb-advanced', autotaskServiceId: 302 }] })).json().items[1]).toMatchObject({ autotaskServiceId: 302, notBilled: false });
   });
 
   it('lists companies paged, searchable and filterable', async () => {

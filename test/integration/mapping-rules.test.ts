@@ -38,6 +38,20 @@ describe('one contract, one company (defect 1)', () => {
     expect((await call('GET', '/company-mappings?search=c-0005')).json().items[0].contract.id).toBe(mappingOf('c-0005').autotaskContractId);
   });
 
+  it('refuses an inactive contract, which Autotask takes no units on, and the look-up says why', async () => {
+    const own = mappingOf('c-0006');
+    stack.sims.autotask.state.setContractStatus(own.autotaskContractId, 0);
+    try {
+      const res = await call('PUT', '/company-mappings/c-0006', { autotaskCompanyId: own.autotaskCompanyId, autotaskContractId: own.autotaskContractId });
+      expect(res.statusCode, res.body).toBe(422);
+      expect(res.json().error).toMatchObject({ code: 'contract_inactive', message: expect.stringContaining('activate it in Autotask or pick an active contract') });
+      const listed = (await call('GET', `/autotask/companies/${own.autotaskCompanyId}/contracts`)).json().items.find((c: { id: number }) => c.id === own.autotaskContractId);
+      expect(listed).toMatchObject({ eligible: false, reason: expect.stringContaining('is inactive in Autotask') });
+    } finally {
+      stack.sims.autotask.state.setContractStatus(own.autotaskContractId, 1);
+    }
+  });
+
   it('lets exactly one of two simultaneous saves take a free contract', async () => {
     const free = mappingOf('c-0004');
     await call('DELETE', '/company-mappings/c-0004');

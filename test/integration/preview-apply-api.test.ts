@@ -86,4 +86,26 @@ describe('preview and apply', () => {
     expect(nothing.statusCode).toBe(409);
     expect(nothing.json().error.code).toBe('plan_changed');
   });
+
+  it('names a company that dropped out of the plan since the preview (unmapped in another tab)', async () => {
+    // Two companies change; one of them is unmapped before Apply, the other still plans.
+    for (const id of ['c-0003', 'c-0004']) {
+      const row = latest().counts.find((c) => c.companyId === id)!;
+      row.users += 3;
+      row.licenses += 3;
+    }
+    const shown = await preview();
+    const change = changesOf(shown.results).find((r) => r.pbCompanyId === 'c-0003')!;
+    const mapping = stack.sims.demo.mappings.find((m) => m.pbCompanyId === 'c-0003')!;
+    const del = await stack.app.inject({ method: 'DELETE', url: `/v1/partners/${stack.partnerId}/company-mappings/c-0003`, headers: bearer(stack.adminKey) });
+    expect(del.statusCode, del.body).toBe(200);
+    try {
+      const res = await post(`/v1/partners/${stack.partnerId}/sync-runs/${shown.id}/apply`, { planFingerprint: shown.planFingerprint });
+      expect(res.statusCode, res.body).toBe(409);
+      const dropped = res.json().error.details.differences.find((d: { pbCompanyId: string }) => d.pbCompanyId === 'c-0003');
+      expect(dropped).toMatchObject({ serviceId: change.autotaskServiceId, now: null, pbCompanyName: (await get(`/v1/partners/${stack.partnerId}/company-mappings?search=c-0003`)).items[0].pbCompanyName });
+    } finally {
+      await stack.app.inject({ method: 'PUT', url: `/v1/partners/${stack.partnerId}/company-mappings/c-0003`, headers: bearer(stack.adminKey), payload: { autotaskCompanyId: mapping.autotaskCompanyId, autotaskContractId: mapping.autotaskContractId } });
+    }
+  });
 });

@@ -67,6 +67,10 @@ describe('partner schedules', () => {
     const twice = await call('PUT', `/v1/partners/${stack.partnerId}/schedule`, { frequency: 'daily', time: '01:30', timezone: 'America/New_York' });
     expect(twice.statusCode).toBe(200);
     expect(twice.json().note).toMatch(/occurs twice/);
+    // New York changes its clocks on Sundays: a weekly Monday run at that time always happens, once.
+    const monday = await call('PUT', `/v1/partners/${stack.partnerId}/schedule`, { frequency: 'weekly', dayOfWeek: 'MONDAY', time: '02:30', timezone: 'America/New_York' });
+    expect(monday.statusCode, monday.body).toBe(200);
+    expect((await call('PUT', `/v1/partners/${stack.partnerId}/schedule`, { frequency: 'weekly', dayOfWeek: 'MONDAY', time: '01:30', timezone: 'America/New_York' })).json().note).toBeNull();
   });
 
   it('recreates a lost schedule and corrects a stale one from the database', async () => {

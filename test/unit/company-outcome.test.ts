@@ -97,6 +97,18 @@ describe('company outcome: the company', () => {
     expect(o).toMatchObject({ status: 'ok', adjustments: 0, unitsChanged: 0, detail: 'Dry run — PB Standard: would set 10 → 12' });
   });
 
+  it('tells how to stop a product-level left-behind pair without advising to unmap the company', () => {
+    // Unmapping with release=zero would zero every pair the company owns, the still-billed ones too.
+    for (const cause of ['not_billed', 'not_configured'] as const) {
+      const left = { contractId: 50, serviceId: 301, serviceName: 'PB Standard', productIds: ['std'], units: 80, cause };
+      const o = companyOutcome(plan({ actions: [{ ...adv, from: 4, to: 4, reason: 'count' }], leftBehind: [left] }), [resultWithoutWrite({ ...adv, from: 4, to: 4, reason: 'count' }, false)!], false);
+      const row = o.results.find((r) => r.action === 'left_behind')!;
+      expect(row).toMatchObject({ serviceId: 301, unitsBefore: 80, unitsAfter: 80, status: 'ok' });
+      expect(row.detail).toContain('set it to 0 in Autotask');
+      expect(row.detail).not.toMatch(/unmap|release/i);
+    }
+  });
+
   it('records one "none" row for a company with no users and nothing billed', () => {
     const o = companyOutcome(plan({ actions: [] }), [], false);
     expect(o.detail).toBe('No users to bill and nothing billed');

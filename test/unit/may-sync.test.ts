@@ -24,6 +24,8 @@ describe('which contract may bill a company', () => {
     expect(brokenContractRule(undefined, 10, '2026-06-01')).toBe('contract_not_found');
     expect(brokenContractRule({ ...contract, contractType: 1 }, 11, '2026-06-01')).toBe('contract_wrong_company');
     expect(brokenContractRule({ ...contract, contractType: 1 }, 10, '2026-06-01')).toBe('contract_not_recurring');
+    expect(brokenContractRule({ ...contract, status: 0 }, 10, '2026-06-01')).toBe('contract_inactive');
+    expect(brokenContractRule({ ...contract, status: 1 }, 10, '2026-06-01')).toBeNull();
     expect(brokenContractRule(contract, 10, '2027-01-01')).toBe('contract_ended');
     expect(brokenContractRule(contract, 10, '2025-12-01')).toBe('contract_not_started');
   });
@@ -32,5 +34,7 @@ describe('which contract may bill a company', () => {
     expect(contractEligibility(contract, 10, '2025-12-01')).toBeNull();
     expect(contractEligibility(contract, 10, '2027-01-01')).toEqual({ code: 'contract_ended', message: "Contract 'Acme Recurring' ended on 2026-12-31; pick the renewed contract" });
     expect(contractEligibility({ ...contract, contractType: 4 }, 10, '2026-06-01')?.code).toBe('contract_not_recurring');
+    // Autotask refuses adjustments to an inactive contract: not offered, not saved.
+    expect(contractEligibility({ ...contract, status: 0 }, 10, '2026-06-01')).toEqual({ code: 'contract_inactive', message: "Contract 'Acme Recurring' is inactive in Autotask and takes no units; activate it in Autotask or pick an active contract" });
   });
 });

@@ -145,6 +145,11 @@ describe('plan: the contract', () => {
     expect(problem({ contract: { ...contract, contractType: 4 } })).toMatchObject({ code: 'contract_not_recurring', detail: "Contract 'Acme Recurring' is not a Recurring Service contract — pick the company's Recurring Service contract" });
   });
 
+  it('must be active: Autotask takes no units on an inactive contract', () => {
+    expect(problem({ contract: { ...contract, status: 0 } })).toMatchObject({ code: 'contract_inactive', detail: "Contract 'Acme Recurring' is inactive in Autotask, which takes no units on it — activate it in Autotask or pick an active contract" });
+    expect(planCompany(partner, company({ contract: { ...contract, status: 1 } })).problems).toEqual([]);
+  });
+
   it('must not have ended before the effective date', () => {
     expect(problem({ contract: { ...contract, endDate: '2026-09-30', renewedContractID: 77 } })).toMatchObject({
       code: 'contract_ended',

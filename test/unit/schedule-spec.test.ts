@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calendarFor, dstNote, dstProblem, nextRunTimes, offsetMinutes, parseTime, transitions } from '../../sync/schedule-spec.ts';
+import { calendarFor, dstNote, dstProblem, nextRunTimes, offsetMinutes, parseTime, transitions, upcomingDstNote, upcomingDstProblem } from '../../sync/schedule-spec.ts';
 
 describe('calendar spec', () => {
   it('daily at a time', () => {
@@ -43,6 +43,22 @@ describe('daylight saving', () => {
     expect(dstProblem({ frequency: 'daily', time: '02:30', timezone: 'Europe/Berlin' }, 2026)).toMatch(/2026-03-29/);
     expect(dstProblem({ frequency: 'daily', time: '03:00', timezone: 'America/New_York' }, 2026)).toBeNull();
     expect(dstProblem({ frequency: 'daily', time: '02:30', timezone: 'Asia/Tokyo' }, 2026)).toBeNull();
+  });
+
+  it('lets a weekly schedule use a time the clocks skip or repeat on another weekday only', () => {
+    // London and New York change on Sundays: a Monday at that time always exists, once.
+    expect(dstProblem({ frequency: 'weekly', dayOfWeek: 'MONDAY', time: '01:30', timezone: 'Europe/London' }, 2027)).toBeNull();
+    expect(dstProblem({ frequency: 'weekly', dayOfWeek: 'SUNDAY', time: '01:30', timezone: 'Europe/London' }, 2027)).toMatch(/on 2027-03-28 /);
+    expect(dstNote({ frequency: 'weekly', dayOfWeek: 'FRIDAY', time: '01:30', timezone: 'America/New_York' }, 2027)).toBeNull();
+    expect(dstNote({ frequency: 'weekly', dayOfWeek: 'SUNDAY', time: '01:30', timezone: 'America/New_York' }, 2027)).toMatch(/on 2027-11-07;/);
+  });
+
+  it('names the coming transition, not one already past this year', () => {
+    const lateNovember = new Date('2026-11-30T11:00:00Z');
+    expect(upcomingDstProblem({ frequency: 'daily', time: '02:30', timezone: 'America/New_York' }, lateNovember)).toMatch(/on 2027-03-14 /);
+    expect(upcomingDstNote({ frequency: 'daily', time: '01:30', timezone: 'America/New_York' }, lateNovember)).toEqual({ note: expect.stringMatching(/on 2027-11-07;/), passesAt: new Date('2027-11-07T06:00:00Z') });
+    expect(upcomingDstNote({ frequency: 'daily', time: '01:30', timezone: 'America/New_York' }, new Date('2026-10-30T00:00:00Z'))?.note).toMatch(/on 2026-11-01;/);
+    expect(upcomingDstProblem({ frequency: 'daily', time: '02:30', timezone: 'Asia/Tokyo' }, lateNovember)).toBeNull();
   });
 
   it('notes a time that happens twice on fall-back day', () => {

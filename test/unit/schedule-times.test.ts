@@ -5,7 +5,7 @@ import { scheduleTimes } from '../../sync/schedule-times.ts';
 const HOUR = 3_600_000;
 
 /** What the schedule read showed before the answers were kept: both computed afresh. */
-const direct = (s: SyncSchedule, now: Date) => ({ note: dstNote(s, now.getUTCFullYear()), nextRuns: nextRunTimes(s, now) });
+const direct = (s: SyncSchedule, now: Date) => ({ note: dstNote(s, now.getUTCFullYear(), now) ?? dstNote(s, now.getUTCFullYear() + 1), nextRuns: nextRunTimes(s, now) });
 
 describe('schedule times kept between reads', () => {
   const daily: SyncSchedule = { frequency: 'daily', time: '01:30', timezone: 'America/New_York' };
@@ -14,7 +14,7 @@ describe('schedule times kept between reads', () => {
   it.each([
     ['daily across fall-back (01:30 runs twice)', daily, '2026-10-30T00:00:00Z'],
     ['weekly across fall-back', weekly, '2026-10-28T00:00:00Z'],
-    ['daily across the new year (the note names that year\'s fall-back day)', daily, '2026-12-30T00:00:00Z'],
+    ['daily across the new year (the note names the coming fall-back day)', daily, '2026-12-30T00:00:00Z'],
   ])('answers as a fresh computation at every instant: %s', (_name, schedule, start) => {
     // Every 7 minutes over four days: reads before, between and right at the runs.
     for (let t = Date.parse(start); t < Date.parse(start) + 96 * HOUR; t += 7 * 60_000) {

@@ -3,6 +3,8 @@ import { api, type ProductMapping, type Service } from './api.ts';
 import { h, replace } from './dom.ts';
 import { path } from './paths.ts';
 
+const NOT_BILLED = 'not-billed';
+
 export function productsView(pid: string): HTMLElement {
   const card = h('section', { class: 'card', 'aria-labelledby': 'pm-title' });
   let editing = false;
@@ -12,10 +14,14 @@ export function productsView(pid: string): HTMLElement {
 
   const render = () => {
     const rows = mappings.map((m) => {
+      // "Not mapped" (no choice yet: its users raise a warning) is only where the product starts;
+      // once chosen, a product is billed through a service or deliberately not billed.
+      const unmapped = m.autotaskServiceId === null && !m.notBilled;
       const select = h('select', { 'aria-label': `Autotask service for ${m.productName}`, 'data-product': m.productId, disabled: !editing },
-        h('option', { value: '' }, '— not mapped —'),
+        unmapped ? h('option', { value: '' }, '— not mapped —') : null,
+        h('option', { value: NOT_BILLED, selected: m.notBilled }, 'Not billed'),
         ...services.map((s) => h('option', { value: String(s.id), selected: s.id === m.autotaskServiceId }, s.name)));
-      return h('tr', {}, h('td', {}, m.productName), h('td', {}, editing ? select : m.autotaskServiceName ?? h('span', { class: 'muted' }, 'not mapped')));
+      return h('tr', {}, h('td', {}, m.productName), h('td', {}, editing ? select : m.autotaskServiceName ?? h('span', { class: 'muted' }, m.notBilled ? 'not billed' : 'not mapped')));
     });
     const table = h('table', { class: 'mapping' }, h('thead', {}, h('tr', {}, h('th', {}, 'Password Boss product'), h('th', {}, 'Autotask service'))), h('tbody', {}, ...rows));
     const box = editing
@@ -32,7 +38,9 @@ export function productsView(pid: string): HTMLElement {
   };
 
   async function save() {
-    const body = { mappings: [...card.querySelectorAll<HTMLSelectElement>('select[data-product]')].map((s) => ({ productId: s.dataset.product!, autotaskServiceId: s.value ? Number(s.value) : null })) };
+    // A product left "not mapped" is not sent, so it stays unmapped (and warns) rather than "not billed".
+    const chosen = [...card.querySelectorAll<HTMLSelectElement>('select[data-product]')].filter((s) => s.value !== '');
+    const body = { mappings: chosen.map((s) => ({ productId: s.dataset.product!, autotaskServiceId: s.value === NOT_BILLED ? null : Number(s.value) })) };
     try {
       mappings = (await api<{ items: ProductMapping[] }>('PUT', path`/v1/partners/${pid}/product-mappings`, body)).items;
       editing = false;
