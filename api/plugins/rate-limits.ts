@@ -30,7 +30,7 @@ export interface RateLimitSettings {
   failedAuthentication: Limit;
   /** Authenticate attempts per key, per partner and per address. */
   authenticate: Limit;
-  /** Sync now requests per key, per partner and per address. */
+  /** Sync now, Preview, Apply and Approve requests (each starts or re-checks a run) per key, per partner and per address. */
   syncNow: Limit;
   /** Reads from Password Boss asked for by a request, per key, per partner and per address. */
   passwordBossRead: Limit;
@@ -41,7 +41,7 @@ export interface RateLimitSettings {
 export const defaultRateLimits: RateLimitSettings = {
   failedAuthentication: { max: 30, windowMs: 60_000 },
   authenticate: { max: 10, windowMs: 60_000 },
-  syncNow: { max: 3, windowMs: 60_000 },
+  syncNow: { max: 6, windowMs: 60_000 },
   passwordBossRead: { max: 30, windowMs: 60_000 },
   wrongSecretBackoff: { after: 3, baseMs: 30_000, maxMs: 15 * 60_000 },
 };

@@ -23,7 +23,7 @@ let page: Page;
 beforeAll(() => {
   ({ service, page } = portal);
 });
-/** When the first test last used Sync now's budget (3 a minute, which Preview and Apply share). */
+/** When the first test last used Sync now's budget (a few a minute, which Preview and Apply share). */
 let syncNowUsedAt = 0;
 
 const shotOf = (name: string, target: Locator) => target.screenshot({ path: path.join(shots, `approval-${name}.png`) });
@@ -140,7 +140,7 @@ describe('the portal: approval', () => {
     }
     await fetch(`${service.passwordbossSimUrl}/_sim/partners/${PID}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(partner) }).then((r) => expect(r.status).toBe(200));
 
-    // Preview and Apply each count against Sync now's 3 a minute, all used by the first test.
+    // Preview and Apply each count against Sync now's limit, which the first test may have used up.
     await new Promise((r) => setTimeout(r, Math.max(0, syncNowUsedAt + 61_000 - Date.now())));
     await page.reload();
     await page.locator(`#app[aria-busy="false"][data-partner="${PID}"]`).waitFor({ timeout: 20_000 });
