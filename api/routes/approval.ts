@@ -12,7 +12,7 @@ import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
 import { findApprovalSettings, grantApprovals, markApproved, rejectHeld, revokeGrants, saveApprovalSettings, withdrawUnusedGrants } from '../../db/repositories/approval.ts';
-import { findRun, listRunResults } from '../../db/repositories/sync-runs.ts';
+import { findRun } from '../../db/repositories/sync-runs.ts';
 import { listRunResultsWithNames } from '../../db/repositories/run-results.ts';
 import { approvalSettingsSchema, HELD_ACTION, heldChanges } from '../../sync/approval.ts';
 import { canonicalChanges, diffChanges, plannedChanges, withoutHoldMarks } from '../../sync/preview.ts';
@@ -64,13 +64,15 @@ const approvalRoutes: FastifyPluginAsyncZod<ApprovalRouteDeps> = async (app, dep
   async function heldOf(pid: string, runId: string, companyIds: string[] | undefined) {
     const run = await findRun(db, pid, runId);
     if (!run) throw notFound(`sync run ${runId}`);
-    const rows = (await listRunResults(db, run.id)).filter((r) => r.action === HELD_ACTION && r.status === 'held');
+    const named = (await listRunResultsWithNames(db, run.id)).filter(({ result: r }) => r.action === HELD_ACTION && r.status === 'held');
+    const rows = named.map((n) => n.result);
     const heldIds = [...new Set(rows.map((r) => r.pbCompanyId))];
     if (heldIds.length === 0) throw conflict('nothing_held', 'This run has no change waiting for approval (answered already, or none was held)');
     const notHeld = (companyIds ?? []).filter((id) => !heldIds.includes(id));
     if (notHeld.length) throw conflict('not_held', `Not waiting for approval in this run: ${notHeld.join(', ')}; nothing was done`, { companyIds: notHeld });
     const chosen = companyIds ? [...new Set(companyIds)] : heldIds;
-    return { rows: rows.filter((r) => chosen.includes(r.pbCompanyId)), companyIds: chosen };
+    // Names from the held run too: a company unmapped since has no row in the recheck.
+    return { rows: rows.filter((r) => chosen.includes(r.pbCompanyId)), companyIds: chosen, names: named.map((n) => [n.result.pbCompanyId, n.pbCompanyName] as const) };
   }
 
   app.post('/v1/partners/:pid/sync-runs/:runId/approve', {
@@ -102,7 +104,7 @@ const approvalRoutes: FastifyPluginAsyncZod<ApprovalRouteDeps> = async (app, dep
     // The recheck holds them again (no grant exists yet): only their numbers are compared.
     const differences = diffChanges(approved, withoutHoldMarks(plannedChanges(rows.map((r) => r.result))));
     if (differences.length) {
-      const names = new Map(rows.map((r) => [r.result.pbCompanyId, r.pbCompanyName]));
+      const names = new Map([...held.names, ...rows.map((r) => [r.result.pbCompanyId, r.pbCompanyName] as const)]);
       throw conflict('plan_changed', `${differences.length} change${differences.length === 1 ? '' : 's'} moved since the run held them; nothing was written. Sync again to hold the new numbers for approval`, {
         differences: differences.map((d): PlanDifferenceView => ({ ...d, pbCompanyName: names.get(d.pbCompanyId) ?? null })),
       });

@@ -193,4 +193,25 @@ describe('approval', () => {
     expect(later.status).toBe('held');
     expect(state().adjustments.length).toBe(adjustments);
   });
+
+  it('names a held company unmapped before Approve, whose change drops out of the recheck', async () => {
+    bump(approveMe, 200);
+    bump(rejectMe, 200);
+    const { run: held } = await syncNow(stack, stack.partnerId, { companyIds: [approveMe, rejectMe] });
+    expect(held.status).toBe('held');
+    const name = (await inject('GET', `${base()}/company-mappings?search=${rejectMe}`)).json().items[0].pbCompanyName as string;
+    const mapping = stack.sims.demo.mappings.find((m) => m.pbCompanyId === rejectMe)!;
+    expect((await stack.app.inject({ method: 'DELETE', url: `${base()}/company-mappings/${rejectMe}`, headers: bearer(stack.adminKey) })).statusCode).toBe(200);
+    try {
+      const adjustments = state().adjustments.length;
+      const res = await inject('POST', `${base()}/sync-runs/${held.id}/approve`, { companyIds: [approveMe, rejectMe] });
+      expect(res.statusCode, res.body).toBe(409);
+      const dropped = res.json().error.details.differences.filter((d: { pbCompanyId: string }) => d.pbCompanyId === rejectMe);
+      expect(dropped.length).toBeGreaterThan(0);
+      expect(dropped.every((d: { now: unknown; pbCompanyName: unknown }) => d.now === null && d.pbCompanyName === name)).toBe(true);
+      expect(state().adjustments.length).toBe(adjustments);
+    } finally {
+      await inject('PUT', `${base()}/company-mappings/${rejectMe}`, { autotaskCompanyId: mapping.autotaskCompanyId, autotaskContractId: mapping.autotaskContractId });
+    }
+  });
 });
