@@ -27,9 +27,11 @@ export function brokenContractRule(contract: RuleContract | null | undefined, au
   if (!contract) return 'contract_not_found';
   if (contract.companyID !== autotaskCompanyId) return 'contract_wrong_company';
   if (contract.contractType !== RECURRING_SERVICE_CONTRACT) return 'contract_not_recurring';
+  // Ended before inactive: old contracts are usually both, and an ended one's way out is its
+  // renewal (named in the message), not activating it again.
+  if (contract.endDate && contract.endDate < date) return 'contract_ended';
   // Autotask refuses every adjustment to an inactive contract: say so before a write is tried.
   if (contract.status === INACTIVE_CONTRACT) return 'contract_inactive';
-  if (contract.endDate && contract.endDate < date) return 'contract_ended';
   if (contract.startDate && contract.startDate > date) return 'contract_not_started';
   return null;
 }

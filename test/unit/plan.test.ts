@@ -155,6 +155,8 @@ describe('plan: the contract', () => {
       code: 'contract_ended',
       detail: "Contract 'Acme Recurring' ended on 2026-09-30 — pick the renewed contract (#77)",
     });
+    // Old contracts are often made inactive too: the way out is still the renewal, not activating it.
+    expect(problem({ contract: { ...contract, status: 0, endDate: '2026-09-30', renewedContractID: 77 } })).toMatchObject({ code: 'contract_ended', detail: expect.stringContaining('(#77)') });
   });
 
   it('may end on the effective date itself', () => {
