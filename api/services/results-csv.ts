@@ -29,12 +29,16 @@ export const csvHeader = ['company', 'company id', 'contract', 'service', 'units
 
 /** A formula sign, ASCII or full-width, behind any white space. */
 const formulaAhead = /^[\s\u3000]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20]/;
-const formulaAfterSemicolon = /;(?=[\s\u3000]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20])/g;
+/**
+ * Where ';' separates cells, a quote mid-line quotes nothing, so a semicolon or a line break inside
+ * a quoted value starts a new cell there: a formula sign after either is defused too.
+ */
+const formulaAfterBreak = /([;\r\n])(?=[\s\u3000]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20])/g;
 
 function text(value: string | null): string {
   if (value === null) return '';
   const led = /^[\t\r]/.test(value) || formulaAhead.test(value) ? `'${value}` : value;
-  const safe = led.replace(formulaAfterSemicolon, ";'");
+  const safe = led.replace(formulaAfterBreak, "$1'");
   return /[",;\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 

@@ -36,6 +36,11 @@ describe('results CSV', () => {
     expect(cells.length, line).toBe(4);
     for (const cell of cells) expect(/^[\s\u3000]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20]/.test(cell), `${cell} in ${line}`).toBe(false);
   });
+  it('defuses a formula after a line break inside a value: read with ";" as the separator, the break ends the row there', () => {
+    const csv = resultsCsv([row({ detail: "Autotask said:\n=cmd|' /C calc'!A0", pbCompanyName: 'Acme\r\n @SUM(1)' })]);
+    const cells = csv.split(/[;\r\n]/);
+    for (const cell of cells) expect(/^[\s\u3000]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20]/.test(cell), `${JSON.stringify(cell)} in ${JSON.stringify(csv)}`).toBe(false);
+  });
   it('defuses a formula behind leading white space or a line break, and full-width formula signs', () => {
     for (const evil of [' =1+1', '\n=1+1', '  @SUM(A1)', '\u3000=1', '\uFF1D1+1', '\uFF0B1', '\r=1']) {
       const line = resultsCsv([row({ pbCompanyName: evil })]).split('\r\n').slice(1).join('\r\n');
