@@ -81,8 +81,7 @@ const productMappingRoutes: FastifyPluginAsyncZod<ProductMappingRouteDeps> = asy
     // Unlisted products keep their row (or stay without one: not mapped yet, which warns); saving
     // them as null would mark them "not billed" and silently stop billing their users.
     const given = new Map(mappings.map((m) => [m.productId, m.autotaskServiceId]));
-    const before = new Map((await listProductMappings(db, pid)).map((m) => [m.productId, m]));
-    await replaceProductMappings(db, pid, [...known.values()].flatMap((p) => {
+    await replaceProductMappings(db, pid, (before) => [...known.values()].flatMap((p) => {
       if (!given.has(p.id)) {
         const kept = before.get(p.id);
         return kept ? [{ productId: p.id, productName: p.name, autotaskServiceId: kept.autotaskServiceId, autotaskServiceName: kept.autotaskServiceName }] : [];
