@@ -1,7 +1,7 @@
 /**
  * Failures that mean a dependency cannot be reached right now, not that this service is broken:
- * the database restarting or gone (postgres.js connection codes, SQLSTATE class 08 and the
- * shutdown codes 57P01-57P03) or Temporal not answering (gRPC UNAVAILABLE or DEADLINE_EXCEEDED).
+ * the database restarting or gone (postgres.js connection codes, SQLSTATE class 08's connection
+ * failures and the shutdown codes 57P01-57P03; not 08P01, a protocol violation, which is a bug) or Temporal not answering (gRPC UNAVAILABLE or DEADLINE_EXCEEDED).
  * The API answers those 503 with what to do, as /readyz does, instead of a 500 that reads as a bug.
  */
 import { isGrpcServiceError } from '@temporalio/client';
@@ -10,7 +10,7 @@ import { DrizzleQueryError } from 'drizzle-orm/errors';
 export type Dependency = 'database' | 'temporal';
 
 const connectionCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT']);
-const databaseDown = (code: string) => connectionCodes.has(code) || /^08/.test(code) || /^57P0[123]$/.test(code);
+const databaseDown = (code: string) => connectionCodes.has(code) || /^08(000|001|003|004|006)$/.test(code) || /^57P0[123]$/.test(code);
 /** gRPC status codes: 14 UNAVAILABLE, 4 DEADLINE_EXCEEDED. */
 const temporalDown = new Set([14, 4]);
 
