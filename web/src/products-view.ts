@@ -17,9 +17,16 @@ export function productsView(pid: string): HTMLElement {
       // "Not mapped" (no choice yet: its users raise a warning) is only where the product starts;
       // once chosen, a product is billed through a service or deliberately not billed.
       const unmapped = m.autotaskServiceId === null && !m.notBilled;
-      const select = h('select', { 'aria-label': `Autotask service for ${m.productName}`, 'data-product': m.productId, disabled: !editing },
+      // The service list holds active services only: a product still mapped to one made inactive
+      // in Autotask keeps it as its own choice rather than falling onto the first option.
+      const current = m.autotaskServiceId !== null && !services.some((s) => s.id === m.autotaskServiceId)
+        ? h('option', { value: String(m.autotaskServiceId), selected: true }, `${m.autotaskServiceName ?? `#${m.autotaskServiceId}`} (inactive in Autotask)`)
+        : null;
+      const initial = m.autotaskServiceId !== null ? String(m.autotaskServiceId) : m.notBilled ? NOT_BILLED : '';
+      const select = h('select', { 'aria-label': `Autotask service for ${m.productName}`, 'data-product': m.productId, 'data-initial': initial, disabled: !editing },
         unmapped ? h('option', { value: '' }, '— not mapped —') : null,
         h('option', { value: NOT_BILLED, selected: m.notBilled }, 'Not billed'),
+        current,
         ...services.map((s) => h('option', { value: String(s.id), selected: s.id === m.autotaskServiceId }, s.name)));
       return h('tr', {}, h('td', {}, m.productName), h('td', {}, editing ? select : m.autotaskServiceName ?? h('span', { class: 'muted' }, m.notBilled ? 'not billed' : 'not mapped')));
     });
@@ -38,8 +45,9 @@ export function productsView(pid: string): HTMLElement {
   };
 
   async function save() {
-    // A product left "not mapped" is not sent, so it stays unmapped (and warns) rather than "not billed".
-    const chosen = [...card.querySelectorAll<HTMLSelectElement>('select[data-product]')].filter((s) => s.value !== '');
+    // Only what the user changed is sent: the server keeps every product not listed, so a product
+    // left "not mapped", or one whose service is no longer offered, stays exactly as it was.
+    const chosen = [...card.querySelectorAll<HTMLSelectElement>('select[data-product]')].filter((s) => s.value !== '' && s.value !== s.dataset.initial);
     const body = { mappings: chosen.map((s) => ({ productId: s.dataset.product!, autotaskServiceId: s.value === NOT_BILLED ? null : Number(s.value) })) };
     try {
       mappings = (await api<{ items: ProductMapping[] }>('PUT', path`/v1/partners/${pid}/product-mappings`, body)).items;
