@@ -12,8 +12,9 @@
  * - stop:    the MSP stopped billing here (company unmapped or excluded, products not billed or
  *            no longer configured): nothing is written; the units are listed as left behind.
  * - release: a stop the MSP asked to zero (`?release=zero`): set to 0.
- * - hold:    a company involved shares its contract with another: nothing is written until the
- *            MSP fixes the mappings (otherwise units flip between the two counts).
+ * - hold:    a company involved shares its contract with another (otherwise units flip between
+ *            the two counts), or moved to a contract that takes no units (it would be billed
+ *            nowhere): nothing is written until the MSP fixes the mappings.
  * - lapsed:  the contract no longer takes units (ended, gone): nothing can or need be written.
  *
  * Pure.
@@ -67,7 +68,7 @@ export type PairDecision =
   | { kind: 'move'; pair: OwnedPair; pbCompanyId: string; reason: 'moved_contract' | 'moved_service'; to: 0 }
   | { kind: 'release'; pair: OwnedPair; pbCompanyId: string; reason: 'released'; cause: StopCause; to: 0 }
   | { kind: 'stop'; pair: OwnedPair; pbCompanyId: string; cause: StopCause }
-  | { kind: 'hold'; pair: OwnedPair; pbCompanyId: string; reason: 'contract_shared' }
+  | { kind: 'hold'; pair: OwnedPair; pbCompanyId: string; reason: 'contract_shared' | 'contract_not_live' }
   | { kind: 'lapsed'; pair: OwnedPair; pbCompanyId: string };
 
 export const pairKey = (p: PairRef) => `${p.contractId}/${p.serviceId}`;
@@ -112,7 +113,12 @@ export function decideOwnership(input: OwnershipInput): PairDecision[] {
       released.has(pairKey(pair)) ? { kind: 'release', pair, pbCompanyId: owner, reason: 'released', cause, to: 0 } : { kind: 'stop', pair, pbCompanyId: owner, cause };
     if (!state || (state.contractId === null && !state.excluded)) return stop('unmapped');
     if (state.excluded) return stop('excluded');
-    if (state.contractId !== pair.contractId) return { kind: 'move', pair, pbCompanyId: owner, reason: 'moved_contract', to: 0 };
+    if (state.contractId !== pair.contractId) {
+      // A move goes to a live contract only: one that takes no units (inactive, ended, gone)
+      // would leave the customer billed nowhere. The company's plan says what to fix meanwhile.
+      if (state.contractId !== null && !input.liveContracts.has(state.contractId)) return { kind: 'hold', pair, pbCompanyId: owner, reason: 'contract_not_live' };
+      return { kind: 'move', pair, pbCompanyId: owner, reason: 'moved_contract', to: 0 };
+    }
     // Same contract, but no product is billed on this service any more. If any of the pair's
     // products now bills through another service, leaving the units would bill those users twice.
     const services = pair.productIds.map((p) => input.productServices.get(p));

@@ -44,6 +44,11 @@ describe('ownership: moves zero the old pair in the same run (defect 2)', () => 
     expect(only({ companies: [{ ...acme, contractId: 60 }] })).toMatchObject({ kind: 'move', reason: 'moved_contract', to: 0 });
   });
 
+  it('does not zero the old pair when the new contract takes no units (inactive, ended, gone)', () => {
+    // Billed nowhere would be worse than billed on the old contract until the MSP fixes the mapping.
+    expect(only({ companies: [{ ...acme, contractId: 60 }], liveContracts: new Set([50]) })).toMatchObject({ kind: 'hold', reason: 'contract_not_live' });
+  });
+
   it('writes nothing to an old contract that has ended (it bills nothing more)', () => {
     expect(only({ companies: [{ ...acme, contractId: 60 }], liveContracts: new Set([60]) }).kind).toBe('lapsed');
   });
@@ -180,7 +185,8 @@ describe('ownership: properties', () => {
           const owner = i.companies.find((c) => c.pbCompanyId === d.pair.pbCompanyId);
           // The owner billed elsewhere now, on a live old contract nobody else maps: a move.
           const movedAway = owner && owner.contractId !== null && owner.contractId !== d.pair.contractId && holdersOf(i, d.pair.contractId).length === 0 && holdersOf(i, owner.contractId).length === 1 && i.liveContracts.has(d.pair.contractId);
-          if (movedAway) expect(d).toMatchObject({ kind: 'move', reason: 'moved_contract', to: 0 });
+          // …to a live contract: a move. To one that takes no units: held, never zeroed.
+          if (movedAway) expect(d).toMatchObject(i.liveContracts.has(owner.contractId!) ? { kind: 'move', reason: 'moved_contract', to: 0 } : { kind: 'hold', reason: 'contract_not_live' });
           // Still on that contract alone, no product on the service, one of its products billed elsewhere.
           const serviceMoved = owner && owner.contractId === d.pair.contractId && holdersOf(i, d.pair.contractId).length === 1 && ![...i.productServices.values()].includes(d.pair.serviceId) && d.pair.productIds.some((p) => typeof i.productServices.get(p) === 'number') && i.liveContracts.has(d.pair.contractId);
           if (serviceMoved) expect(d).toMatchObject({ kind: 'move', reason: 'moved_service', to: 0 });
