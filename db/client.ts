@@ -37,18 +37,26 @@ export async function createDb(options: DbOptions): Promise<DbHandle> {
   return createPgliteDb(options.dataDir);
 }
 
+/**
+ * postgres.js fetches the server's array types on every new connection and drops that query's
+ * promise (porsager/postgres#1192, #1205, #1223): when the database goes away while a connection
+ * opens, as in a restart, the rejection is unhandled and Node ends the process. The service
+ * stores no array columns (drizzle parses arrays itself when asked), so it does without the fetch.
+ */
+const clientOptions = (max: number) => ({ max, onnotice: () => {}, connect_timeout: 5, fetch_types: false });
+
 async function createPostgresDb(url: string, max: number): Promise<DbHandle> {
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
   const { migrate } = await import('drizzle-orm/postgres-js/migrator');
-  const client = postgres(url, { max, onnotice: () => {}, connect_timeout: 5 });
+  const client = postgres(url, clientOptions(max));
   const db = drizzle({ client, schema }) as unknown as Db;
   return {
     db,
     kind: 'postgres',
     async migrate() {
       // A dedicated single connection holds the lock for the whole migration (drizzle#874).
-      const lockClient = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 5 });
+      const lockClient = postgres(url, clientOptions(1));
       try {
         await lockClient`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
         await migrate(drizzle({ client: lockClient }), { migrationsFolder });
