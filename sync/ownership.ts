@@ -59,6 +59,11 @@ export interface OwnershipInput {
   pendingReleases: readonly PairRef[];
   /** Contracts that can take units on this run's date (exist, Recurring Service, not ended). */
   liveContracts: ReadonlySet<number>;
+  /**
+   * Companies whose mapped contract takes their units in this run's period (rule 6 for their own
+   * Autotask company, started by the period's end): only their billing can move.
+   */
+  billingCompanies: ReadonlySet<string>;
 }
 
 export type StopCause = 'unmapped' | 'excluded' | 'not_billed' | 'not_configured';
@@ -114,9 +119,10 @@ export function decideOwnership(input: OwnershipInput): PairDecision[] {
     if (!state || (state.contractId === null && !state.excluded)) return stop('unmapped');
     if (state.excluded) return stop('excluded');
     if (state.contractId !== pair.contractId) {
-      // A move goes to a live contract only: one that takes no units (inactive, ended, gone)
-      // would leave the customer billed nowhere. The company's plan says what to fix meanwhile.
-      if (state.contractId !== null && !input.liveContracts.has(state.contractId)) return { kind: 'hold', pair, pbCompanyId: owner, reason: 'contract_not_live' };
+      // A move goes to a contract that bills the company this period only: one that takes no
+      // units (inactive, ended, gone, another company's, starting after the period) would leave
+      // the customer billed nowhere. The company's plan says what to fix meanwhile.
+      if (!input.billingCompanies.has(owner)) return { kind: 'hold', pair, pbCompanyId: owner, reason: 'contract_not_live' };
       return { kind: 'move', pair, pbCompanyId: owner, reason: 'moved_contract', to: 0 };
     }
     // Same contract, but no product is billed on this service any more. If any of the pair's

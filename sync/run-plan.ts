@@ -111,6 +111,18 @@ function companyDate(input: RunPlanInput, company: RunCompany): string {
   return companyEffectiveDate(input.periodStart, contract!).effectiveDate ?? input.periodStart;
 }
 
+/** Companies whose mapped contract takes their units in the period: their own, in force by its end. */
+function billingCompanies(input: RunPlanInput): Set<string> {
+  const billing = new Set<string>();
+  for (const c of input.companies) {
+    if (c.contractId === null || c.excluded) continue;
+    const contract = input.contracts.get(c.contractId);
+    const rule = brokenContractRule(contract, c.autotaskCompanyId ?? -1, input.periodStart);
+    if (rule === null || (rule === 'contract_not_started' && companyEffectiveDate(input.periodStart, contract!).effectiveDate !== undefined)) billing.add(c.pbCompanyId);
+  }
+  return billing;
+}
+
 export function unitReads(input: RunPlanInput): RunPreparation {
   const shared = sharedContractProblems(input.companies);
   const decisions = decideOwnership({
@@ -119,6 +131,7 @@ export function unitReads(input: RunPlanInput): RunPreparation {
     productServices: new Map(input.products.map((p) => [p.productId, p.autotaskServiceId])),
     pendingReleases: input.pendingReleases,
     liveContracts: liveContracts(input.contracts, input.periodStart),
+    billingCompanies: billingCompanies(input),
   });
   const zeroes = new Map<string, ZeroWrite[]>();
   for (const z of zeroWrites(decisions)) zeroes.set(z.pbCompanyId, [...(zeroes.get(z.pbCompanyId) ?? []), z]);

@@ -10,6 +10,7 @@ const input = (over: Partial<OwnershipInput> = {}): OwnershipInput => ({
   productServices: new Map<string, number | null>([['std', 301], ['adv', 302]]),
   pendingReleases: [],
   liveContracts: new Set([50, 60]),
+  billingCompanies: new Set(['c1']),
   ...over,
 });
 const only = (over: Partial<OwnershipInput>) => {
@@ -46,7 +47,7 @@ describe('ownership: moves zero the old pair in the same run (defect 2)', () => 
 
   it('does not zero the old pair when the new contract takes no units (inactive, ended, gone)', () => {
     // Billed nowhere would be worse than billed on the old contract until the MSP fixes the mapping.
-    expect(only({ companies: [{ ...acme, contractId: 60 }], liveContracts: new Set([50]) })).toMatchObject({ kind: 'hold', reason: 'contract_not_live' });
+    expect(only({ companies: [{ ...acme, contractId: 60 }], billingCompanies: new Set() })).toMatchObject({ kind: 'hold', reason: 'contract_not_live' });
   });
 
   it('writes nothing to an old contract that has ended (it bills nothing more)', () => {
@@ -133,6 +134,7 @@ describe('ownership: properties', () => {
       productServices: fc.array(fc.tuple(fc.constantFrom(...products), fc.option(fc.constantFrom(...services, 305), { nil: null })), { maxLength: 4 }),
       pendingReleases: fc.array(fc.record({ contractId: fc.constantFrom(...contracts), serviceId: fc.constantFrom(...services) }), { maxLength: 4 }),
       liveContracts: fc.subarray(contracts),
+      billingCompanies: fc.subarray(companyIds),
     })
     .map((r) => ({
       owned: r.owned.map((p) => ({ ...p, effectiveDate: '2026-11-01', runId: 'r1' })),
@@ -141,6 +143,7 @@ describe('ownership: properties', () => {
       productServices: new Map(r.productServices),
       pendingReleases: r.pendingReleases,
       liveContracts: new Set(r.liveContracts),
+      billingCompanies: new Set(r.billingCompanies),
     }));
 
   const writes = (d: PairDecision) => d.kind === 'keep' || d.kind === 'move' || d.kind === 'release';
@@ -186,7 +189,7 @@ describe('ownership: properties', () => {
           // The owner billed elsewhere now, on a live old contract nobody else maps: a move.
           const movedAway = owner && owner.contractId !== null && owner.contractId !== d.pair.contractId && holdersOf(i, d.pair.contractId).length === 0 && holdersOf(i, owner.contractId).length === 1 && i.liveContracts.has(d.pair.contractId);
           // …to a live contract: a move. To one that takes no units: held, never zeroed.
-          if (movedAway) expect(d).toMatchObject(i.liveContracts.has(owner.contractId!) ? { kind: 'move', reason: 'moved_contract', to: 0 } : { kind: 'hold', reason: 'contract_not_live' });
+          if (movedAway) expect(d).toMatchObject(i.billingCompanies.has(owner.pbCompanyId) ? { kind: 'move', reason: 'moved_contract', to: 0 } : { kind: 'hold', reason: 'contract_not_live' });
           // Still on that contract alone, no product on the service, one of its products billed elsewhere.
           const serviceMoved = owner && owner.contractId === d.pair.contractId && holdersOf(i, d.pair.contractId).length === 1 && ![...i.productServices.values()].includes(d.pair.serviceId) && d.pair.productIds.some((p) => typeof i.productServices.get(p) === 'number') && i.liveContracts.has(d.pair.contractId);
           if (serviceMoved) expect(d).toMatchObject({ kind: 'move', reason: 'moved_service', to: 0 });
