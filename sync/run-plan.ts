@@ -103,24 +103,25 @@ export function liveContracts(contracts: ReadonlyMap<number, PlanContract>, date
   return live;
 }
 
-/** A mapped company's date: its contract's start when that falls inside the period (rule 7). */
-function companyDate(input: RunPlanInput, company: RunCompany): string {
+/**
+ * The date a mapped company's own contract bills it from in the period: the period's first day,
+ * or the contract's start when that falls inside the period (rule 7). Undefined when the contract
+ * takes none of its units this period (gone, another company's, not Recurring Service, ended,
+ * inactive, or starting after the period).
+ */
+function billingDate(input: RunPlanInput, company: RunCompany): string | undefined {
   const contract = input.contracts.get(company.contractId!);
   const rule = brokenContractRule(contract, company.autotaskCompanyId ?? -1, input.periodStart);
-  if (rule !== null && rule !== 'contract_not_started') return input.periodStart;
-  return companyEffectiveDate(input.periodStart, contract!).effectiveDate ?? input.periodStart;
+  if (rule !== null && rule !== 'contract_not_started') return undefined;
+  return companyEffectiveDate(input.periodStart, contract!).effectiveDate;
 }
 
-/** Companies whose mapped contract takes their units in the period: their own, in force by its end. */
+/** A mapped company's date: the one its contract bills it from, else the period's first day. */
+const companyDate = (input: RunPlanInput, company: RunCompany): string => billingDate(input, company) ?? input.periodStart;
+
+/** Companies whose mapped contract takes their units in the period: only their billing can move. */
 function billingCompanies(input: RunPlanInput): Set<string> {
-  const billing = new Set<string>();
-  for (const c of input.companies) {
-    if (c.contractId === null || c.excluded) continue;
-    const contract = input.contracts.get(c.contractId);
-    const rule = brokenContractRule(contract, c.autotaskCompanyId ?? -1, input.periodStart);
-    if (rule === null || (rule === 'contract_not_started' && companyEffectiveDate(input.periodStart, contract!).effectiveDate !== undefined)) billing.add(c.pbCompanyId);
-  }
-  return billing;
+  return new Set(input.companies.filter((c) => c.contractId !== null && !c.excluded && billingDate(input, c) !== undefined).map((c) => c.pbCompanyId));
 }
 
 export function unitReads(input: RunPlanInput): RunPreparation {
