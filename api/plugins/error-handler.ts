@@ -4,7 +4,7 @@ import { RunFinishingError } from '../../temporal/sync-starter.ts';
 import { DrizzleQueryError } from 'drizzle-orm/errors';
 import { ApiError, type ErrorBody } from '../errors.ts';
 import { staticSecurityHeaders } from './security-headers.ts';
-import { unreachableDependency } from './unreachable.ts';
+import { stringCode, unreachableDependency } from './unreachable.ts';
 
 const body = (code: string, message: string, details?: unknown): ErrorBody => ({
   error: details === undefined ? { code, message } : { code, message, details },
@@ -89,6 +89,5 @@ class FailedQuery extends Error {
 export function withoutQueryValues(err: unknown): unknown {
   if (!(err instanceof DrizzleQueryError)) return err;
   const cause = err.cause instanceof Error ? err.cause : undefined;
-  const code = (cause as { code?: unknown } | undefined)?.code;
-  return new FailedQuery(`query failed: ${cause?.message ?? 'no cause given'}`, err.query, typeof code === 'string' ? code : undefined, cause?.stack);
+  return new FailedQuery(`query failed: ${cause?.message ?? 'no cause given'}`, err.query, cause && stringCode(cause), cause?.stack);
 }

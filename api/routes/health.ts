@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod';
 import { isGrpcServiceError } from '@temporalio/client';
 import { z } from 'zod';
+import { causeChain, stringCode } from '../plugins/unreachable.ts';
 
 export interface HealthDeps {
   checks: Record<string, () => Promise<void>>;
@@ -23,17 +24,14 @@ const grpcNames: Record<number, string> = { 4: 'DEADLINE_EXCEEDED', 7: 'PERMISSI
  * paths. The whole message goes to the log.
  */
 export function publicReason(err: unknown): string {
-  let current: unknown = err;
-  for (let depth = 0; depth < 6 && current instanceof Error; depth++) {
+  for (const current of causeChain(err)) {
     if (current instanceof CheckTimeout) return current.message;
     if (isGrpcServiceError(current)) return `Temporal: ${grpcNames[current.code] ?? `gRPC status ${current.code}`}`;
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[A-Z0-9_]{2,40}$/.test(code)) return code;
-    current = current.cause;
+    const code = stringCode(current);
+    if (code && /^[A-Z0-9_]{2,40}$/.test(code)) return code;
   }
   return 'not ready: the service log says why';
 }
-
 
 /** /healthz: the process is up. /readyz: every dependency answers, else 503 with a code for each that does not. */
 const healthRoutes: FastifyPluginAsyncZod<HealthDeps> = async (app, { checks }) => {
